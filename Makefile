@@ -1,0 +1,44 @@
+# Developer tasks: the same commands locally and in CI (STYLE.md rule 14).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DATA ?= $(HOME)/.local/share/fieldapp-demo
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck bench wheel clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,hq]'
+	touch $(STAMP)
+
+## run: set up (first time), create demo data if none, open the app
+run: $(STAMP)
+	$(PY) -m fieldapp --data-dir "$(DATA)" demo --if-empty
+	$(PY) -m fieldapp --data-dir "$(DATA)"
+
+## test: set up (first time) and run every check and test
+test: $(STAMP)
+	$(PY) -m ruff check fieldapp tests bench
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
+	$(PY) -c "import fieldapp.services, fieldapp.cli, sys; assert 'PySide6' not in sys.modules"
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check fieldapp tests bench
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
+
+## bench: the performance figures of ../shared/PERFORMANCE.md
+bench: $(STAMP)
+	$(PY) -m bench
+
+wheel: $(STAMP)
+	$(PY) -m build --wheel --outdir dist .
+
+clean:
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Benchmarks against ../shared/PERFORMANCE.md (not part of the test suite)."""

@@ -1,0 +1,29 @@
+"""Run the benchmarks: python -m bench [--subjects N] [--inspections N]."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from bench.harness import print_table
+from bench.store_bench import bulk_load, record_figure, search_figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench")
+    parser.add_argument("--subjects", type=int, default=200_000)
+    parser.add_argument("--inspections", type=int, default=300_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="fieldapp-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
+        load, ctx = bulk_load(data_dir, args.subjects, args.inspections)
+        figures = [load]
+        figures += search_figures(ctx, data_dir / "fieldapp.sqlite3", args.subjects)
+        figures.append(record_figure(ctx))
+        ctx.close()
+    print_table(figures)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Store figures: demo bulk load, subject search over 200,000 subjects, record a finding."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from bench.harness import Figure, median, p95, timings_ms
+from fieldapp.domain.entities import FindingData, InspectionData
+from fieldapp.services.context import open_context
+from fieldapp.services.demo import generate_demo
+from fieldapp.services.inspections import record_inspection
+from fieldapp.services.subjects import find_subjects
+
+_COPY_TABLES = ("inspection", "finding", "ladder_step")
+
+
+def bulk_load(data_dir: Path, subjects: int, inspections: int) -> tuple[Figure, object]:
+    ctx = open_context(data_dir)
+    result = generate_demo(ctx=ctx, subjects=subjects, inspections=inspections, seed=11)
+    rate = result.rows / result.seconds
+    ref = _raw_executemany_rate(data_dir / "fieldapp.sqlite3")
+    fig = Figure("bulk load (demo), rows/s", f"{rate:,.0f} ({result.rows:,} rows)",
+                 f"raw sqlite3 executemany {ref:,.0f}", ">= 50,000", rate >= 50_000)
+    return fig, ctx
+
+
+def _raw_executemany_rate(source: Path) -> float:
+    """Copy the same rows with plain sqlite3 executemany into an identical schema."""
+    src = sqlite3.connect(source)
+    with tempfile.TemporaryDirectory() as tmp:
+        dst = sqlite3.connect(Path(tmp) / "ref.sqlite3")
+        dst.execute("PRAGMA journal_mode=WAL")
+        schema = src.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN (?,?,?) "
+            "ORDER BY type DESC", _COPY_TABLES).fetchall()
+        for (sql,) in schema:  # tables first, then their indexes
+            dst.execute(sql)
+        rows = {t: src.execute(f"SELECT * FROM {t}").fetchall() for t in _COPY_TABLES}
+        total = sum(len(r) for r in rows.values())
+        start = time.perf_counter()
+        with dst:
+            for table, data in rows.items():
+                marks = ",".join("?" * len(data[0]))
+                dst.executemany(f"INSERT INTO {table} VALUES ({marks})", data)
+        seconds = time.perf_counter() - start
+        dst.close()
+    src.close()
+    return total / seconds
+
+
+_LIKE_COLUMNS = ("name", "shop_sign", "address", "phone", "id_number")
+
+
+def _like(conn: sqlite3.Connection, query: str) -> list[str]:
+    where = " OR ".join(f"{c} LIKE ?" for c in _LIKE_COLUMNS)
+    return [r[0] for r in conn.execute(f"SELECT id FROM subject WHERE {where} LIMIT 50",
+                                       [f"%{query}%"] * len(_LIKE_COLUMNS))]
+
+
+def search_figures(ctx, db: Path, subjects: int) -> list[Figure]:
+    conn = sqlite3.connect(db)
+    sample = conn.execute("SELECT name, phone, shop_sign FROM subject WHERE kind = "
+                          "'individual_business' AND phone != '' LIMIT 200 OFFSET 5000"
+                          ).fetchall()
+    queries = {
+        "2 characters": [n[:2] for n, _, _ in sample],
+        "4 characters": [s[:4] for _, _, s in sample if len(s) >= 4],
+        "pinyin initials": ["zw", "lxy", "wjg", "cxd", "lm", "zjh", "hzl", "yh"],
+        "phone fragment": [p[3:8] for _, p, _ in sample],
+    }
+    figures = []
+    for label, qs in queries.items():
+        it = iter(qs * 50)
+        ours = timings_ms(lambda it=it: find_subjects(ctx=ctx, query=next(it)), 150)
+        it2 = iter(qs * 50)
+        like = timings_ms(lambda it2=it2: _like(conn, next(it2)), 40)
+        ok = median(ours) <= 10 and p95(ours) <= 30
+        figures.append(Figure(
+            f"subject search, {label}, {subjects:,} subjects",
+            f"median {median(ours):.2f} ms, p95 {p95(ours):.2f} ms",
+            f"plain LIKE median {median(like):.1f} ms", "<= 10 ms median, <= 30 ms p95", ok))
+    conn.close()
+    return figures
+
+
+def record_figure(ctx) -> Figure:
+    with ctx.read() as session:
+        c = session.connection()
+        officers = [r[0] for r in c.exec_driver_sql(
+            "SELECT id FROM officer WHERE role IN ('officer','squad_leader') LIMIT 2")]
+        subject = c.exec_driver_sql("SELECT id FROM subject LIMIT 1").scalar_one()
+        code = c.exec_driver_sql("SELECT MIN(code) FROM violation_type").scalar_one()
+    at = dt.datetime.now(dt.UTC)
+
+    def one() -> None:
+        record_inspection(ctx=ctx, data=InspectionData(
+            subject_id=subject, officer_ids=tuple(officers), at=at, address="人民路1号",
+            findings=(FindingData(violation_code=code, facts="占道经营", corrected_on_spot=True),)))
+
+    times = timings_ms(one, 200)
+    return Figure("record one finding (service, audit + outbox, durable commit)",
+                  f"median {median(times):.2f} ms, p95 {p95(times):.2f} ms", "-",
+                  "<= 10 ms median", median(times) <= 10)

@@ -1,0 +1,1 @@
+"""Enforcement documents and dossiers rendered with reportlab (arrives with the documents issue)."""

@@ -1,0 +1,38 @@
+"""UUIDv7 identifiers (RFC 9562), made on the device that creates a row.
+
+Time-ordered ids keep inserts at the end of every primary-key index, locally and at HQ.
+The domain never reads the clock or the random source itself: both are passed in.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+_VERSION = 7
+_VARIANT = 0b10
+
+
+def uuid7(unix_ms: int, random_bytes: bytes) -> uuid.UUID:
+    """Build a UUIDv7 from a millisecond Unix time and 10 random bytes."""
+    if len(random_bytes) < 10:
+        raise ValueError("uuid7 needs 10 random bytes")
+    if not 0 <= unix_ms < 1 << 48:
+        raise ValueError("unix_ms out of range for UUIDv7")
+    rand_a = int.from_bytes(random_bytes[:2], "big") & 0x0FFF
+    rand_b = int.from_bytes(random_bytes[2:10], "big") & ((1 << 62) - 1)
+    value = (unix_ms << 80) | (_VERSION << 76) | (rand_a << 64) | (_VARIANT << 62) | rand_b
+    return uuid.UUID(int=value)
+
+
+def uuid7_time_ms(value: uuid.UUID | str) -> int:
+    """The millisecond timestamp a UUIDv7 was made at."""
+    as_uuid = value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+    return as_uuid.int >> 80
+
+
+def is_uuid7(value: str) -> bool:
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        return False
+    return parsed.version == _VERSION

@@ -1,0 +1,97 @@
+"""Text normalisation and the search tokens of a subject.
+
+SQLite's stock FTS5 tokenizers cannot find a 2-character Chinese name (unicode61 does not
+split Chinese; trigram needs 3 characters), so fieldapp builds its own tokens: unigrams
+and bigrams of every Chinese run, every suffix of every letter/digit run (so a prefix
+query finds any fragment of a phone or ID number) and every suffix of the pinyin initials
+of a name or shop sign. The index stores tokens separated by spaces.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_ALNUM_RUN = re.compile(r"[0-9a-z]+")
+_MAX_INITIAL_COMBOS = 8
+_MAX_SUFFIX_RUN = 24
+
+InitialsTable = Mapping[str, str]
+"""Maps a Chinese character to the initials of its readings, e.g. ``单 -> "ds"``."""
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, case-folded, without spaces or punctuation."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(_CJK_RUN.fullmatch(ch))
+
+
+def cjk_grams(text: str) -> set[str]:
+    """Unigrams and bigrams of every Chinese run in ``text``."""
+    grams: set[str] = set()
+    for run in _CJK_RUN.findall(normalise(text)):
+        grams.update(run)
+        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def alnum_suffixes(text: str) -> set[str]:
+    """Every suffix of every letter/digit run, so a prefix query finds any fragment."""
+    out: set[str] = set()
+    for run in _ALNUM_RUN.findall(normalise(text)):
+        run = run[-_MAX_SUFFIX_RUN:]
+        out.update(run[i:] for i in range(len(run)))
+    return out
+
+
+def pinyin_initials(text: str, table: InitialsTable) -> list[str]:
+    """The initials spellings of the Chinese characters in ``text`` (several for 多音字)."""
+    choices = [table.get(ch, "") for ch in normalise(text) if is_cjk(ch)]
+    choices = [c for c in choices if c]
+    if not choices:
+        return []
+    combos = itertools.islice(itertools.product(*choices), _MAX_INITIAL_COMBOS)
+    return ["".join(c) for c in combos]
+
+
+def search_tokens(
+    *, names: Iterable[str], texts: Iterable[str], table: InitialsTable
+) -> str:
+    """The space-separated token string indexed for one subject.
+
+    ``names`` (name, shop sign) also get pinyin initials; ``texts`` (address, phone,
+    id number, description) get grams and fragments only.
+    """
+    tokens: set[str] = set()
+    for name in names:
+        tokens |= cjk_grams(name) | alnum_suffixes(name)
+        for initials in pinyin_initials(name, table):
+            tokens |= alnum_suffixes(initials)
+    for text in texts:
+        tokens |= cjk_grams(text) | alnum_suffixes(text)
+    return " ".join(sorted(tokens))
+
+
+def query_terms(query: str) -> list[str]:
+    """FTS5 terms for a user's query: all must match.
+
+    A Chinese run of one character is a unigram, longer runs become their bigrams; a
+    letter/digit run becomes a prefix query. Terms are quoted for FTS5.
+    """
+    norm = normalise(query)
+    terms: list[str] = []
+    for run in _CJK_RUN.findall(norm):
+        if len(run) == 1:
+            terms.append(f'"{run}"')
+        else:
+            terms.extend(f'"{run[i : i + 2]}"' for i in range(len(run) - 1))
+    terms.extend(f'"{run}"*' for run in _ALNUM_RUN.findall(norm))
+    return terms

@@ -1,0 +1,59 @@
+"""Loading the violation catalogue and reading it back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from fieldapp.resources import resource
+from fieldapp.services.context import ServiceContext
+from fieldapp.store.tables import ViolationType
+
+_FIELDS = ("name", "domain", "event_code", "provision", "penalty_provision",
+           "penalty_range", "correction_days", "ladder_applies")
+
+
+def default_catalogue_path() -> Path:
+    return resource("catalogue", "violations.json")
+
+
+def read_catalogue(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def domain_names(path: Path | None = None) -> dict[str, str]:
+    data = read_catalogue(path or default_catalogue_path())
+    return {d["code"]: d["name"] for d in data["domains"]}
+
+
+def load_catalogue(*, ctx: ServiceContext, path: Path | None = None) -> int:
+    """Insert or update the violation types of a catalogue file; returns how many changed."""
+    data = read_catalogue(path or default_catalogue_path())
+    names = {d["code"]: d["name"] for d in data["domains"]}
+    changed = 0
+    with ctx.write() as tx:
+        for item in data["types"]:
+            values = {k: item.get(k) for k in _FIELDS}
+            values["domain"] = names.get(item["domain"], item["domain"])
+            values["catalogue_version"] = data["version"]
+            row = tx.session.get(ViolationType, item["code"])
+            if row is None:
+                tx.session.add(ViolationType(code=item["code"], **values))
+                changed += 1
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(row, k, v)
+                changed += 1
+        if changed:
+            tx.audit("catalogue.load", "violation_type", data["version"],
+                     {"changed": changed, "version": data["version"]})
+    return changed
+
+
+def violation_types(*, ctx: ServiceContext) -> list[ViolationType]:
+    with ctx.read() as session:
+        return list(session.exec(select(ViolationType).order_by(ViolationType.code)))

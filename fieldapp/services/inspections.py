@@ -1,0 +1,138 @@
+"""Recording an inspection (巡查检查) with its findings, ladder steps and evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from fieldapp.domain.entities import EvidenceData, FindingData, InspectionData, StepKind
+from fieldapp.domain.errors import NotFound, ValidationError
+from fieldapp.domain.validation import check_two_officers, validate_finding
+from fieldapp.services.context import ServiceContext
+from fieldapp.services.officers import officer_ref
+from fieldapp.store.blobs import StoredBlob
+from fieldapp.store.tables import (
+    Evidence,
+    Finding,
+    Inspection,
+    LadderStep,
+    Officer,
+    Subject,
+    ViolationType,
+)
+from fieldapp.store.unit import Tx
+
+
+@dataclass(frozen=True)
+class RecordedInspection:
+    inspection_id: str
+    finding_ids: tuple[str, ...]
+    step_ids: tuple[str, ...]
+    evidence_ids: tuple[str, ...]
+    changed: frozenset[str]
+
+
+def record_inspection(*, ctx: ServiceContext, data: InspectionData,
+                      inspection_id: str | None = None) -> RecordedInspection:
+    """Validate everything, store the evidence files, then write all rows in one commit.
+
+    ``inspection_id`` may be given by the caller so a retried command is idempotent: an
+    inspection that already exists is returned as it is.
+    """
+    if inspection_id is not None:
+        existing = _existing(ctx, inspection_id)
+        if existing is not None:
+            return existing
+    if data.at.tzinfo is None:
+        raise ValidationError("time", "must carry a UTC offset")
+    with ctx.read() as session:
+        officers = _officers(session, data.officer_ids)
+        check_two_officers([officer_ref(o) for o in officers], data.at.date())
+        subject = session.get(Subject, data.subject_id)
+        if subject is None or subject.deleted:
+            raise NotFound("subject", data.subject_id)
+        codes = set(session.exec(select(ViolationType.code)))
+    findings = tuple(validate_finding(f, codes) for f in data.findings)
+    blobs = [ctx.store.blobs.put(Path(e.path)) for e in data.evidence]
+    lead = officers[0]
+    with ctx.write(lead.id) as tx:
+        inspection = tx.add(Inspection(
+            id=inspection_id or tx.new_id(), squad_id=lead.squad_id,
+            device_id=ctx.device_id, subject_id=subject.id, grid_id=data.grid_id,
+            address=data.address, latitude=data.latitude, longitude=data.longitude,
+            at_utc=data.at, utc_offset_min=_offset(data.at), officer1_id=officers[0].id,
+            officer2_id=officers[1].id, notes=data.notes, created_at=tx.now))
+        pairs = [_add_finding(tx, inspection, f, lead) for f in findings]
+        evidence_ids = [_add_evidence(tx, inspection, e, b, lead.id)
+                        for e, b in zip(data.evidence, blobs, strict=True)]
+        tx.audit("inspection.record", "inspection", inspection.id, {
+            "subject": subject.id, "officers": [o.id for o in officers],
+            "findings": [{"id": fid, "violation": f.violation_code, "step": f.step.value,
+                          "corrected_on_spot": f.corrected_on_spot}
+                         for (fid, _), f in zip(pairs, findings, strict=True)],
+            "evidence": [b.sha256 for b in blobs]})
+    return RecordedInspection(inspection.id, tuple(p[0] for p in pairs),
+                              tuple(p[1] for p in pairs), tuple(evidence_ids),
+                              frozenset(tx.changed))
+
+
+def _existing(ctx: ServiceContext, inspection_id: str) -> RecordedInspection | None:
+    with ctx.read() as session:
+        if session.get(Inspection, inspection_id) is None:
+            return None
+        findings = list(session.exec(select(Finding.id).where(
+            Finding.inspection_id == inspection_id)))
+        steps = list(session.exec(select(LadderStep.id).where(
+            LadderStep.finding_id.in_(findings))))  # type: ignore[union-attr]
+        evidence = list(session.exec(select(Evidence.id).where(
+            Evidence.inspection_id == inspection_id)))
+    return RecordedInspection(inspection_id, tuple(findings), tuple(steps),
+                              tuple(evidence), frozenset())
+
+
+def _officers(session: Session, ids: tuple[str, ...]) -> list[Officer]:
+    officers = []
+    for officer_id in ids:
+        officer = session.get(Officer, officer_id)
+        if officer is None:
+            raise NotFound("officer", officer_id)
+        officers.append(officer)
+    if len(officers) < 2:
+        raise ValidationError("officers", "at least two different officers are required")
+    return officers
+
+
+def _offset(at: dt.datetime) -> int:
+    offset = at.utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+def _add_finding(tx: Tx, inspection: Inspection, finding: FindingData,
+                 lead: Officer) -> tuple[str, str]:
+    row = tx.add(Finding(
+        id=tx.new_id(), inspection_id=inspection.id, subject_id=inspection.subject_id,
+        violation_code=finding.violation_code, facts=finding.facts,
+        corrected_on_spot=finding.corrected_on_spot, step=finding.step.value,
+        at_utc=inspection.at_utc, created_at=tx.now))
+    step = tx.add(LadderStep(
+        id=tx.new_id(), finding_id=row.id, subject_id=inspection.subject_id,
+        violation_code=finding.violation_code, squad_id=lead.squad_id,
+        kind=StepKind(finding.step).value, taken_at_utc=inspection.at_utc,
+        officer_id=lead.id, correction_deadline_utc=finding.correction_deadline,
+        override_reason=finding.override_reason, created_at=tx.now))
+    return row.id, step.id
+
+
+def _add_evidence(tx: Tx, inspection: Inspection, data: EvidenceData, blob: StoredBlob,
+                  officer_id: str) -> str:
+    row = tx.add(Evidence(
+        id=tx.new_id(), sha256=blob.sha256, evidence_type=data.evidence_type.value,
+        media_type=blob.media_type, size_bytes=blob.size_bytes,
+        original_name=Path(data.path).name, captured_at_utc=data.captured_at,
+        utc_offset_min=_offset(data.captured_at), place=data.place,
+        latitude=data.latitude, longitude=data.longitude, officer_id=officer_id,
+        inspection_id=inspection.id, description=data.description, created_at=tx.now))
+    return row.id

@@ -1,0 +1,1 @@
+"""The local SQLite store (SQLModel tables, migrations, outbox, audit log, evidence files)."""

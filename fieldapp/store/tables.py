@@ -1,0 +1,370 @@
+"""The local store's tables (SQLModel), one module for the device side.
+
+Every id that can cross a device boundary is a UUIDv7 string made on the device. Times
+are aware datetimes stored as UTC, with the device's UTC offset (minutes) kept beside them.
+Legal records (findings, ladder steps, documents, evidence, audit events) are
+append-only; migration 0002 adds triggers that refuse UPDATE and DELETE on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Tables whose rows are sent to HQ through the outbox.
+SYNCED_TABLES = (
+    "agency_profile", "squad", "officer", "grid", "subject", "place", "inspection",
+    "finding", "ladder_step", "case_file", "document", "evidence",
+)
+# Tables that are never updated or deleted in place (see migration 0002).
+APPEND_ONLY_TABLES = ("finding", "ladder_step", "document", "evidence", "audit_event")
+
+
+class AgencyProfile(SQLModel, table=True):
+    """执法机关: printed on every document."""
+
+    __tablename__ = "agency_profile"
+    id: str = Field(primary_key=True, max_length=36)
+    full_name: str
+    short_name: str = ""
+    short_code: str = Field(description="文号 prefix, e.g. 东城管")
+    city: str = ""
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    review_body: str = Field(default="", description="行政复议机关")
+    court: str = Field(default="", description="管辖法院")
+    bank: str = Field(default="", description="罚款代收银行")
+    version: int = 1
+    hlc: str = ""
+    updated_at: dt.datetime
+
+
+class Squad(SQLModel, table=True):
+    __tablename__ = "squad"
+    id: str = Field(primary_key=True, max_length=36)
+    agency_id: str = Field(foreign_key="agency_profile.id")
+    name: str
+    code: str = Field(unique=True)
+    address: str = ""
+    phone: str = ""
+    version: int = 1
+    hlc: str = ""
+
+
+class Officer(SQLModel, table=True):
+    __tablename__ = "officer"
+    id: str = Field(primary_key=True, max_length=36)
+    squad_id: str = Field(foreign_key="squad.id", index=True)
+    name: str
+    certificate_no: str = Field(unique=True, description="执法证号")
+    certificate_valid_from: dt.date
+    certificate_valid_to: dt.date
+    role: str = "officer"
+    phone: str = ""
+    active: bool = True
+    version: int = 1
+    hlc: str = ""
+
+
+class Device(SQLModel, table=True):
+    __tablename__ = "device"
+    id: str = Field(primary_key=True, max_length=36)
+    name: str
+    squad_id: str | None = Field(default=None, foreign_key="squad.id")
+    public_key: str = ""
+    is_local: bool = False
+    registered_at: dt.datetime
+
+
+class Grid(SQLModel, table=True):
+    """网格: a cell of 网格化管理 with its responsible officer (片长)."""
+
+    __tablename__ = "grid"
+    id: str = Field(primary_key=True, max_length=36)
+    squad_id: str = Field(foreign_key="squad.id", index=True)
+    code: str = Field(unique=True)
+    name: str
+    officer_id: str | None = Field(default=None, foreign_key="officer.id")
+    description: str = ""
+    version: int = 1
+    hlc: str = ""
+
+
+class Subject(SQLModel, table=True):
+    """当事人: a person, a business, an individual business or an unidentified vendor."""
+
+    __tablename__ = "subject"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('individual','business','individual_business','unidentified_vendor')",
+            name="ck_subject_kind",
+        ),
+    )
+    id: str = Field(primary_key=True, max_length=36)
+    local_seq: int = Field(unique=True, description="row key of the search index; local only")
+    kind: str
+    name: str = ""
+    id_number: str = Field(default="", index=True)
+    credit_code: str = Field(default="", index=True)
+    legal_representative: str = ""
+    shop_sign: str = ""
+    phone: str = ""
+    address: str = ""
+    gender: str = ""
+    birth_date: dt.date | None = None
+    appearance: str = ""
+    goods: str = ""
+    usual_place: str = ""
+    photo_sha256: str = ""
+    grid_id: str | None = Field(default=None, foreign_key="grid.id", index=True)
+    notes: str = ""
+    created_at: dt.datetime
+    created_by: str | None = Field(default=None, foreign_key="officer.id")
+    updated_at: dt.datetime
+    version: int = 1
+    hlc: str = ""
+    deleted: bool = False
+
+
+class Place(SQLModel, table=True):
+    __tablename__ = "place"
+    id: str = Field(primary_key=True, max_length=36)
+    grid_id: str | None = Field(default=None, foreign_key="grid.id")
+    address: str
+    latitude: float | None = None
+    longitude: float | None = None
+    description: str = ""
+    created_at: dt.datetime
+
+
+class ViolationType(SQLModel, table=True):
+    """违法行为类型, loaded from the catalogue in resources/."""
+
+    __tablename__ = "violation_type"
+    code: str = Field(primary_key=True)
+    name: str
+    domain: str
+    event_code: str = Field(default="", description="数字城管 event code")
+    provision: str = Field(default="", description="违则")
+    penalty_provision: str = Field(default="", description="罚则")
+    penalty_range: str = ""
+    correction_days: int = 3
+    ladder_applies: bool = True
+    catalogue_version: str = ""
+
+
+class NoPenaltyList(SQLModel, table=True):
+    """轻微违法行为免罚清单, one row per issued version."""
+
+    __tablename__ = "no_penalty_list"
+    id: str = Field(primary_key=True, max_length=36)
+    city: str
+    issuer: str
+    doc_no: str = ""
+    title: str
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    imported_at: dt.datetime
+
+
+class NoPenaltyItem(SQLModel, table=True):
+    __tablename__ = "no_penalty_item"
+    __table_args__ = (UniqueConstraint("list_id", "item_no"),)
+    id: str = Field(primary_key=True, max_length=36)
+    list_id: str = Field(foreign_key="no_penalty_list.id", index=True)
+    item_no: int
+    domain: str
+    name: str
+    prohibiting_provision: str = ""
+    penalty_provision: str = ""
+    statutory_penalty: str = ""
+    exemption_kind: str = Field(description="minor | first_offence | no_fault")
+    conditions_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    required_measure: str = ""
+    notes: str = ""
+
+
+class NoPenaltyItemViolation(SQLModel, table=True):
+    __tablename__ = "no_penalty_item_violation"
+    item_id: str = Field(foreign_key="no_penalty_item.id", primary_key=True)
+    violation_code: str = Field(foreign_key="violation_type.code", primary_key=True)
+
+
+class Inspection(SQLModel, table=True):
+    """巡查检查: two officers (主办, 协办) meet a subject at a place and time."""
+
+    __tablename__ = "inspection"
+    __table_args__ = (
+        CheckConstraint("officer1_id <> officer2_id", name="ck_inspection_two_officers"),
+        Index("ix_inspection_subject_at", "subject_id", "at_utc"),
+        Index("ix_inspection_at", "at_utc"),
+    )
+    id: str = Field(primary_key=True, max_length=36)
+    squad_id: str = Field(foreign_key="squad.id")
+    device_id: str | None = Field(default=None, foreign_key="device.id")
+    subject_id: str = Field(foreign_key="subject.id")
+    grid_id: str | None = Field(default=None, foreign_key="grid.id")
+    place_id: str | None = Field(default=None, foreign_key="place.id")
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    at_utc: dt.datetime
+    utc_offset_min: int = 480
+    officer1_id: str = Field(foreign_key="officer.id")
+    officer2_id: str = Field(foreign_key="officer.id")
+    notes: str = ""
+    created_at: dt.datetime
+
+
+class Finding(SQLModel, table=True):
+    """检查发现: one violation found in an inspection. Append-only."""
+
+    __tablename__ = "finding"
+    id: str = Field(primary_key=True, max_length=36)
+    inspection_id: str = Field(foreign_key="inspection.id", index=True)
+    subject_id: str = Field(foreign_key="subject.id")
+    violation_code: str = Field(foreign_key="violation_type.code")
+    facts: str
+    corrected_on_spot: bool = False
+    step: str
+    at_utc: dt.datetime
+    created_at: dt.datetime
+
+
+class LadderStep(SQLModel, table=True):
+    """处置步骤: educate (教育劝导), warn (告诫) or enforce (立案). Append-only."""
+
+    __tablename__ = "ladder_step"
+    __table_args__ = (
+        CheckConstraint("kind IN ('educate','warn','enforce')", name="ck_ladder_step_kind"),
+        Index("ix_ladder_subject_violation_at", "subject_id", "violation_code", "taken_at_utc"),
+    )
+    id: str = Field(primary_key=True, max_length=36)
+    finding_id: str | None = Field(default=None, foreign_key="finding.id")
+    subject_id: str = Field(foreign_key="subject.id")
+    violation_code: str = Field(foreign_key="violation_type.code")
+    squad_id: str = Field(foreign_key="squad.id")
+    kind: str
+    taken_at_utc: dt.datetime
+    officer_id: str = Field(foreign_key="officer.id")
+    correction_deadline_utc: dt.datetime | None = None
+    override_reason: str = ""
+    case_id: str | None = None
+    created_at: dt.datetime
+
+
+class CaseFile(SQLModel, table=True):
+    """案件. ``case`` is an SQL keyword, hence the table name."""
+
+    __tablename__ = "case_file"
+    __table_args__ = (Index("ix_case_status", "status"),)
+    id: str = Field(primary_key=True, max_length=36)
+    case_no: str = Field(default="", index=True)
+    squad_id: str = Field(foreign_key="squad.id")
+    subject_id: str = Field(foreign_key="subject.id", index=True)
+    violation_code: str = Field(foreign_key="violation_type.code")
+    status: str
+    procedure: str = "ordinary"
+    source: str = "patrol"
+    external_ref: str = ""
+    summary: str = ""
+    lead_officer_id: str = Field(foreign_key="officer.id")
+    assist_officer_id: str = Field(foreign_key="officer.id")
+    opened_at: dt.datetime
+    filed_at: dt.datetime | None = None
+    decided_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int = 1
+    hlc: str = ""
+
+
+class Document(SQLModel, table=True):
+    """执法文书 as issued: an immutable snapshot. Void and amend are new rows."""
+
+    __tablename__ = "document"
+    id: str = Field(primary_key=True, max_length=36)
+    kind: str
+    number: str = ""
+    squad_id: str = Field(foreign_key="squad.id")
+    year: int | None = None
+    serial: int | None = None
+    case_id: str | None = Field(default=None, foreign_key="case_file.id", index=True)
+    finding_id: str | None = Field(default=None, foreign_key="finding.id")
+    subject_id: str | None = Field(default=None, foreign_key="subject.id", index=True)
+    snapshot_json: str = Field(sa_column=Column(Text, nullable=False))
+    content_sha256: str
+    pdf_sha256: str = ""
+    issued_at: dt.datetime
+    issued_by: str = Field(foreign_key="officer.id")
+    device_id: str | None = Field(default=None, foreign_key="device.id")
+    voids_document_id: str | None = Field(default=None, foreign_key="document.id")
+    amends_document_id: str | None = Field(default=None, foreign_key="document.id")
+    reason: str = ""
+
+
+class Evidence(SQLModel, table=True):
+    """证据: a file stored once by SHA-256, with who, when and where. Append-only."""
+
+    __tablename__ = "evidence"
+    id: str = Field(primary_key=True, max_length=36)
+    sha256: str = Field(index=True)
+    evidence_type: str
+    media_type: str
+    size_bytes: int
+    original_name: str = ""
+    captured_at_utc: dt.datetime
+    utc_offset_min: int = 480
+    place: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    officer_id: str = Field(foreign_key="officer.id")
+    inspection_id: str | None = Field(default=None, foreign_key="inspection.id", index=True)
+    finding_id: str | None = Field(default=None, foreign_key="finding.id")
+    case_id: str | None = Field(default=None, foreign_key="case_file.id", index=True)
+    description: str = ""
+    created_at: dt.datetime
+
+
+class AuditEvent(SQLModel, table=True):
+    """执法全过程记录: the hash-chained log of every service-level write."""
+
+    __tablename__ = "audit_event"
+    seq: int | None = Field(default=None, primary_key=True)
+    id: str = Field(unique=True, max_length=36)
+    at_utc: dt.datetime
+    device_id: str = ""
+    officer_id: str = ""
+    action: str
+    entity: str
+    entity_id: str
+    payload_json: str = Field(sa_column=Column(Text, nullable=False))
+    prev_hash: str
+    hash: str
+
+
+class Outbox(SQLModel, table=True):
+    """Changes not yet sent to HQ, written in the same transaction as the change."""
+
+    __tablename__ = "outbox"
+    seq: int | None = Field(default=None, primary_key=True)
+    id: str = Field(unique=True, max_length=36)
+    entity: str
+    entity_id: str
+    op: str
+    payload_json: str = Field(sa_column=Column(Text, nullable=False))
+    hlc: str = ""
+    created_at: dt.datetime
+    sent_at: dt.datetime | None = Field(default=None, index=True)
+
+
+class SyncState(SQLModel, table=True):
+    """Small key/value state: sync cursor, audit head, last backup."""
+
+    __tablename__ = "sync_state"
+    key: str = Field(primary_key=True)
+    value: str

@@ -1,0 +1,1 @@
+"""The sync wire protocol and client (arrives with the sync issue)."""
