@@ -17,7 +17,7 @@ from typing import Any
 
 from fieldapp import __version__, i18n
 from fieldapp.domain.errors import DomainError, NotFound, ValidationError
-from fieldapp.i18n import _
+from fieldapp.i18n import N_, _
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -94,13 +94,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 class _ProgressBar:
     """A one-line progress bar on stderr (stdout stays clean for --json)."""
 
+    STAGES = {"subjects": N_("subjects"), "inspections": N_("inspections")}
+
     def __init__(self) -> None:
         self.last = ""
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         width = 30
         filled = width * done // max(total, 1)
-        line = f"\r{_(stage):<6} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        line = f"\r{_(self.STAGES.get(stage, stage)):<6} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
         if line != self.last:
             sys.stderr.write(line)
             sys.stderr.flush()
@@ -112,10 +114,11 @@ class _ProgressBar:
 
 
 _SUBJECT_OPTIONS = (
-    ("name", "name"), ("id_number", "ID number"), ("credit_code", "unified social credit code"),
-    ("legal_representative", "legal representative"), ("shop_sign", "shop sign"),
-    ("phone", "phone"), ("address", "address"), ("appearance", "appearance"),
-    ("goods", "goods"), ("usual_place", "usual place"), ("notes", "notes"),
+    ("name", N_("name")), ("id_number", N_("ID number")),
+    ("credit_code", N_("unified social credit code")),
+    ("legal_representative", N_("legal representative")), ("shop_sign", N_("shop sign")),
+    ("phone", N_("phone")), ("address", N_("address")), ("appearance", N_("appearance")),
+    ("goods", N_("goods")), ("usual_place", N_("usual place")), ("notes", N_("notes")),
 )
 
 

@@ -75,6 +75,11 @@ def gettext(message: str) -> str:
     return catalog(_current).get(message, message)
 
 
+def N_(message: str) -> str:
+    """Mark a string for translation where it is defined; translate it where it is shown."""
+    return message
+
+
 def _(message: str, **params: Any) -> str:
     """Translate ``message`` and fill in ``params`` (each param value is used as is)."""
     translated = gettext(message)

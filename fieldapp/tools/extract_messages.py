@@ -46,7 +46,8 @@ def _strings_in(tree: ast.AST) -> set[str]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     found.add(arg.value)
         elif isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "problem" for t in node.targets):
+                isinstance(t, ast.Name) and (t.id == "problem" or t.id.endswith("_FIELD"))
+                for t in node.targets):
             if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
                 found.add(node.value.value)
         elif isinstance(node, ast.ClassDef) and any(

@@ -9,7 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -19,18 +18,25 @@ TARGET = 1000
 KILLS = 20
 
 
-def _run_worker(data_dir: Path, kill_after: float | None, lines: list[str]) -> int:
-    proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("crash_worker.py")), str(data_dir),
-         str(TARGET)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
-    reader.start()
-    if kill_after is not None:
-        time.sleep(kill_after)
-        proc.send_signal(signal.SIGKILL)
-    code = proc.wait(timeout=300)
-    reader.join(timeout=10)
-    return code
+def _run_worker(data_dir: Path, kill_after_done: int | None, delay: float,
+                lines: list[str]) -> int:
+    """Run the worker; SIGKILL it ``delay`` s after its ``kill_after_done``-th commit."""
+    with subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("crash_worker.py")), str(data_dir),
+             str(TARGET)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True) as proc:
+        assert proc.stdout is not None
+        done = 0
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("done "):
+                done += 1
+                if kill_after_done is not None and done >= kill_after_done:
+                    time.sleep(delay)  # lands inside the next transaction, or between two
+                    proc.send_signal(signal.SIGKILL)
+                    break
+        lines.extend(proc.stdout)
+        return proc.wait(timeout=300)
 
 
 @pytest.mark.slow
@@ -43,8 +49,8 @@ def test_sigkill_loses_nothing_acknowledged(cli) -> None:
         with sqlite3.connect(cli.data_dir / "fieldapp.sqlite3") as conn:
             if conn.execute("SELECT COUNT(*) FROM inspection").fetchone()[0] >= TARGET:
                 break
-        kill_after = rng.uniform(0.8, 2.0) if kills < KILLS else None
-        code = _run_worker(cli.data_dir, kill_after, lines)
+        kill_after = rng.randint(5, 45) if kills < KILLS + 2 else None
+        code = _run_worker(cli.data_dir, kill_after, rng.uniform(0, 0.006), lines)
         if code == -signal.SIGKILL:
             kills += 1
         else:

@@ -1,0 +1,81 @@
+"""GUI tests: one shared offscreen QApplication, a real demo data directory, and Qt
+warnings counted as failures."""
+
+# ruff: noqa: E402  (the platform must be chosen before Qt is imported)
+from __future__ import annotations
+
+import os
+
+# Before anything loads Qt: no display on CI machines.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from fieldapp.services.context import ServiceContext, open_context
+from fieldapp.services.demo import generate_demo
+from fieldapp.ui.app import create_main_window
+from fieldapp.ui.fonts import register_fonts
+from fieldapp.ui.main_window import MainWindow
+from fieldapp.ui.qt import QApplication
+from fieldapp.ui.style import apply_style
+
+# Noise of the offscreen platform plugin itself, not of our code.
+_HARMLESS_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+_FAILING_TYPES = {"QtWarningMsg", "QtCriticalMsg", "QtFatalMsg"}
+
+
+@pytest.fixture(autouse=True)
+def _qt_warnings_fail(qtlog: Any) -> Iterator[None]:
+    yield
+    bad = [r.message for r in qtlog.records
+           if r.type_name in _FAILING_TYPES and r.message not in _HARMLESS_QT_MESSAGES]
+    assert bad == [], f"Qt warned: {bad}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _ui_look(qapp: QApplication) -> None:
+    """The bundled font and the shared style, as ``run_app`` sets them up."""
+    assert register_fonts() is not None
+    apply_style(qapp)
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with a small demo data set (made once for the session)."""
+    data_dir = tmp_path_factory.mktemp("gui") / "data"
+    ctx = open_context(data_dir)
+    try:
+        generate_demo(ctx=ctx, subjects=60, inspections=200)
+    finally:
+        ctx.close()
+    return data_dir
+
+
+@pytest.fixture
+def ctx(demo_dir: Path) -> Iterator[ServiceContext]:
+    context = open_context(demo_dir)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, ctx: ServiceContext) -> Iterator[Callable[[], MainWindow]]:
+    """Builds the main window, shown; call it after the test has chosen its language."""
+    windows: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        window = create_main_window(ctx)
+        qtbot.addWidget(window)
+        with qtbot.waitExposed(window):
+            window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:  # every job must be done before the context closes
+        window.worker.shutdown()

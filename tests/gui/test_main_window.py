@@ -1,0 +1,146 @@
+"""The main window on a real demo data directory: search, choose, read the history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from fieldapp import i18n
+from fieldapp.domain.dates import to_local
+from fieldapp.i18n import _
+from fieldapp.services.backup import changes_since_backup
+from fieldapp.services.context import ServiceContext
+from fieldapp.services.history import subject_history
+from fieldapp.services.officers import list_officers
+from fieldapp.services.subjects import find_subjects
+from fieldapp.ui.app import run_app
+from fieldapp.ui.main_window import MainWindow
+from fieldapp.ui.qt import QApplication, Qt, QTimer
+
+MakeWindow = Callable[[], MainWindow]
+WAIT_MS = 5000
+
+
+def _busiest_subject(ctx: ServiceContext) -> tuple[str, str]:
+    """(id, phone) of the demo subject with a phone and the longest history.
+
+    The phone is the query: QTest can type only ASCII, not Chinese.
+    """
+    subjects = [s for s in find_subjects(ctx=ctx, query="1", limit=500) if s.phone]
+    best = max(subjects, key=lambda s: len(subject_history(ctx=ctx, subject_id=s.id)))
+    return best.id, best.phone
+
+
+def _result_ids(window: MainWindow) -> list[str]:
+    return [window.results.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(window.results.count())]
+
+
+def _table(window: MainWindow) -> list[list[str]]:
+    table = window.subject_view.history
+    return [[table.item(r, c).text() for c in range(table.columnCount())]
+            for r in range(table.rowCount())]
+
+
+def test_typing_finds_the_subject_and_choosing_it_shows_its_history(
+        make_window: MakeWindow, qtbot: QtBot, ctx: ServiceContext) -> None:
+    subject_id, query = _busiest_subject(ctx)
+    expected = subject_history(ctx=ctx, subject_id=subject_id)
+    window = make_window()
+
+    qtbot.keyClicks(window.search_box, query)
+    qtbot.waitUntil(lambda: subject_id in _result_ids(window), timeout=WAIT_MS)
+    item = window.results.item(_result_ids(window).index(subject_id))
+    qtbot.mouseClick(window.results.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.results.visualItemRect(item).center())
+
+    qtbot.waitUntil(lambda: window.subject_view.history.rowCount() == len(expected),
+                    timeout=WAIT_MS)
+    rows = _table(window)
+    assert [r[0] for r in rows] == [
+        to_local(e.at, 480).strftime("%Y-%m-%d %H:%M") for e in expected]
+    assert [r[2:] for r in rows] == [
+        [e.violation_name, e.summary, e.officers] for e in expected]
+    assert window.subject_view.title.text() == item.toolTip()
+
+
+def test_step_names_are_translated(make_window: MakeWindow, qtbot: QtBot,
+                                   ctx: ServiceContext) -> None:
+    subject_id, query = _busiest_subject(ctx)
+    steps = {e.step for e in subject_history(ctx=ctx, subject_id=subject_id)
+             if e.kind == "finding"}
+    window = make_window()
+    window.open_subject(subject_id)
+    qtbot.waitUntil(lambda: window.subject_view.history.rowCount() > 0, timeout=WAIT_MS)
+    shown = {row[1] for row in _table(window)}
+    assert {i18n.gettext(step) for step in steps} <= shown
+
+
+def test_status_bar_counts_officers_and_changes_since_backup(
+        make_window: MakeWindow, qtbot: QtBot, ctx: ServiceContext) -> None:
+    window = make_window()
+    officers = _("Officers: {count}", count=len(list_officers(ctx=ctx)))
+    changes = _("Changes since last backup: {count}", count=changes_since_backup(ctx=ctx))
+    qtbot.waitUntil(lambda: window.officer_count.text() == officers, timeout=WAIT_MS)
+    assert window.backup_state.text() == changes
+
+
+def test_only_the_latest_query_shows_its_results(make_window: MakeWindow, qtbot: QtBot,
+                                                 ctx: ServiceContext) -> None:
+    window = make_window()
+    final = find_subjects(ctx=ctx, query="1", limit=1)[0].phone
+    for query in ("张", "王", "李", final):
+        window.search_box.setText(query)
+        window.search()  # no debounce: every query really runs, racing the next
+    expected = [s.id for s in find_subjects(ctx=ctx, query=final)]
+    qtbot.waitUntil(lambda: not window.worker.is_busy(), timeout=WAIT_MS)
+    assert _result_ids(window) == expected
+
+
+def test_a_query_that_matches_nothing_says_so(make_window: MakeWindow,
+                                              qtbot: QtBot) -> None:
+    window = make_window()
+    qtbot.keyClicks(window.search_box, "zzzzqqq")
+    qtbot.waitUntil(lambda: window.result_count.text() == _("No subject found."),
+                    timeout=WAIT_MS)
+    assert window.results.count() == 0
+
+
+def test_ctrl_f_puts_the_cursor_in_the_search_box(make_window: MakeWindow,
+                                                  qtbot: QtBot) -> None:
+    window = make_window()
+    window.results.setFocus()
+    qtbot.waitUntil(lambda: window.results.hasFocus(), timeout=WAIT_MS)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.search_box.hasFocus()
+
+
+def test_in_english_the_window_speaks_english(make_window: MakeWindow, qtbot: QtBot,
+                                              ctx: ServiceContext) -> None:
+    i18n.set_language("en")
+    window = make_window()
+    assert window.windowTitle() == "fieldapp urban management enforcement"
+    assert window.search_box.placeholderText() == (
+        "find subjects by name, sign, phone, ID or pinyin initials")
+    table = window.subject_view.history
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers == ["Time", "Ladder step", "Violation type", "What was found", "Officers"]
+    qtbot.waitUntil(lambda: window.officer_count.text().startswith("Officers: "),
+                    timeout=WAIT_MS)
+
+
+def test_run_app_opens_the_data_directory_and_quits_cleanly(
+        qapp: QApplication, demo_dir: Path) -> None:
+    def close_when_loaded() -> None:
+        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+        if windows and windows[0].ctx is not None and windows[0].officer_count.text():
+            windows[0].close()
+            windows[0].deleteLater()
+        else:
+            QTimer.singleShot(20, close_when_loaded)
+
+    QTimer.singleShot(0, close_when_loaded)
+    QTimer.singleShot(WAIT_MS, lambda: qapp.exit(99))  # a safety net, not a wait
+    assert run_app(demo_dir) == 0
