@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from fieldapp import __version__, i18n
 from fieldapp.domain.errors import DomainError, NotFound, ValidationError
@@ -94,7 +94,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 class _ProgressBar:
     """A one-line progress bar on stderr (stdout stays clean for --json)."""
 
-    STAGES = {"subjects": N_("subjects"), "inspections": N_("inspections")}
+    STAGES: ClassVar[dict[str, str]] = {
+        "subjects": N_("subjects"), "inspections": N_("inspections"),
+        "indexes": N_("indexes")}
 
     def __init__(self) -> None:
         self.last = ""
@@ -102,7 +104,8 @@ class _ProgressBar:
     def __call__(self, stage: str, done: int, total: int) -> None:
         width = 30
         filled = width * done // max(total, 1)
-        line = f"\r{_(self.STAGES.get(stage, stage)):<6} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        label = _(self.STAGES.get(stage, stage))
+        line = f"\r{label:<6} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
         if line != self.last:
             sys.stderr.write(line)
             sys.stderr.flush()
@@ -170,8 +173,9 @@ def cmd_subject_show(args: argparse.Namespace) -> int:
     lines = [f"{display_name(subject)}  ({_(subject.kind)})", f"{subject.phone} {subject.address}"]
     for entry in history:
         local = entry.at.astimezone(dt.timezone(dt.timedelta(hours=8)))
+        corrected = _("corrected on the spot") if entry.corrected_on_spot else ""
         lines.append(f"{local:%Y-%m-%d %H:%M}  {_(entry.step)}  {entry.violation_name}  "
-                     f"{entry.summary}  {entry.officers}")
+                     f"{entry.summary} {corrected}  {entry.officers}")
     _emit(args, {"subject": _subject_json(subject),
                  "history": [dataclasses.asdict(e) for e in history]}, "\n".join(lines))
     return EXIT_OK
@@ -320,7 +324,8 @@ def _subject_parsers(sub: Any) -> None:
     add.add_argument("--officer", metavar="CERT", help=_("certificate number of the officer"))
     _add_json(add)
     add.set_defaults(func=cmd_subject_add)
-    find = actions.add_parser("find", help=_("find subjects by name, sign, phone, ID or pinyin initials"))
+    find = actions.add_parser("find", help=_(
+        "find subjects by name, sign, phone, ID or pinyin initials"))
     find.add_argument("query", metavar="QUERY")
     find.add_argument("--limit", type=int, default=20, help=_("at most this many results"))
     _add_json(find)
@@ -381,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     except KeyboardInterrupt:
         return EXIT_FAILURE
-    except Exception as exc:  # noqa: BLE001 - the last line of defence of a command
+    except Exception as exc:
         for kind, code, describe in handlers:
             if isinstance(exc, kind):
                 print(describe(exc), file=sys.stderr)

@@ -58,7 +58,7 @@ def resident_id_check_digit(first17: str) -> str:
         c in DIGITS for c in first17
     ):
         raise ValueError(f"expected 17 ASCII digits, got {first17!r}")
-    total = sum(int(c) * w for c, w in zip(first17, RESIDENT_ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(first17, RESIDENT_ID_WEIGHTS, strict=True))
     return RESIDENT_ID_CHECK_CHARS[total % 11]
 
 
@@ -206,7 +206,7 @@ def credit_code_check_char(first17: str) -> str:
     ):
         raise ValueError(f"expected 17 credit code characters, got {first17!r}")
     total = sum(
-        CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS)
+        CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
     )
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 

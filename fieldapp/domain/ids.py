@@ -12,16 +12,25 @@ _VERSION = 7
 _VARIANT = 0b10
 
 
-def uuid7(unix_ms: int, random_bytes: bytes) -> uuid.UUID:
-    """Build a UUIDv7 from a millisecond Unix time and 10 random bytes."""
+def _value(unix_ms: int, random_bytes: bytes) -> int:
     if len(random_bytes) < 10:
         raise ValueError("uuid7 needs 10 random bytes")
     if not 0 <= unix_ms < 1 << 48:
         raise ValueError("unix_ms out of range for UUIDv7")
     rand_a = int.from_bytes(random_bytes[:2], "big") & 0x0FFF
     rand_b = int.from_bytes(random_bytes[2:10], "big") & ((1 << 62) - 1)
-    value = (unix_ms << 80) | (_VERSION << 76) | (rand_a << 64) | (_VARIANT << 62) | rand_b
-    return uuid.UUID(int=value)
+    return (unix_ms << 80) | (_VERSION << 76) | (rand_a << 64) | (_VARIANT << 62) | rand_b
+
+
+def uuid7(unix_ms: int, random_bytes: bytes) -> uuid.UUID:
+    """Build a UUIDv7 from a millisecond Unix time and 10 random bytes."""
+    return uuid.UUID(int=_value(unix_ms, random_bytes))
+
+
+def uuid7_text(unix_ms: int, random_bytes: bytes) -> str:
+    """``str(uuid7(...))`` without building a UUID object (bulk paths make millions)."""
+    h = f"{_value(unix_ms, random_bytes):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def uuid7_time_ms(value: uuid.UUID | str) -> int:

@@ -24,42 +24,57 @@ InitialsTable = Mapping[str, str]
 """Maps a Chinese character to the initials of its readings, e.g. ``单 -> "ds"``."""
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def normalise(text: str) -> str:
     """Full-width to half-width, case-folded, without spaces or punctuation."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    if text.isascii():
+        return _NON_WORD.sub("", text.lower())
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def is_cjk(ch: str) -> bool:
     return bool(_CJK_RUN.fullmatch(ch))
 
 
+def _add_grams(tokens: set[str], norm: str) -> None:
+    for run in _CJK_RUN.findall(norm):
+        tokens.update(run)
+        tokens.update(run[i : i + 2] for i in range(len(run) - 1))
+
+
+def _add_suffixes(tokens: set[str], norm: str) -> None:
+    for run in _ALNUM_RUN.findall(norm):
+        run = run[-_MAX_SUFFIX_RUN:]
+        tokens.update(run[i:] for i in range(len(run)))
+
+
 def cjk_grams(text: str) -> set[str]:
     """Unigrams and bigrams of every Chinese run in ``text``."""
     grams: set[str] = set()
-    for run in _CJK_RUN.findall(normalise(text)):
-        grams.update(run)
-        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    _add_grams(grams, normalise(text))
     return grams
 
 
 def alnum_suffixes(text: str) -> set[str]:
     """Every suffix of every letter/digit run, so a prefix query finds any fragment."""
     out: set[str] = set()
-    for run in _ALNUM_RUN.findall(normalise(text)):
-        run = run[-_MAX_SUFFIX_RUN:]
-        out.update(run[i:] for i in range(len(run)))
+    _add_suffixes(out, normalise(text))
     return out
 
 
-def pinyin_initials(text: str, table: InitialsTable) -> list[str]:
-    """The initials spellings of the Chinese characters in ``text`` (several for 多音字)."""
-    choices = [table.get(ch, "") for ch in normalise(text) if is_cjk(ch)]
-    choices = [c for c in choices if c]
+def _initials(norm: str, table: InitialsTable) -> list[str]:
+    choices = [c for c in map(table.get, norm) if c]
     if not choices:
         return []
     combos = itertools.islice(itertools.product(*choices), _MAX_INITIAL_COMBOS)
     return ["".join(c) for c in combos]
+
+
+def pinyin_initials(text: str, table: InitialsTable) -> list[str]:
+    """The initials spellings of the Chinese characters in ``text`` (several for 多音字)."""
+    return _initials(normalise(text), table)
 
 
 def search_tokens(
@@ -72,11 +87,15 @@ def search_tokens(
     """
     tokens: set[str] = set()
     for name in names:
-        tokens |= cjk_grams(name) | alnum_suffixes(name)
-        for initials in pinyin_initials(name, table):
-            tokens |= alnum_suffixes(initials)
+        if norm := normalise(name):
+            _add_grams(tokens, norm)
+            _add_suffixes(tokens, norm)
+            for initials in _initials(norm, table):
+                _add_suffixes(tokens, initials)
     for text in texts:
-        tokens |= cjk_grams(text) | alnum_suffixes(text)
+        if norm := normalise(text):
+            _add_grams(tokens, norm)
+            _add_suffixes(tokens, norm)
     return " ".join(sorted(tokens))
 
 

@@ -18,6 +18,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fieldapp import __version__
 from fieldapp.domain.errors import DomainError, ValidationError
@@ -142,7 +143,7 @@ def restore(*, data_dir: Path, source: Path, now: dt.datetime) -> RestoreResult:
     return RestoreResult(len(manifest["blobs"]), events, replaced)
 
 
-def _extract_checked(source: Path, staging: Path) -> dict[str, object]:
+def _extract_checked(source: Path, staging: Path) -> dict[str, Any]:
     with zipfile.ZipFile(source) as zf:
         try:
             manifest = json.loads(zf.read("manifest.json"))

@@ -44,11 +44,5 @@ VIOLATION_WORDS = {
     "individual": ("违法建设", "堆放", "晾挂", "焚烧", "广场舞", "小广告", "乱扔", "张贴",
                    "非机动车", "树木", "绿地"),
 }
-FACTS = {
-    "vendor": "在{place}{street}占用人行道摆摊销售{goods}",
-    "shop": "{sign}在店门外{street}人行道{what}",
-    "restaurant": "{sign}在{street}{what}",
-    "builder": "{name}在{street}施工现场{what}",
-    "business": "{name}在{street}{what}",
-    "individual": "{name}在{street}{what}",
-}
+DETAILS = ("巡查发现当事人", "接群众举报到场核查，发现当事人", "12345热线派单核查，当事人",
+           "网格巡查中发现当事人", "回头看复查时发现当事人")

@@ -21,6 +21,7 @@ class HistoryEntry:
     step: str
     summary: str
     officers: str
+    corrected_on_spot: bool = False
 
 
 _FINDINGS_SQL = text("""
@@ -56,9 +57,8 @@ def subject_history(*, ctx: ServiceContext, subject_id: str,
         conn = session.connection()
         for at, id_, code, name, step, facts, corrected, officers in conn.execute(
                 _FINDINGS_SQL, params):
-            suffix = "（当场改正）" if corrected else ""
             entries.append(HistoryEntry(_utc(at), "finding", id_, code, name, step,
-                                        facts + suffix, officers))
+                                        facts, officers, bool(corrected)))
         for at, id_, code, name, status, summary in conn.execute(_CASES_SQL, params):
             entries.append(HistoryEntry(_utc(at), "case", id_, code, name, status,
                                         summary.strip(), ""))

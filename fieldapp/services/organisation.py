@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlmodel import select
 
@@ -13,7 +14,8 @@ from fieldapp.services.results import Written
 from fieldapp.store.tables import AgencyProfile, Grid, Officer, Squad
 
 
-def set_agency(*, ctx: ServiceContext, full_name: str, short_code: str, **details: str) -> Written:
+def set_agency(*, ctx: ServiceContext, full_name: str, short_code: str,
+               **details: Any) -> Written:
     """Create the agency profile printed on documents (one per data directory)."""
     if not full_name.strip():
         raise ValidationError("agency name", "is required")

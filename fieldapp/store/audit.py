@@ -18,7 +18,6 @@ from sqlalchemy import Connection
 
 GENESIS = "0" * 64
 _HEAD_KEY = "audit_head"
-_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def canonical_json(value: Any) -> str:
@@ -28,7 +27,9 @@ def canonical_json(value: Any) -> str:
 
 def utc_text(moment: dt.datetime) -> str:
     """The stored text of an aware datetime (the same as SQLAlchemy writes for SQLite)."""
-    return moment.astimezone(dt.UTC).strftime(_TIME_FORMAT)
+    if moment.tzinfo is not dt.UTC:
+        moment = moment.astimezone(dt.UTC)
+    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def event_hash(prev_hash: str, event: dict[str, Any]) -> str:
@@ -107,7 +108,8 @@ def verify(conn: Connection) -> VerifyResult:
         if seq != expected_seq:
             problem = "event {seq} follows a gap: event {expected} is missing"
         elif stored_prev != prev_hash:
-            problem = "event {seq} does not follow the event before it (deleted, inserted or reordered)"
+            problem = ("event {seq} does not follow the event before it "
+                       "(deleted, inserted or reordered)")
         elif event_hash(prev_hash, _event_fields(
                 seq, id_, at, dev, off, action, entity, eid, payload)) != digest:
             problem = "event {seq} was changed after it was recorded"

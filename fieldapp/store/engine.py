@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from fieldapp.store import bulk
 from fieldapp.store.migrate import upgrade_to_head
 
 DB_FILE = "fieldapp.sqlite3"
@@ -43,4 +44,13 @@ def open_engine(data_dir: Path) -> Engine:
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(data_dir / DB_FILE)
     upgrade_to_head(engine)
+    _repair_interrupted_bulk_load(engine)
     return engine
+
+
+def _repair_interrupted_bulk_load(engine: Engine) -> None:
+    with engine.connect() as conn:
+        if not bulk.needs_repair(conn):
+            return
+    with engine.execution_options(immediate=True).begin() as conn:
+        bulk.restore_indexes(conn)

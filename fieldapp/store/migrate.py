@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -23,7 +24,7 @@ def current_revision(engine: Engine) -> str | None:
         return row[0] if row else None
 
 
-def alembic_config():  # type: ignore[no-untyped-def]
+def alembic_config() -> Any:
     from alembic.config import Config
 
     cfg = Config()

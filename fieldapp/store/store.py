@@ -39,7 +39,6 @@ class Store:
     def write(self, *, now: dt.datetime, device_id: str, officer_id: str,
               new_id: Callable[[], str]) -> Iterator[Tx]:
         """One atomic, durable write: commits on exit, rolls back on error."""
-        with Session(self._writer, expire_on_commit=False) as session:
-            with session.begin():
-                yield Tx(session, now=now, device_id=device_id,
-                         officer_id=officer_id, new_id=new_id)
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield Tx(session, now=now, device_id=device_id,
+                     officer_id=officer_id, new_id=new_id)

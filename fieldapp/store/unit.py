@@ -65,9 +65,9 @@ class Tx:
         return self._hlc.encode()
 
     def add(self, obj: T) -> T:
-        table = obj.__tablename__  # type: ignore[attr-defined]
+        table = str(obj.__tablename__)
         if hasattr(obj, "hlc") and not obj.hlc:
-            obj.hlc = self.hlc()  # type: ignore[attr-defined]
+            obj.hlc = self.hlc()
         self.session.add(obj)
         self.session.flush()
         self.changed.add(table)
@@ -83,10 +83,10 @@ class Tx:
         for key, value in real.items():
             setattr(obj, key, value)
         obj.version += 1  # type: ignore[attr-defined]
-        obj.hlc = self.hlc()  # type: ignore[attr-defined]
+        obj.hlc = self.hlc()
         self.session.add(obj)
         self.session.flush()
-        table = obj.__tablename__  # type: ignore[attr-defined]
+        table = str(obj.__tablename__)
         self.changed.add(table)
         if table in SYNCED_TABLES:
             payload = {k: row_payload(obj)[k] for k in real}

@@ -20,7 +20,7 @@ def create_main_window(ctx: ServiceContext | None = None) -> MainWindow:
     return MainWindow(ctx)
 
 
-def _application() -> QApplication:
+def create_application() -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("fieldapp")
@@ -31,7 +31,7 @@ def _application() -> QApplication:
 
 def run_app(data_dir: Path) -> int:
     """Show the window at once, open (and migrate) the data directory in the background."""
-    app = _application()
+    app = create_application()
     window = create_main_window()
     opened: list[ServiceContext] = []
 

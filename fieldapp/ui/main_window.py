@@ -28,6 +28,7 @@ from fieldapp.ui.worker import Worker
 SEARCH_DELAY_MS = 150  # type-ahead: wait for a pause in typing before searching
 BUSY_DELAY_MS = 400  # show the busy bar only for jobs slow enough to notice
 ERROR_SHOWN_MS = 15_000
+SEARCH_PANEL_PX = 420  # wide enough for the whole search hint in Chinese
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -45,7 +46,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self._search_panel)
         splitter.addWidget(self.subject_view)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([380, 900])
+        splitter.setSizes([SEARCH_PANEL_PX, 1280 - SEARCH_PANEL_PX])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self._build_status_bar()

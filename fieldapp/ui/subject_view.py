@@ -72,7 +72,7 @@ def step_text(entry: HistoryEntry) -> str:
 def history_cells(entry: HistoryEntry) -> list[str]:
     local = to_local(entry.at, LOCAL_OFFSET_MINUTES)
     return [local.strftime("%Y-%m-%d %H:%M"), step_text(entry), entry.violation_name,
-            entry.summary, entry.officers]
+            _summary(entry), entry.officers]
 
 
 def history_headers() -> list[str]:
@@ -185,3 +185,10 @@ class SubjectView(QWidget):
                     step_item.setForeground(colour)
         table.resizeRowsToContents()
         table.scrollToTop()
+
+
+def _summary(entry: HistoryEntry) -> str:
+    """What was found, with "corrected on the spot" in the user's language."""
+    if entry.corrected_on_spot:
+        return _("{facts} (corrected on the spot)", facts=entry.summary)
+    return entry.summary

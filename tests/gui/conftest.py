@@ -1,12 +1,11 @@
 """GUI tests: one shared offscreen QApplication, a real demo data directory, and Qt
 warnings counted as failures."""
 
-# ruff: noqa: E402  (the platform must be chosen before Qt is imported)
 from __future__ import annotations
 
 import os
 
-# Before anything loads Qt: no display on CI machines.
+# Before anything loads Qt (ruff allows this above the imports): no display on CI.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Callable, Iterator

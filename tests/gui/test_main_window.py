@@ -62,13 +62,15 @@ def test_typing_finds_the_subject_and_choosing_it_shows_its_history(
     assert [r[0] for r in rows] == [
         to_local(e.at, 480).strftime("%Y-%m-%d %H:%M") for e in expected]
     assert [r[2:] for r in rows] == [
-        [e.violation_name, e.summary, e.officers] for e in expected]
+        [e.violation_name,
+         _("{facts} (corrected on the spot)", facts=e.summary) if e.corrected_on_spot
+         else e.summary, e.officers] for e in expected]
     assert window.subject_view.title.text() == item.toolTip()
 
 
 def test_step_names_are_translated(make_window: MakeWindow, qtbot: QtBot,
                                    ctx: ServiceContext) -> None:
-    subject_id, query = _busiest_subject(ctx)
+    subject_id = _busiest_subject(ctx)[0]
     steps = {e.step for e in subject_history(ctx=ctx, subject_id=subject_id)
              if e.kind == "finding"}
     window = make_window()
@@ -137,7 +139,6 @@ def test_run_app_opens_the_data_directory_and_quits_cleanly(
         windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
         if windows and windows[0].ctx is not None and windows[0].officer_count.text():
             windows[0].close()
-            windows[0].deleteLater()
         else:
             QTimer.singleShot(20, close_when_loaded)
 

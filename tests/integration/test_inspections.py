@@ -81,7 +81,8 @@ def test_record_writes_everything_once_with_outbox_and_one_audit_event(org, vend
     assert stored.read_bytes() == photo.read_bytes()
     history = subject_history(ctx=org.ctx, subject_id=vendor)
     assert [h.id for h in history] == list(rec.finding_ids)
-    assert "当场改正" in history[0].summary
+    assert history[0].corrected_on_spot is True
+    assert history[0].summary == "占用人行道摆摊销售水果"
     # Retrying with the same id changes nothing.
     again = record_inspection(ctx=org.ctx, data=data, inspection_id=rec.inspection_id)
     assert again.inspection_id == rec.inspection_id

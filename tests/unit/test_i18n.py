@@ -11,7 +11,8 @@ from fieldapp.tools.extract_messages import collect
 
 
 def test_parse_po_handles_multiline_and_escapes() -> None:
-    po = 'msgid ""\nmsgstr "header"\n\nmsgid "a \\"b\\""\nmsgstr ""\n"甲"\n"乙\\n"\n\nmsgid "x"\nmsgstr ""\n'
+    po = ('msgid ""\nmsgstr "header"\n\nmsgid "a \\"b\\""\nmsgstr ""\n"甲"\n"乙\\n"\n\n'
+          'msgid "x"\nmsgstr ""\n')
     assert i18n.parse_po(po) == {'a "b"': "甲乙\n"}
 
 

@@ -95,3 +95,10 @@ def test_hlc_receive_moves_past_a_remote_stamp() -> None:
     after = receive(local, remote, 200, "a")
     assert after > remote and after.device == "a"
     assert after.encode() > remote.encode()
+
+
+@given(st.integers(0, (1 << 48) - 1), st.binary(min_size=10, max_size=10))
+def test_uuid7_text_is_the_uuid_as_text(ms: int, rand: bytes) -> None:
+    from fieldapp.domain.ids import uuid7_text
+
+    assert uuid7_text(ms, rand) == str(uuid7(ms, rand))

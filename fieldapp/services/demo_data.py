@@ -1,0 +1,289 @@
+"""The demo data set as a stream of row batches (no database here).
+
+Every value comes from one seeded ``random.Random``, so the same seed and clock give
+the same data. ``demo_batches`` yields ``Batch`` rows table by table (parents first) and
+``Progress`` marks; ``services.demo`` writes them, in this process or from a child
+process while it inserts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from fieldapp.domain.identity import credit_code_check_char, resident_id_check_digit
+from fieldapp.domain.ids import uuid7_text
+from fieldapp.services import demo_names as W
+from fieldapp.store import search
+from fieldapp.store.audit import utc_text
+
+T = TypeVar("T")
+CHUNK = 10_000
+_LOOKBACK = dt.timedelta(days=365)
+_DIVISIONS = ("110101", "310104", "440305", "320102", "510104", "420106", "330106")
+
+
+@dataclass(frozen=True)
+class Batch:
+    table: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Progress:
+    stage: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    subjects: int
+    inspections: int
+    seed: int
+    now: dt.datetime
+    device_id: str
+    violation_types: tuple[tuple[str, str], ...]  # (code, name)
+
+
+class _Gen:
+    """Deterministic generator: every value comes from one seeded Random."""
+
+    def __init__(self, seed: int, now: dt.datetime) -> None:
+        self.rng = random.Random(seed)
+        self.now = now
+
+    def uid(self, at: dt.datetime) -> str:
+        return uuid7_text(int(at.timestamp() * 1000), self.rng.getrandbits(80).to_bytes(10))
+
+    def pick(self, seq: Sequence[T]) -> T:
+        return seq[int(self.rng.random() * len(seq))]
+
+    def person_name(self) -> str:
+        given = "".join(self.pick(W.GIVEN) for _ in range(self.rng.choice((1, 2, 2))))
+        # Common surnames (the list starts with them) come up far more often.
+        surname = W.SURNAMES[int(len(W.SURNAMES) * self.rng.random() ** 2.5)]
+        return surname + given
+
+    def phone(self) -> str:
+        return self.pick(("13", "15", "18", "17", "19")) + f"{self.rng.randrange(10**9):09d}"
+
+    def resident_id(self) -> str:
+        birth = dt.date(1950, 1, 1) + dt.timedelta(days=self.rng.randrange(20000))
+        first = f"{self.pick(_DIVISIONS)}{birth:%Y%m%d}{self.rng.randrange(1000):03d}"
+        return first + resident_id_check_digit(first)
+
+    def credit_code(self, individual_business: bool) -> str:
+        alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+        body = "".join(self.pick(alphabet) for _ in range(9))
+        first = ("92" if individual_business else "91") + self.pick(_DIVISIONS) + body
+        return first + credit_code_check_char(first)
+
+    def address(self) -> str:
+        return f"{self.pick(W.STREETS)}{self.rng.randrange(1, 400)}号"
+
+    def moment(self) -> dt.datetime:
+        """A time in the past year, during patrol hours 08:00–21:00 (UTC+8)."""
+        at = self.now - dt.timedelta(seconds=self.rng.randrange(int(_LOOKBACK.total_seconds())))
+        return at.replace(hour=self.rng.randrange(13), microsecond=0)
+
+
+@dataclass
+class _Org:
+    squads: list[str]
+    officers: dict[str, list[str]]  # squad id -> officer ids (leader first)
+    grids: dict[str, list[str]]  # squad id -> grid ids
+    codes: dict[str, list[str]]  # subject group -> violation codes
+
+
+def demo_batches(spec: DemoSpec) -> Iterator[Batch | Progress]:
+    gen = _Gen(spec.seed, spec.now)
+    org = _Org([], {}, {}, _violation_codes(spec.violation_types))
+    yield from _organisation(gen, org)
+    subjects: list[tuple[str, str, str, str]] = []
+    yield from _subjects(gen, org, spec.subjects, subjects)
+    yield from _inspections(gen, org, subjects, spec)
+
+
+def _violation_codes(types: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+    out = {}
+    for group, words in W.VIOLATION_WORDS.items():
+        codes = [code for code, name in types if any(word in name for word in words)]
+        out[group] = codes or [code for code, _ in types]
+    return out
+
+
+def _organisation(gen: _Gen, org: _Org) -> Iterator[Batch]:
+    now, t = gen.now, utc_text(gen.now)
+    agency = gen.uid(now)
+    yield Batch("agency_profile", (
+        "id", "full_name", "short_name", "short_code", "city", "address", "postcode",
+        "phone", "review_body", "court", "bank", "version", "hlc", "updated_at"),
+        [(agency, "示例市东城区城市管理综合行政执法局", "东城区城管执法局", "东城管", "示例市",
+          "示例市东城区建设路88号", "100010", "010-6512345", "示例市东城区人民政府",
+          "示例市东城区人民法院", "中国工商银行示例市东城支行", 1, "", t)])
+    squads = (("东华门中队", "DHM", ("squad_leader", "officer", "officer", "officer")),
+              ("朝阳门中队", "CYM", ("squad_leader", "officer", "officer", "legal_reviewer")))
+    cert = 11010023001
+    for n_squad, (name, code, roles) in enumerate(squads):
+        sid = gen.uid(now)
+        org.squads.append(sid)
+        yield Batch("squad", ("id", "agency_id", "name", "code", "address", "phone",
+                              "version", "hlc"),
+                    [(sid, agency, name, code, gen.address(), "010-6512346", 1, "")])
+        officers = []
+        for role in roles:
+            officers.append((gen.uid(now), sid, gen.person_name(), str(cert), "2023-01-01",
+                             "2028-12-31", role, gen.phone(), 1, 1, ""))
+            cert += 1
+        yield Batch("officer", ("id", "squad_id", "name", "certificate_no",
+                                "certificate_valid_from", "certificate_valid_to", "role",
+                                "phone", "active", "version", "hlc"), officers)
+        # The legal reviewer does not patrol.
+        org.officers[sid] = [o[0] for o in officers if o[6] != "legal_reviewer"]
+        communities = W.COMMUNITIES[6 * n_squad:]
+        grids = [(gen.uid(now), sid, f"{code}-{n + 1:02d}", f"{communities[n]}网格",
+                  officers[n % 3][0], "", 1, "") for n in range(6)]
+        yield Batch("grid", ("id", "squad_id", "code", "name", "officer_id", "description",
+                             "version", "hlc"), grids)
+        org.grids[sid] = [g[0] for g in grids]
+
+
+SUBJECT_COLUMNS = ("id", "local_seq", "kind", "name", "id_number", "credit_code",
+                   "legal_representative", "shop_sign", "phone", "address", "gender",
+                   "birth_date", "appearance", "goods", "usual_place", "photo_sha256",
+                   "grid_id", "notes", "created_at", "created_by", "updated_at",
+                   "version", "hlc", "deleted")
+
+
+def _subject(gen: _Gen, org: _Org, seq: int, created: dt.datetime) -> tuple[tuple[Any, ...], str]:
+    grid = gen.pick(org.grids[gen.pick(org.squads)])
+    roll = gen.rng.random()
+    name, id_number, credit, rep, sign, appearance, goods, place = ("",) * 8
+    if roll < 0.45:
+        kind, word = "individual_business", gen.pick(W.SHOP_WORDS)
+        kind_name, group = gen.pick(W.SHOP_KINDS)
+        name, sign = gen.person_name(), word + kind_name
+        credit = gen.credit_code(True) if gen.rng.random() < 0.8 else ""
+    elif roll < 0.6:
+        kind, (suffix, group) = "business", gen.pick(W.COMPANIES)
+        name = f"{gen.pick(W.CITY_WORDS)}市{gen.pick(W.SHOP_WORDS)}{suffix}"
+        credit, rep = gen.credit_code(False), gen.person_name()
+    elif roll < 0.8:
+        kind, group = "individual", "individual"
+        name, id_number = gen.person_name(), gen.resident_id()
+    else:
+        kind, group = "unidentified_vendor", "vendor"
+        goods, appearance = gen.pick(W.GOODS), gen.pick(W.LOOKS)
+        place = gen.pick(W.STREETS) + gen.pick(W.SPOTS)
+        name = f"卖{goods}的摊贩"
+    phone = gen.phone() if kind != "unidentified_vendor" and gen.rng.random() < 0.85 else ""
+    address = "" if kind == "unidentified_vendor" else gen.address()
+    gender, birth = "", None
+    if id_number:
+        birth = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+        gender = "male" if int(id_number[16]) % 2 else "female"
+    t = utc_text(created)
+    row = (gen.uid(created), seq, kind, name, id_number, credit, rep, sign, phone, address,
+           gender, birth, appearance, goods, place, "", grid, "", t, None, t, 1, "", 0)
+    return row, group
+
+
+def _subjects(gen: _Gen, org: _Org, count: int,
+              out: list[tuple[str, str, str, str]]) -> Iterator[Batch | Progress]:
+    """Fills ``out`` with (id, group, grid, address) per subject for the inspections."""
+    created = sorted(gen.now - _LOOKBACK - dt.timedelta(days=gen.rng.randrange(1, 700))
+                     for _ in range(count))
+    batch: list[tuple[Any, ...]] = []
+    index: list[tuple[int, str]] = []
+    for seq, moment in enumerate(created, start=1):
+        row, group = _subject(gen, org, seq, moment)
+        batch.append(row)
+        index.append((seq, search.tokens_for(dict(zip(SUBJECT_COLUMNS, row, strict=True)))))
+        out.append((row[0], group, row[16], row[9] or row[14]))
+        if len(batch) == CHUNK or seq == count:
+            yield Batch("subject", SUBJECT_COLUMNS, batch)
+            yield Batch("subject_search", ("rowid", "tokens"), index)
+            yield Progress("subjects", seq, count)
+            batch, index = [], []
+
+
+_INSPECTION = ("id", "squad_id", "device_id", "subject_id", "grid_id", "address", "at_utc",
+               "utc_offset_min", "officer1_id", "officer2_id", "notes", "created_at")
+_FINDING = ("id", "inspection_id", "subject_id", "violation_code", "facts",
+            "corrected_on_spot", "step", "at_utc", "created_at")
+_STEP = ("id", "finding_id", "subject_id", "violation_code", "squad_id", "kind",
+         "taken_at_utc", "officer_id", "correction_deadline_utc", "override_reason",
+         "case_id", "created_at")
+_CASE = ("id", "case_no", "squad_id", "subject_id", "violation_code", "status", "procedure",
+         "source", "external_ref", "summary", "lead_officer_id", "assist_officer_id",
+         "opened_at", "filed_at", "decided_at", "closed_at", "created_at", "updated_at",
+         "version", "hlc")
+
+
+def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]],
+                 spec: DemoSpec) -> Iterator[Batch | Progress]:
+    count = spec.inspections
+    grid_squad = {g: s for s, gs in org.grids.items() for g in gs}
+    facts = _facts_pool(gen, spec.violation_types)
+    moments = sorted(gen.moment() for _ in range(count))
+    history: dict[tuple[str, str], list[dt.datetime]] = {}
+    ins: list[tuple[Any, ...]] = []
+    fnd: list[tuple[Any, ...]] = []
+    stp: list[tuple[Any, ...]] = []
+    cases: list[tuple[Any, ...]] = []
+    rng, case_numbers = gen.rng, dict[int, int]()
+    for n, at in enumerate(moments, start=1):
+        sid, group, grid, address = subjects[int(rng.random() * len(subjects))]
+        squad = grid_squad[grid]
+        o1, o2 = rng.sample(org.officers[squad], 2)
+        code = gen.pick(org.codes[group])
+        # The ladder as the squad applies it: the steps of the last 12 months decide.
+        past = history.setdefault((sid, code), [])
+        recent = sum(1 for p in past if at - p <= _LOOKBACK)
+        past.append(at)
+        kind = ("educate", "warn", "enforce")[min(recent, 2)]
+        t = utc_text(at)
+        iid, fid = gen.uid(at), gen.uid(at)
+        corrected = kind == "educate" and rng.random() < 0.7
+        ins.append((iid, squad, spec.device_id, sid, grid, address, t, 480, o1, o2, "", t))
+        fnd.append((fid, iid, sid, code, gen.pick(facts[code]), int(corrected), kind, t, t))
+        deadline = utc_text(at + dt.timedelta(days=3)) if kind == "warn" else None
+        case_id = gen.uid(at) if kind == "enforce" else None
+        stp.append((gen.uid(at), fid, sid, code, squad, kind, t, o1, deadline, "", case_id, t))
+        if case_id:
+            case_numbers[at.year] = case_numbers.get(at.year, 0) + 1
+            cases.append(_case(gen, case_id, squad, sid, code, o1, o2, at,
+                               case_numbers[at.year]))
+        if len(ins) == CHUNK or n == count:
+            yield Batch("inspection", _INSPECTION, ins)
+            yield Batch("finding", _FINDING, fnd)
+            yield Batch("case_file", _CASE, cases)
+            yield Batch("ladder_step", _STEP, stp)
+            yield Progress("inspections", n, count)
+            ins, fnd, stp, cases = [], [], [], []
+
+
+def _facts_pool(gen: _Gen, types: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+    """A few plausible descriptions per violation type, drawn from for every finding."""
+    return {code: [f"{gen.pick(W.STREETS)}{gen.rng.randrange(1, 400)}号附近，"
+                   f"{gen.pick(W.DETAILS)}{name}" for _ in range(12)]
+            for code, name in types}
+
+
+_STATUSES = ("filing", "investigating", "reviewing", "notifying", "decided", "executing",
+             "closed", "closed", "archived")
+
+
+def _case(gen: _Gen, case_id: str, squad: str, subject: str, code: str, o1: str, o2: str,
+          at: dt.datetime, n: int) -> tuple[Any, ...]:
+    status = gen.pick(_STATUSES)
+    t = utc_text(at)
+    closed = utc_text(at + dt.timedelta(days=30)) if status in ("closed", "archived") else None
+    return (case_id, f"东城管立字〔{at.year}〕第{n}号", squad, subject, code, status,
+            "ordinary", "patrol", "", "经教育、告诫后仍未改正，依法立案调查", o1, o2, t,
+            None if status == "filing" else t, None, closed, t, t, 1, "")
