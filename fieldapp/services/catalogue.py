@@ -13,7 +13,8 @@ from fieldapp.services.context import ServiceContext
 from fieldapp.store.tables import ViolationType
 
 _FIELDS = ("name", "domain", "event_code", "provision", "penalty_provision",
-           "penalty_range", "correction_days", "ladder_applies")
+           "penalty_range", "correction_days", "ladder_applies", "fine_min_yuan",
+           "fine_max_yuan", "local_regulation", "summary_allowed", "skip_reason", "notes")
 
 
 def default_catalogue_path() -> Path:
@@ -37,7 +38,7 @@ def load_catalogue(*, ctx: ServiceContext, path: Path | None = None) -> int:
     changed = 0
     with ctx.write() as tx:
         for item in data["types"]:
-            values = {k: item.get(k) for k in _FIELDS}
+            values = {k: item[k] for k in _FIELDS if k in item}
             values["domain"] = names.get(item["domain"], item["domain"])
             values["catalogue_version"] = data["version"]
             row = tx.session.get(ViolationType, item["code"])

@@ -57,7 +57,8 @@ def generate_demo(*, ctx: ServiceContext, subjects: int = 300, inspections: int 
     load_catalogue(ctx=ctx)
     spec = DemoSpec(subjects=subjects, inspections=inspections, seed=seed,
                     now=ctx.now().replace(microsecond=0), device_id=ctx.device_id,
-                    violation_types=tuple((v.code, v.name) for v in violation_types(ctx=ctx)))
+                    violation_types=tuple((v.code, v.name, v.ladder_applies)
+                                          for v in violation_types(ctx=ctx)))
     parallel = subjects * 2 + inspections * 3 >= _PARALLEL_FROM
     batches = _from_child(spec) if parallel else demo_batches(spec)
     writer = _Writer(ctx)

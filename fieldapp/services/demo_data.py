@@ -47,7 +47,7 @@ class DemoSpec:
     seed: int
     now: dt.datetime
     device_id: str
-    violation_types: tuple[tuple[str, str], ...]  # (code, name)
+    violation_types: tuple[tuple[str, str, bool], ...]  # (code, name, ladder applies)
 
 
 class _Gen:
@@ -109,11 +109,12 @@ def demo_batches(spec: DemoSpec) -> Iterator[Batch | Progress]:
     yield from _inspections(gen, org, subjects, spec)
 
 
-def _violation_codes(types: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+def _violation_codes(types: tuple[tuple[str, str, bool], ...]) -> dict[str, list[str]]:
+    known = {code for code, _name, _ladder in types}
     out = {}
-    for group, words in W.VIOLATION_WORDS.items():
-        codes = [code for code, name in types if any(word in name for word in words)]
-        out[group] = codes or [code for code, _ in types]
+    for group, codes in W.VIOLATION_CODES.items():
+        # A city's own catalogue may lack some codes; fall back to all of it.
+        out[group] = [c for c in codes if c in known] or sorted(known)
     return out
 
 
@@ -230,6 +231,7 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
     count = spec.inspections
     grid_squad = {g: s for s, gs in org.grids.items() for g in gs}
     facts = _facts_pool(gen, spec.violation_types)
+    skips_ladder = {code for code, _name, ladder in spec.violation_types if not ladder}
     moments = sorted(gen.moment() for _ in range(count))
     history: dict[tuple[str, str], list[dt.datetime]] = {}
     ins: list[tuple[Any, ...]] = []
@@ -246,7 +248,12 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
         past = history.setdefault((sid, code), [])
         recent = sum(1 for p in past if at - p <= _LOOKBACK)
         past.append(at)
-        kind = ("educate", "warn", "enforce")[min(recent, 2)]
+        if recent == 1 and rng.random() < 0.65:
+            # Most warned parties correct by the deadline: the episode closes and the
+            # next violation starts the ladder again.
+            past.clear()
+        ladder = ("educate", "warn", "enforce")[min(recent, 2)]
+        kind = "enforce" if code in skips_ladder else ladder
         t = utc_text(at)
         iid, fid = gen.uid(at), gen.uid(at)
         corrected = kind == "educate" and rng.random() < 0.7
@@ -268,11 +275,11 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
             ins, fnd, stp, cases = [], [], [], []
 
 
-def _facts_pool(gen: _Gen, types: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+def _facts_pool(gen: _Gen, types: tuple[tuple[str, str, bool], ...]) -> dict[str, list[str]]:
     """A few plausible descriptions per violation type, drawn from for every finding."""
     return {code: [f"{gen.pick(W.STREETS)}{gen.rng.randrange(1, 400)}号附近，"
-                   f"{gen.pick(W.DETAILS)}{name}" for _ in range(12)]
-            for code, name in types}
+                   f"{gen.pick(W.DETAILS)}{name.split('（')[0]}" for _ in range(12)]
+            for code, name, _ladder in types}
 
 
 _STATUSES = ("filing", "investigating", "reviewing", "notifying", "decided", "executing",

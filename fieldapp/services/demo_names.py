@@ -34,15 +34,15 @@ LOOKS = ("中年男子，身穿蓝色外套，骑电动三轮车", "老年妇女
          "老年男子，戴眼镜，自行车后架放竹筐", "青年女子，白色羽绒服，面包车后备箱售卖")
 SPOTS = ("地铁站B口", "菜市场东门", "小学门口", "人民公园南门", "天桥下", "公交站台旁",
          "医院门口", "夜市路口", "广场西侧", "十字路口东北角")
-# Which violations (by words in their catalogue names) each kind of subject meets.
-VIOLATION_WORDS = {
-    "vendor": ("流动摊贩", "占道经营", "露天烧烤", "占道废品", "无照经营"),
-    "shop": ("店外经营", "跨门", "招牌", "门前", "堆放", "晾挂", "商业噪声", "洗车", "店招"),
-    "restaurant": ("油烟", "露天烧烤", "店外经营", "跨门", "门前"),
-    "builder": ("渣土", "建筑垃圾", "工地", "施工", "违法建设", "围挡", "遗撒"),
-    "business": ("广告", "排水", "招牌", "门前", "堆放"),
-    "individual": ("违法建设", "堆放", "晾挂", "焚烧", "广场舞", "小广告", "乱扔", "张贴",
-                   "非机动车", "树木", "绿地"),
+# Which violation types (catalogue codes) each kind of subject is typically found with.
+VIOLATION_CODES = {
+    "vendor": ("JM01", "JM01", "JM07", "DQ01", "YL06", "JM11"),
+    "shop": ("JM02", "JM02", "JM03", "GG06", "SR03", "JM04", "DQ06", "GG03", "JM08"),
+    "restaurant": ("DQ02", "DQ01", "JM02", "JM02", "SR03", "GG06"),
+    "builder": ("ZT04", "ZT04", "SR05", "SR05", "SR07", "SR08", "SR09", "ZT02", "DQ10"),
+    "business": ("GG01", "PS01", "SR14", "SR03", "GG07", "JM10"),
+    "individual": ("GH03", "JM04", "DQ04", "DQ08", "GG04", "SR01", "JM05", "YL01", "ZT03",
+                   "JM06"),
 }
 DETAILS = ("巡查发现当事人", "接群众举报到场核查，发现当事人", "12345热线派单核查，当事人",
            "网格巡查中发现当事人", "回头看复查时发现当事人")

@@ -16,10 +16,12 @@ from sqlmodel import Field, SQLModel
 # Tables whose rows are sent to HQ through the outbox.
 SYNCED_TABLES = (
     "agency_profile", "squad", "officer", "grid", "subject", "place", "inspection",
-    "finding", "ladder_step", "case_file", "document", "evidence",
+    "finding", "ladder_step", "case_file", "document", "evidence", "episode_close",
+    "revisit", "case_event", "rule_setting", "holiday",
 )
-# Tables that are never updated or deleted in place (see migration 0002).
+# Tables that are never updated or deleted in place (triggers: migrations 0002, 0003).
 APPEND_ONLY_TABLES = ("finding", "ladder_step", "document", "evidence", "audit_event")
+APPEND_ONLY_TABLES_0003 = ("episode_close", "case_event")
 
 
 class AgencyProfile(SQLModel, table=True):
@@ -154,6 +156,12 @@ class ViolationType(SQLModel, table=True):
     correction_days: int = 3
     ladder_applies: bool = True
     catalogue_version: str = ""
+    fine_min_yuan: float | None = None
+    fine_max_yuan: float | None = None
+    local_regulation: bool = False
+    summary_allowed: bool = True
+    skip_reason: str = ""
+    notes: str = ""
 
 
 class NoPenaltyList(SQLModel, table=True):
@@ -185,6 +193,7 @@ class NoPenaltyItem(SQLModel, table=True):
     conditions_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     required_measure: str = ""
     notes: str = ""
+    source: str = ""
 
 
 class NoPenaltyItemViolation(SQLModel, table=True):
@@ -281,6 +290,9 @@ class CaseFile(SQLModel, table=True):
     updated_at: dt.datetime
     version: int = 1
     hlc: str = ""
+    state_json: str = Field(default="{}", sa_column=Column(Text, nullable=False,
+                                                           server_default="{}"))
+    next_deadline_at: dt.datetime | None = Field(default=None, index=True)
 
 
 class Document(SQLModel, table=True):
@@ -328,6 +340,88 @@ class Evidence(SQLModel, table=True):
     case_id: str | None = Field(default=None, foreign_key="case_file.id", index=True)
     description: str = ""
     created_at: dt.datetime
+
+
+class EpisodeClose(SQLModel, table=True):
+    """An episode of the ladder ends: the party corrected by the deadline (回头看 found it
+    corrected) or the case was closed. Steps before it no longer count. Append-only."""
+
+    __tablename__ = "episode_close"
+    __table_args__ = (Index("ix_episode_subject_violation_at", "subject_id", "violation_code",
+                            "closed_at_utc"),)
+    id: str = Field(primary_key=True, max_length=36)
+    subject_id: str = Field(foreign_key="subject.id")
+    violation_code: str = Field(foreign_key="violation_type.code")
+    squad_id: str = Field(foreign_key="squad.id")
+    closed_at_utc: dt.datetime
+    reason: str = Field(description="corrected | case_closed")
+    officer_id: str = Field(foreign_key="officer.id")
+    step_id: str | None = Field(default=None, foreign_key="ladder_step.id")
+    created_at: dt.datetime
+
+
+class Revisit(SQLModel, table=True):
+    """回头看: the re-inspection a warning's correction deadline creates."""
+
+    __tablename__ = "revisit"
+    __table_args__ = (Index("ix_revisit_status_due", "status", "due_at_utc"),)
+    id: str = Field(primary_key=True, max_length=36)
+    step_id: str = Field(foreign_key="ladder_step.id", index=True)
+    subject_id: str = Field(foreign_key="subject.id", index=True)
+    violation_code: str = Field(foreign_key="violation_type.code")
+    squad_id: str = Field(foreign_key="squad.id")
+    officer_id: str = Field(foreign_key="officer.id", description="assigned officer")
+    due_at_utc: dt.datetime
+    status: str = "open"  # open | done | cancelled
+    result: str = ""  # corrected | not_corrected
+    done_at_utc: dt.datetime | None = None
+    done_by: str | None = Field(default=None, foreign_key="officer.id")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int = 1
+    hlc: str = ""
+
+
+class CaseEvent(SQLModel, table=True):
+    """One step of a case's workflow (approval, notice, decision, service…). Append-only."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (Index("ix_case_event_case_at", "case_id", "at_utc"),)
+    id: str = Field(primary_key=True, max_length=36)
+    case_id: str = Field(foreign_key="case_file.id")
+    action: str
+    at_utc: dt.datetime
+    officer_id: str = Field(foreign_key="officer.id")
+    role: str
+    payload_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime
+
+
+class Holiday(SQLModel, table=True):
+    """A day the working-day calendar must know: an official holiday (法定节假日) or an
+    adjusted working day (调休上班). Built-in years come from chinese-calendar; users
+    add years it does not know yet."""
+
+    __tablename__ = "holiday"
+    day: dt.date = Field(primary_key=True)
+    kind: str = Field(description="holiday | workday")
+    name: str = ""
+    source: str = "user"  # builtin | user
+    created_at: dt.datetime
+    version: int = 1
+    hlc: str = ""
+
+
+class RuleSetting(SQLModel, table=True):
+    """A city's setting of a rule (look-back window, thresholds…), JSON-valued."""
+
+    __tablename__ = "rule_setting"
+    key: str = Field(primary_key=True)
+    value_json: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: dt.datetime
+    updated_by: str = ""
+    version: int = 1
+    hlc: str = ""
 
 
 class AuditEvent(SQLModel, table=True):

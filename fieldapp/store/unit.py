@@ -113,7 +113,7 @@ class Tx:
 
 
 def _pk(obj: SQLModel) -> str:
-    for name in ("id", "code", "key"):
+    for name in ("id", "code", "key", "day"):
         if hasattr(obj, name):
             return str(getattr(obj, name))
     raise TypeError(f"{type(obj).__name__} has no primary key the outbox knows")

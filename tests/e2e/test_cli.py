@@ -30,6 +30,13 @@ def test_demo_makes_the_documented_data_set(demo_cli) -> None:
         open_cases = conn.execute(
             "SELECT COUNT(*) FROM case_file WHERE status NOT IN ('closed','archived')"
         ).fetchone()[0]
+        dangling = conn.execute("PRAGMA foreign_key_check").fetchall()
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        steps_by_kind = dict(conn.execute("SELECT kind, COUNT(*) FROM ladder_step GROUP BY kind"))
+    assert dangling == []
+    assert {"ix_inspection_subject_at", "ix_ladder_subject_violation_at"} <= indexes
+    # Roughly the 721 shape: most encounters end with education, few with enforcement.
+    assert steps_by_kind["educate"] > steps_by_kind["warn"] > steps_by_kind["enforce"]
     assert count["agency_profile"] == 1 and count["squad"] == 2 and count["officer"] == 8
     assert count["subject"] == 300 and count["inspection"] == 2000
     assert count["finding"] == count["ladder_step"] == 2000

@@ -33,6 +33,10 @@ def test_populated_first_revision_upgrades_to_head(tmp_path) -> None:
                  "deleted) VALUES ('0191d8a0-0000-7000-8000-000000000001', 1, 'individual', "
                  "'欧阳春梅', '', '', '', '春梅花店', '13700001234', '花园路9号', '', '', '', "
                  "'', '', '', ?, ?, 1, '', 0)", (now, now))
+    conn.execute("INSERT INTO violation_type (code, name, domain, event_code, provision, "
+                 "penalty_provision, penalty_range, correction_days, ladder_applies, "
+                 "catalogue_version) VALUES ('ZZ01', '旧目录项', '街面秩序', '', '', '', '', 3, 1, "
+                 "'old')")
     conn.commit()
     conn.close()
 
@@ -44,6 +48,10 @@ def test_populated_first_revision_upgrades_to_head(tmp_path) -> None:
         with sqlite3.connect(data / DB_FILE) as check:
             triggers = {r[0] for r in check.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-        assert "finding_no_update" in triggers
+        assert {"finding_no_update", "case_event_no_delete"} <= triggers
+        with sqlite3.connect(data / DB_FILE) as check:
+            old = check.execute("SELECT local_regulation, summary_allowed, skip_reason "
+                                "FROM violation_type WHERE code = 'ZZ01'").fetchone()
+        assert old == (0, 1, "")
     finally:
         ctx.close()

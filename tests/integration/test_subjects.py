@@ -122,3 +122,17 @@ def test_exact_id_number_is_found_first(org) -> None:
     assert found[0].gender == "female"
     assert str(found[0].birth_date) == "1949-12-31"
     assert [s.id for s in find_subjects(ctx=org.ctx, query="1231002")] == [sid]
+
+
+def test_a_failed_write_leaves_neither_row_nor_outbox_nor_audit(org) -> None:
+    from fieldapp.store.tables import Subject
+
+    before = (_count(org, "subject"), _count(org, "outbox"), _count(org, "audit_event"))
+    with pytest.raises(RuntimeError, match="power cut"), org.ctx.write() as tx:
+        tx.add(Subject(id=tx.new_id(), local_seq=999, kind="individual", name="半途",
+                       created_at=tx.now, updated_at=tx.now))
+        tx.audit("subject.create", "subject", "x", {})
+        assert _count(org, "outbox") == before[1]  # not visible to others before commit
+        raise RuntimeError("power cut")
+    after = (_count(org, "subject"), _count(org, "outbox"), _count(org, "audit_event"))
+    assert after == before
