@@ -7,19 +7,20 @@ import tempfile
 from pathlib import Path
 
 from bench.harness import print_table
-from bench.store_bench import bulk_load, record_figure, search_figures
+from bench.store_bench import advice_figure, bulk_load, record_figure, search_figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--subjects", type=int, default=200_000)
-    parser.add_argument("--inspections", type=int, default=300_000)
+    parser.add_argument("--inspections", type=int, default=1_000_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fieldapp-bench-") as tmp:
         data_dir = Path(tmp) / "data"
         load, ctx = bulk_load(data_dir, args.subjects, args.inspections)
         figures = [load]
         figures += search_figures(ctx, data_dir / "fieldapp.sqlite3", args.subjects)
+        figures.append(advice_figure(ctx))
         figures.append(record_figure(ctx))
         ctx.close()
     print_table(figures)

@@ -118,3 +118,22 @@ def record_figure(ctx) -> Figure:
     return Figure("record one finding (service, audit + outbox, durable commit)",
                   f"median {median(times):.2f} ms, p95 {p95(times):.2f} ms", "-",
                   "<= 10 ms median", median(times) <= 10)
+
+
+def advice_figure(ctx) -> Figure:
+    """Advice for subjects with history, over the whole store's ladder steps."""
+    from fieldapp.services.advice import advise
+
+    with ctx.read() as session:
+        c = session.connection()
+        steps = c.exec_driver_sql("SELECT COUNT(*) FROM ladder_step").scalar_one()
+        pairs = c.exec_driver_sql(
+            "SELECT subject_id, violation_code FROM ladder_step ORDER BY random() LIMIT 300"
+        ).all()
+    at = dt.datetime.now(dt.UTC)
+    it = iter(pairs * 2)
+    times = timings_ms(lambda: advise(ctx=ctx, subject_id=(p := next(it))[0],
+                                      violation_code=p[1], at=at), 300)
+    return Figure(f"advice (ladder + no-penalty list), {steps:,} steps in the store",
+                  f"median {median(times):.2f} ms, p95 {p95(times):.2f} ms", "-",
+                  "<= 2 ms median", median(times) <= 2)

@@ -206,7 +206,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     ctx = _context(args)
     officers = tuple(_officer_id(ctx, c) for c in args.officer)
     finding = FindingData(violation_code=args.violation, facts=args.facts,
-                          corrected_on_spot=args.corrected, step=StepKind(args.step))
+                          corrected_on_spot=args.corrected,
+                          step=StepKind(args.step) if args.step else None,
+                          override_reason=args.override_reason or "")
     evidence = tuple(EvidenceData(path=p, evidence_type=EvidenceType(args.evidence_type),
                                   captured_at=at, place=args.address or "")
                      for p in args.photo or ())
@@ -258,6 +260,186 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _at(text: str | None) -> dt.datetime:
+    return _parse_time(text)
+
+
+def cmd_advise(args: argparse.Namespace) -> int:
+    from fieldapp.domain.no_penalty import ConditionKind
+    from fieldapp.services.advice import advise
+
+    answers: dict[ConditionKind, bool | float | None] = {}
+    for item in args.answer or ():
+        key, _sep, value = item.partition("=")
+        try:
+            kind = ConditionKind(key)
+        except ValueError:
+            raise ValidationError("answer", "'{key}' is not a condition", key=key) from None
+        answers[kind] = value.lower() in ("1", "true", "yes", "y", "是") if kind.value not in (
+            "area_max_m2", "duration_max_days", "overdue_max_months", "volume_max_m3"
+        ) else float(value)
+    advice = advise(ctx=_context(args), subject_id=args.subject, violation_code=args.violation,
+                    at=_at(args.at), answers=answers)
+    items = [{"item_no": a.item.item_no, "name": a.item.name,
+              "exemption_kind": a.item.exemption_kind.value, "mandatory": a.mandatory,
+              "outcome": a.outcome.value,
+              "conditions": [{"kind": c.condition.kind.value, "text": c.condition.text,
+                              "verdict": c.verdict.value} for c in a.conditions]}
+             for a in advice.items]
+    payload = {"step": advice.step.value, "skipped_ladder": advice.ladder.skipped,
+               "first_offence": advice.first_offence,
+               "history": [{"kind": s.kind.value, "at": s.taken_at, "officer": s.officer}
+                           for s in advice.ladder.counted],
+               "no_penalty_items": items, "basis": dataclasses.asdict(advice.basis),
+               "documents": [d.value for d in advice.documents],
+               "explanation": advice.explanation}
+    lines = [f"{_('Ladder step')}: {_(advice.step.value)}", advice.explanation,
+             f"{advice.basis.provision}；{advice.basis.penalty_provision}"]
+    lines += [f"  {a.item.item_no}. {a.item.name}: {_(a.outcome.value)}" for a in advice.items]
+    _emit(args, payload, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_case_list(args: argparse.Namespace) -> int:
+    from fieldapp.services.cases import list_cases
+
+    ctx = _context(args)
+    cases = list_cases(ctx=ctx, overdue_only=args.overdue,
+                       officer_id=_officer_id(ctx, args.officer) or None)
+    rows = [{"id": c.id, "status": c.status.value, "subject_id": c.subject_id,
+             "violation_code": c.violation_code,
+             "next_deadline": dataclasses.asdict(c.next_deadline) if c.next_deadline else None}
+            for c in cases]
+    lines = [f"{c.id}  {_(c.status.value)}  {c.violation_code}  "
+             f"{c.next_deadline.due if c.next_deadline else ''}" for c in cases]
+    _emit(args, {"count": len(rows), "cases": rows}, "\n".join(lines) or _("No cases."))
+    return EXIT_OK
+
+
+def cmd_case_act(args: argparse.Namespace) -> int:
+    from fieldapp.domain.workflow import Action
+    from fieldapp.services.cases import act, get_case
+
+    ctx = _context(args)
+    try:
+        payload = json.loads(args.payload or "{}")
+    except json.JSONDecodeError as exc:
+        raise ValidationError("payload", "is not valid JSON ({error})", error=str(exc)) from None
+    on = dt.date.fromisoformat(args.on) if args.on else None
+    act(ctx=ctx, case_id=args.id, officer_id=_officer_id(ctx, args.officer),
+        action=Action(args.action), payload=payload, on=on)
+    view = get_case(ctx=ctx, case_id=args.id)
+    _emit(args, {"id": view.id, "status": view.status.value},
+          _("Case {id} is now: {status}", id=view.id, status=_(view.status.value)))
+    return EXIT_OK
+
+
+def cmd_revisit_list(args: argparse.Namespace) -> int:
+    from fieldapp.services.revisits import list_revisits
+
+    ctx = _context(args)
+    rows = list_revisits(ctx=ctx, overdue_only=args.overdue,
+                         officer_id=_officer_id(ctx, args.officer) or None)
+    lines = [f"{r.id}  {r.subject_id}  {r.violation_code}  {r.due_at:%Y-%m-%d}"
+             f"{'  ' + _('overdue') if r.overdue else ''}" for r in rows]
+    _emit(args, {"count": len(rows), "revisits": [dataclasses.asdict(r) for r in rows]},
+          "\n".join(lines) or _("No revisits due."))
+    return EXIT_OK
+
+
+def cmd_revisit_done(args: argparse.Namespace) -> int:
+    from fieldapp.services.revisits import complete_revisit
+
+    ctx = _context(args)
+    complete_revisit(ctx=ctx, revisit_id=args.id, officer_id=_officer_id(ctx, args.officer),
+                     corrected=args.corrected, at=_at(args.at))
+    _emit(args, {"id": args.id, "corrected": args.corrected}, _("Revisit recorded."))
+    return EXIT_OK
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from fieldapp.services.figures import figures_721
+
+    start = dt.datetime.fromisoformat(args.start).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    end = dt.datetime.fromisoformat(args.end).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    rows = figures_721(ctx=_context(args), start=start, end=end, by=args.by)
+    lines = [f"{f.name}: {_('education')} {f.share('educate'):.0%}  "
+             f"{_('warning')} {f.share('warn'):.0%}  {_('enforcement')} {f.share('enforce'):.0%}"
+             f"  ({f.total})" for f in rows]
+    _emit(args, {"by": args.by, "rows": [dataclasses.asdict(f) | {"total": f.total}
+                                         for f in rows]}, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_calendar_import(args: argparse.Namespace) -> int:
+    from fieldapp.services.calendar import import_calendar_csv
+
+    ctx = _context(args)
+    result = import_calendar_csv(ctx=ctx, officer_id=_officer_id(ctx, args.officer),
+                                 path=Path(args.file), year=args.year)
+    _emit(args, dataclasses.asdict(result),
+          _("Holidays of {year} imported.", year=result.year))
+    return EXIT_OK
+
+
+def cmd_nopenalty_list(args: argparse.Namespace) -> int:
+    from fieldapp.services.no_penalty import lists
+
+    found = lists(ctx=_context(args))
+    rows = [{"id": x.id, "title": x.title, "issuer": x.issuer, "doc_no": x.doc_no,
+             "effective_from": x.effective_from, "effective_to": x.effective_to,
+             "items": len(x.items), "domains": list(x.domains)} for x in found]
+    lines = [f"{x.id}  {x.title}  {x.doc_no}  {x.effective_from}～{x.effective_to or ''}  "
+             f"{len(x.items)}" for x in found]
+    _emit(args, {"count": len(rows), "lists": rows}, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_nopenalty_import(args: argparse.Namespace) -> int:
+    from fieldapp.domain.no_penalty import ImportErrors
+    from fieldapp.services.no_penalty import describe_problems, import_list
+
+    ctx = _context(args)
+    try:
+        result = import_list(ctx=ctx, officer_id=_officer_id(ctx, args.officer),
+                             path=Path(args.file))
+    except ImportErrors as errors:
+        # Every bad row, one per line, after the one-line summary.
+        print(i18n.describe(errors), file=sys.stderr)
+        for line in describe_problems(errors):
+            print(line, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    _emit(args, {"id": result.list_id, "items": result.items, "domains": list(result.domains)},
+          _("No-penalty list imported: {items} items in {domains} domains.",
+            items=result.items, domains=len(result.domains)))
+    return EXIT_OK
+
+
+def cmd_nopenalty_export(args: argparse.Namespace) -> int:
+    from fieldapp.services.no_penalty import export_list
+
+    path = export_list(ctx=_context(args), list_id=args.id, path=Path(args.file))
+    _emit(args, {"path": path}, _("Written to {path}.", path=path))
+    return EXIT_OK
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from fieldapp.services.settings import rule_config, set_rule
+
+    ctx = _context(args)
+    if args.set:
+        key, _sep, text = args.set.partition("=")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        set_rule(ctx=ctx, officer_id=_officer_id(ctx, args.officer), key=key.strip(),
+                 value=value)
+    config = dataclasses.asdict(rule_config(ctx=ctx))
+    _emit(args, config, "\n".join(f"{k} = {v}" for k, v in config.items()))
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from fieldapp.paths import data_dir
     from fieldapp.ui.app import run_app
@@ -294,6 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _subject_parsers(sub)
     _inspect_parser(sub)
+    _rules_parsers(sub)
 
     p = sub.add_parser("audit", help=_("check the full-process record"))
     audit_sub = p.add_subparsers(metavar="ACTION", required=True, parser_class=_Parser)
@@ -346,8 +529,10 @@ def _inspect_parser(sub: Any) -> None:
                    help=_("certificate number of an officer (give two)"))
     p.add_argument("--at", metavar="TIME", help=_("time, e.g. 2026-11-21T09:30 (default: now)"))
     p.add_argument("--address", help=_("address"))
-    p.add_argument("--step", default="educate", choices=["educate", "warn", "enforce"],
-                   help=_("step taken"))
+    p.add_argument("--step", choices=["educate", "warn", "enforce"],
+                   help=_("step taken (default: the step the ladder advises)"))
+    p.add_argument("--override-reason", metavar="TEXT",
+                   help=_("why another step than the advised one is taken"))
     p.add_argument("--photo", action="append", metavar="FILE", help=_("evidence photo"))
     p.add_argument("--evidence-type", default="audiovisual", choices=[
         "documentary", "physical", "audiovisual", "electronic", "witness",
@@ -355,6 +540,89 @@ def _inspect_parser(sub: Any) -> None:
     p.add_argument("--id", metavar="UUID", help=_("inspection id (repeating it is safe)"))
     _add_json(p)
     p.set_defaults(func=cmd_inspect)
+
+
+def _rules_parsers(sub: Any) -> None:
+    p = sub.add_parser("advise", help=_("the step due and the no-penalty items for a subject"))
+    p.add_argument("--subject", required=True, metavar="ID", help=_("subject id"))
+    p.add_argument("--violation", required=True, metavar="CODE", help=_("violation code"))
+    p.add_argument("--at", metavar="TIME", help=_("time, e.g. 2026-11-21T09:30 (default: now)"))
+    p.add_argument("--answer", action="append", metavar="CONDITION=VALUE",
+                   help=_("an answer to a condition, e.g. corrected_on_spot=yes, area_max_m2=3"))
+    _add_json(p)
+    p.set_defaults(func=cmd_advise)
+
+    p = sub.add_parser("case", help=_("cases: list and workflow actions"))
+    actions = p.add_subparsers(metavar="ACTION", required=True, parser_class=_Parser)
+    ls = actions.add_parser("list", help=_("open cases, the most urgent first"))
+    ls.add_argument("--overdue", action="store_true", help=_("only cases past a deadline"))
+    ls.add_argument("--officer", metavar="CERT", help=_("certificate number of the officer"))
+    _add_json(ls)
+    ls.set_defaults(func=cmd_case_list)
+    do = actions.add_parser("act", help=_("take a workflow action on a case"))
+    do.add_argument("id", metavar="ID")
+    do.add_argument("action", metavar="ACTION", help=_("e.g. approve_filing, notify, decide"))
+    do.add_argument("--officer", required=True, metavar="CERT",
+                    help=_("certificate number of the officer"))
+    do.add_argument("--payload", metavar="JSON", help=_("details of the action as JSON"))
+    do.add_argument("--on", metavar="DATE", help=_("date of the action (default: today)"))
+    _add_json(do)
+    do.set_defaults(func=cmd_case_act)
+
+    p = sub.add_parser("revisit", help=_("re-inspections after a warning (回头看)"))
+    actions = p.add_subparsers(metavar="ACTION", required=True, parser_class=_Parser)
+    ls = actions.add_parser("list", help=_("open revisits, the earliest first"))
+    ls.add_argument("--overdue", action="store_true", help=_("only revisits past their date"))
+    ls.add_argument("--officer", metavar="CERT", help=_("certificate number of the officer"))
+    _add_json(ls)
+    ls.set_defaults(func=cmd_revisit_list)
+    done = actions.add_parser("done", help=_("record a revisit"))
+    done.add_argument("id", metavar="ID")
+    done.add_argument("--officer", required=True, metavar="CERT",
+                      help=_("certificate number of the officer"))
+    done.add_argument("--corrected", action="store_true", help=_("the party has corrected"))
+    done.add_argument("--at", metavar="TIME", help=_("time, e.g. 2026-11-21T09:30 (default: now)"))
+    _add_json(done)
+    done.set_defaults(func=cmd_revisit_done)
+
+    p = sub.add_parser("figures", help=_("721 figures: how encounters ended"))
+    p.add_argument("--start", required=True, metavar="DATE", help=_("first day, e.g. 2026-01-01"))
+    p.add_argument("--end", required=True, metavar="DATE", help=_("day after the last"))
+    p.add_argument("--by", choices=["officer", "squad", "all"], default="officer",
+                   help=_("group by"))
+    _add_json(p)
+    p.set_defaults(func=cmd_figures)
+
+    p = sub.add_parser("nopenalty", help=_("the minor-violation no-penalty lists"))
+    actions = p.add_subparsers(metavar="ACTION", required=True, parser_class=_Parser)
+    ls = actions.add_parser("list", help=_("the lists loaded, all versions"))
+    _add_json(ls)
+    ls.set_defaults(func=cmd_nopenalty_list)
+    imp = actions.add_parser("import", help=_("import a list from .csv, .xlsx or .json"))
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--officer", metavar="CERT", help=_("certificate number of the officer"))
+    _add_json(imp)
+    imp.set_defaults(func=cmd_nopenalty_import)
+    exp = actions.add_parser("export", help=_("export a list to .csv, .xlsx or .json"))
+    exp.add_argument("id", metavar="ID")
+    exp.add_argument("file", metavar="FILE")
+    _add_json(exp)
+    exp.set_defaults(func=cmd_nopenalty_export)
+
+    p = sub.add_parser("settings", help=_("the city's rule settings (thresholds, windows)"))
+    p.add_argument("--set", metavar="KEY=VALUE", help=_("change one setting"))
+    p.add_argument("--officer", metavar="CERT", help=_("certificate number of the officer"))
+    _add_json(p)
+    p.set_defaults(func=cmd_settings)
+
+    p = sub.add_parser("calendar", help=_("official holidays and adjusted working days"))
+    actions = p.add_subparsers(metavar="ACTION", required=True, parser_class=_Parser)
+    imp = actions.add_parser("import", help=_("import a year of holidays from a CSV file"))
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--year", type=int, required=True, help=_("the year the file covers"))
+    imp.add_argument("--officer", metavar="CERT", help=_("certificate number of the officer"))
+    _add_json(imp)
+    imp.set_defaults(func=cmd_calendar_import)
 
 
 def _preparse_language(argv: Sequence[str]) -> str | None:

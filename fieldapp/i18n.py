@@ -94,8 +94,14 @@ def describe(error: BaseException) -> str:
         return _("{field}: no record with this value ({value})",
                  field=gettext(error.field), value=error.params["value"])
     if isinstance(error, ValidationError):
-        problem = gettext(error.problem).format(**error.params)
+        problem = gettext(error.problem).format(**_params(error.params))
         return _("{field}: {problem}", field=gettext(error.field), problem=problem)
     if isinstance(error, DomainError):
-        return gettext(error.problem).format(**error.params)
+        return gettext(error.problem).format(**_params(error.params))
     return str(error)
+
+
+def _params(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters that are themselves msgids (a step, a status, a role) are translated."""
+    table = catalog(_current)
+    return {k: table.get(v, v) if isinstance(v, str) else v for k, v in params.items()}

@@ -32,10 +32,12 @@ def org(tmp_path: Path) -> Iterator[Org]:
     from fieldapp.domain.entities import OfficerRole
     from fieldapp.services.catalogue import load_catalogue
     from fieldapp.services.context import open_context
+    from fieldapp.services.no_penalty import load_default_list
     from fieldapp.services.organisation import add_officer, add_squad, set_agency
 
     ctx = open_context(tmp_path / "data")
     load_catalogue(ctx=ctx)
+    load_default_list(ctx=ctx)
     set_agency(ctx=ctx, full_name="示例市东城区城市管理综合行政执法局", short_code="东城管")
     squad = add_squad(ctx=ctx, name="东华门中队", code="DHM").id
     people = [("王建国", "11010023001", OfficerRole.SQUAD_LEADER),

@@ -46,7 +46,7 @@ class EvidenceType(StrEnum):
 
 
 class CaseStatus(StrEnum):
-    """案件状态; the full workflow lands with the rules."""
+    """案件状态 (see domain/workflow.py for the transitions)."""
 
     FILING = "filing"  # 立案审批中
     INVESTIGATING = "investigating"  # 调查取证
@@ -57,6 +57,8 @@ class CaseStatus(StrEnum):
     EXECUTING = "executing"  # 执行
     CLOSED = "closed"  # 结案
     ARCHIVED = "archived"  # 归档
+    WITHDRAWN = "withdrawn"  # 撤案
+    TRANSFERRED = "transferred"  # 移送
 
 
 class Gender(StrEnum):
@@ -106,7 +108,7 @@ class FindingData:
     violation_code: str
     facts: str
     corrected_on_spot: bool
-    step: StepKind = StepKind.EDUCATE
+    step: StepKind | None = None  # None: take the step the ladder advises
     correction_deadline: dt.datetime | None = None
     override_reason: str = ""
 

@@ -22,6 +22,7 @@ from fieldapp.domain.errors import ValidationError
 from fieldapp.services.catalogue import load_catalogue, violation_types
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.demo_data import Batch, DemoSpec, Progress, demo_batches
+from fieldapp.services.no_penalty import load_default_list
 from fieldapp.store import bulk
 
 ProgressFn = Callable[[str, int, int], None]
@@ -55,6 +56,7 @@ def generate_demo(*, ctx: ServiceContext, subjects: int = 300, inspections: int 
             raise ValidationError(
                 "data directory", "already holds data; demo data goes only into an empty one")
     load_catalogue(ctx=ctx)
+    load_default_list(ctx=ctx)
     spec = DemoSpec(subjects=subjects, inspections=inspections, seed=seed,
                     now=ctx.now().replace(microsecond=0), device_id=ctx.device_id,
                     violation_types=tuple((v.code, v.name, v.ladder_applies)

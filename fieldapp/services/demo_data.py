@@ -8,14 +8,19 @@ process while it inserts.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from fieldapp.domain.entities import CaseStatus, OfficerRole
 from fieldapp.domain.identity import credit_code_check_char, resident_id_check_digit
 from fieldapp.domain.ids import uuid7_text
+from fieldapp.domain.penalties import Penalty, PenaltyKind
+from fieldapp.domain.workflow import CaseState, Decision, Procedure, new_case
 from fieldapp.services import demo_names as W
 from fieldapp.store import search
 from fieldapp.store.audit import utc_text
@@ -23,6 +28,7 @@ from fieldapp.store.audit import utc_text
 T = TypeVar("T")
 CHUNK = 10_000
 _LOOKBACK = dt.timedelta(days=365)
+_LOCAL = dt.timezone(dt.timedelta(hours=8))
 _DIVISIONS = ("110101", "310104", "440305", "320102", "510104", "420106", "330106")
 
 
@@ -223,7 +229,7 @@ _STEP = ("id", "finding_id", "subject_id", "violation_code", "squad_id", "kind",
 _CASE = ("id", "case_no", "squad_id", "subject_id", "violation_code", "status", "procedure",
          "source", "external_ref", "summary", "lead_officer_id", "assist_officer_id",
          "opened_at", "filed_at", "decided_at", "closed_at", "created_at", "updated_at",
-         "version", "hlc")
+         "version", "hlc", "state_json", "next_deadline_at")
 
 
 def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]],
@@ -284,13 +290,44 @@ def _facts_pool(gen: _Gen, types: tuple[tuple[str, str, bool], ...]) -> dict[str
 
 _STATUSES = ("filing", "investigating", "reviewing", "notifying", "decided", "executing",
              "closed", "closed", "archived")
+_ORDER = ("filing", "investigating", "reviewing", "notifying", "decided", "served",
+          "executing", "closed", "archived")
+
+
+def _case_state(status: str, day: dt.date, fine_fen: int, organisation: bool) -> CaseState:
+    """A workflow state consistent with ``status``, as if each step had been taken."""
+    reached = _ORDER.index(status)
+    state = new_case(procedure=Procedure.ORDINARY, organisation=organisation)
+    penalty = Penalty(frozenset({PenaltyKind.FINE}), fine_fen)
+    steps: list[dict[str, Any]] = [
+        {"filing_approvals": frozenset({OfficerRole.SQUAD_LEADER, OfficerRole.AGENCY_HEAD}),
+         "filed_on": day},
+        {"proposed": penalty},
+        {"notified": penalty, "notified_on": day + dt.timedelta(days=10),
+         "statement_due": day + dt.timedelta(days=17), "statement_recorded": True},
+        {"decision": Decision.PENALTY, "decided": penalty,
+         "decided_on": day + dt.timedelta(days=20)},
+        {"served_on": day + dt.timedelta(days=21), "payment_due": day + dt.timedelta(days=36)},
+        {"paid_fen": fine_fen},
+        {"close_requested": True, "closed_on": day + dt.timedelta(days=30)},
+        {},
+    ]
+    for change in steps[:reached]:
+        state = dataclasses.replace(state, **change)
+    return dataclasses.replace(state, status=CaseStatus(status))
 
 
 def _case(gen: _Gen, case_id: str, squad: str, subject: str, code: str, o1: str, o2: str,
           at: dt.datetime, n: int) -> tuple[Any, ...]:
     status = gen.pick(_STATUSES)
     t = utc_text(at)
+    day = at.astimezone(_LOCAL).date()
+    state = _case_state(status, day, 100 * 100 * (1 + int(gen.rng.random() * 20)), False)
     closed = utc_text(at + dt.timedelta(days=30)) if status in ("closed", "archived") else None
+    # The decision is due 90 days after filing (art. 60) while the case is not decided.
+    due = (utc_text(at + dt.timedelta(days=90))
+           if status in ("investigating", "reviewing", "notifying") else None)
     return (case_id, f"东城管立字〔{at.year}〕第{n}号", squad, subject, code, status,
             "ordinary", "patrol", "", "经教育、告诫后仍未改正，依法立案调查", o1, o2, t,
-            None if status == "filing" else t, None, closed, t, t, 1, "")
+            None if status == "filing" else t, None, closed, t, t, 1, "",
+            json.dumps(state.to_json()), due)

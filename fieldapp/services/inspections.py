@@ -8,11 +8,20 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from fieldapp.domain import deadlines
+from fieldapp.domain.deadlines import DeadlineKind
 from fieldapp.domain.entities import EvidenceData, FindingData, InspectionData, StepKind
 from fieldapp.domain.errors import NotFound, ValidationError
+from fieldapp.domain.ladder import check_step_taken
+from fieldapp.domain.rules_config import RuleConfig
 from fieldapp.domain.validation import check_two_officers, validate_finding
+from fieldapp.services.calendar import deadline_calendar
+from fieldapp.services.cases import open_case_in
 from fieldapp.services.context import ServiceContext
+from fieldapp.services.ladder import ladder_decision
 from fieldapp.services.officers import officer_ref
+from fieldapp.services.revisits import create_revisit
+from fieldapp.services.settings import rule_config
 from fieldapp.store.blobs import StoredBlob
 from fieldapp.store.tables import (
     Evidence,
@@ -24,6 +33,8 @@ from fieldapp.store.tables import (
     ViolationType,
 )
 from fieldapp.store.unit import Tx
+
+LOCAL = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -48,14 +59,17 @@ def record_inspection(*, ctx: ServiceContext, data: InspectionData,
             return existing
     if data.at.tzinfo is None:
         raise ValidationError("time", "must carry a UTC offset")
+    config = rule_config(ctx=ctx)
     with ctx.read() as session:
         officers = _officers(session, data.officer_ids)
         check_two_officers([officer_ref(o) for o in officers], data.at.date())
         subject = session.get(Subject, data.subject_id)
         if subject is None or subject.deleted:
             raise NotFound("subject", data.subject_id)
-        codes = set(session.exec(select(ViolationType.code)))
-    findings = tuple(validate_finding(f, codes) for f in data.findings)
+        types = {v.code: v for v in session.exec(select(ViolationType))}
+        findings = tuple(validate_finding(f, set(types)) for f in data.findings)
+        plans = [_plan(session, ctx, data, f, types[f.violation_code], config)
+                 for f in findings]
     blobs = [ctx.store.blobs.put(Path(e.path)) for e in data.evidence]
     lead = officers[0]
     with ctx.write(lead.id) as tx:
@@ -65,14 +79,16 @@ def record_inspection(*, ctx: ServiceContext, data: InspectionData,
             address=data.address, latitude=data.latitude, longitude=data.longitude,
             at_utc=data.at, utc_offset_min=_offset(data.at), officer1_id=officers[0].id,
             officer2_id=officers[1].id, notes=data.notes, created_at=tx.now))
-        pairs = [_add_finding(tx, inspection, f, lead) for f in findings]
+        pairs = [_add_finding(tx, inspection, p, lead, officers[1]) for p in plans]
         evidence_ids = [_add_evidence(tx, inspection, e, b, lead.id)
                         for e, b in zip(data.evidence, blobs, strict=True)]
         tx.audit("inspection.record", "inspection", inspection.id, {
             "subject": subject.id, "officers": [o.id for o in officers],
-            "findings": [{"id": fid, "violation": f.violation_code, "step": f.step.value,
-                          "corrected_on_spot": f.corrected_on_spot}
-                         for (fid, _), f in zip(pairs, findings, strict=True)],
+            "findings": [{"id": fid, "violation": p.finding.violation_code,
+                          "step": p.step.value, "advised": p.advised.value,
+                          "override_reason": p.override_reason,
+                          "corrected_on_spot": p.finding.corrected_on_spot}
+                         for (fid, _), p in zip(pairs, plans, strict=True)],
             "evidence": [b.sha256 for b in blobs]})
     return RecordedInspection(inspection.id, tuple(p[0] for p in pairs),
                               tuple(p[1] for p in pairs), tuple(evidence_ids),
@@ -110,19 +126,61 @@ def _offset(at: dt.datetime) -> int:
     return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
-def _add_finding(tx: Tx, inspection: Inspection, finding: FindingData,
-                 lead: Officer) -> tuple[str, str]:
+@dataclass(frozen=True)
+class _FindingPlan:
+    """A finding with the step to record, decided before anything is written."""
+
+    finding: FindingData
+    advised: StepKind
+    step: StepKind
+    override_reason: str
+    correction_deadline: dt.datetime | None
+
+
+def _plan(session: Session, ctx: ServiceContext, data: InspectionData, finding: FindingData,
+          violation: ViolationType, config: RuleConfig) -> _FindingPlan:
+    decision = ladder_decision(
+        session.connection(), subject_id=data.subject_id,
+        violation_code=finding.violation_code, at=data.at, config=config,
+        ladder_applies=violation.ladder_applies)
+    step = finding.step or decision.due
+    reason = check_step_taken(decision.due, step, finding.override_reason)
+    deadline = finding.correction_deadline
+    if step is StepKind.WARN and deadline is None:
+        deadline = correction_deadline(ctx, data.at, violation.correction_days)
+    return _FindingPlan(finding, decision.due, step, reason, deadline)
+
+
+def correction_deadline(ctx: ServiceContext, at: dt.datetime, days: int) -> dt.datetime:
+    """The end of the correction period (calendar days, moved off holidays), 23:59 local."""
+    local = at.astimezone(LOCAL)
+    day = deadlines.due(DeadlineKind.CORRECTION, local.date(), deadline_calendar(ctx=ctx),
+                        days=max(days, 1))
+    return dt.datetime.combine(day, dt.time(23, 59), LOCAL)
+
+
+def _add_finding(tx: Tx, inspection: Inspection, plan: _FindingPlan, lead: Officer,
+                 assist: Officer) -> tuple[str, str]:
+    finding = plan.finding
     row = tx.add(Finding(
         id=tx.new_id(), inspection_id=inspection.id, subject_id=inspection.subject_id,
         violation_code=finding.violation_code, facts=finding.facts,
-        corrected_on_spot=finding.corrected_on_spot, step=finding.step.value,
+        corrected_on_spot=finding.corrected_on_spot, step=plan.step.value,
         at_utc=inspection.at_utc, created_at=tx.now))
+    case_id = None
+    if plan.step is StepKind.ENFORCE:
+        case_id = open_case_in(tx, officer_ids=(lead.id, assist.id),
+                               subject_id=inspection.subject_id,
+                               violation_code=finding.violation_code, summary=finding.facts,
+                               at=inspection.at_utc)
     step = tx.add(LadderStep(
         id=tx.new_id(), finding_id=row.id, subject_id=inspection.subject_id,
         violation_code=finding.violation_code, squad_id=lead.squad_id,
-        kind=StepKind(finding.step).value, taken_at_utc=inspection.at_utc,
-        officer_id=lead.id, correction_deadline_utc=finding.correction_deadline,
-        override_reason=finding.override_reason, created_at=tx.now))
+        kind=plan.step.value, taken_at_utc=inspection.at_utc, officer_id=lead.id,
+        correction_deadline_utc=plan.correction_deadline,
+        override_reason=plan.override_reason, case_id=case_id, created_at=tx.now))
+    if plan.step is StepKind.WARN and plan.correction_deadline is not None:
+        create_revisit(tx, step, plan.correction_deadline)
     return row.id, step.id
 
 

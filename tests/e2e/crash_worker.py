@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from fieldapp.domain.entities import FindingData, InspectionData, StepKind
+from fieldapp.domain.entities import FindingData, InspectionData
 from fieldapp.services.context import open_context
 from fieldapp.services.inspections import record_inspection
 
@@ -30,7 +30,7 @@ def main() -> None:
             subject_id=subjects[done % len(subjects)], officer_ids=(officers[0], officers[1]),
             at=at + dt.timedelta(minutes=done), address="人民路1号",
             findings=(FindingData(violation_code=code, facts=f"第{done}次检查发现占道经营",
-                                  corrected_on_spot=False, step=StepKind.EDUCATE),)))
+                                  corrected_on_spot=False),)))
         print("done", inspection_id, flush=True)
         done += 1
     ctx.close()

@@ -1,0 +1,50 @@
+"""A city's settings of the rules. Defaults follow DOMAIN.md; every value is data.
+
+Stored per data directory (``rule_setting`` rows, synced from HQ later); read through
+``services.settings``. Money is in yuan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from fieldapp.domain.errors import ValidationError
+
+LIMITATION_DAYS = 730  # 行政处罚法 art. 36: not discovered within two years → no penalty
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    # The three-step ladder.
+    lookback_days: int = 365
+    reset_on_corrected_episode: bool = True
+    # 简易程序 (art. 51): a warning, or a fine up to these amounts.
+    summary_fine_max_individual: float = 200
+    summary_fine_max_organisation: float = 3000
+    # 听证 (art. 63) "较大数额": set by provinces; configure per city.
+    hearing_fine_individual: float = 5000
+    hearing_fine_organisation: float = 50000
+    # 重大执法决定法制审核 (art. 58): thresholds that make legal review mandatory.
+    legal_review_fine_individual: float = 5000
+    legal_review_fine_organisation: float = 50000
+    legal_review_all_ordinary_cases: bool = False
+    # 集体讨论 (art. 57): fines at or above these go to collective discussion.
+    collective_fine_individual: float = 10000
+    collective_fine_organisation: float = 100000
+    statement_window_working_days: int = 5
+
+    def __post_init__(self) -> None:
+        if not 0 < self.lookback_days <= LIMITATION_DAYS:
+            raise ValidationError(
+                "look-back window", "must be between 1 and {limit} days (the two-year "
+                "limitation of art. 36)", limit=LIMITATION_DAYS)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+                raise ValidationError(f.name, "must not be negative")
+
+    @classmethod
+    def from_settings(cls, values: dict[str, Any]) -> RuleConfig:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})

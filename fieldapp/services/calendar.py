@@ -1,0 +1,342 @@
+"""The working-day calendar: the built-in official holidays plus the days users add.
+
+The ``chinese-calendar`` package carries the State Council's holiday announcements for
+the years it was released with. The ``holiday`` table adds to and overrides it: HQ admins
+import next year's holidays (a CSV file) before a package update knows them, and anyone
+can correct a single day. A year counts as known when the package knows it or the table
+holds at least one day of it; deadlines through any other year are refused.
+
+A table row is never deleted, because deletions do not travel through the outbox:
+removing a user's day marks it ``removed`` (a tombstone), and the package's view of that
+day, if any, applies again.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import chinese_calendar
+from chinese_calendar.constants import Holiday as PackageHoliday
+from sqlmodel import Session, col, func, select
+
+from fieldapp.domain.calendar import WorkCalendar
+from fieldapp.domain.errors import DomainError, NotFound, ValidationError
+from fieldapp.services.context import ServiceContext
+from fieldapp.services.results import Written
+from fieldapp.store.store import Store
+from fieldapp.store.tables import Holiday
+from fieldapp.store.unit import Tx
+
+HOLIDAY = "holiday"  # 法定节假日
+WORKDAY = "workday"  # 调休上班
+REMOVED = "removed"  # tombstone of a user's day
+BUILTIN = "builtin"
+USER = "user"
+KIND_FIELD = "kind of day"
+# Calendars printed in China mark days 休 (off) and 班 (worked); admins type those too.
+_KINDS = {HOLIDAY: HOLIDAY, "休": HOLIDAY, WORKDAY: WORKDAY, "班": WORKDAY}
+_MAX_NAME = 50
+_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """A day that is not simply "weekday works, weekend rests"."""
+
+    day: dt.date
+    kind: str  # holiday | workday
+    name: str
+    source: str  # builtin | user
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    year: int
+    builtin: bool  # the chinese-calendar package knows this year
+    holidays: int
+    workdays: int
+    user_days: int  # days of this year in the table (additions or corrections)
+
+
+@dataclass(frozen=True)
+class CalendarImported:
+    year: int
+    added: int
+    updated: int
+    removed: int
+    changed: frozenset[str]
+
+
+class CalendarImportError(DomainError):
+    """A calendar file was refused as a whole; ``errors`` names every bad row."""
+
+    def __init__(self, errors: Sequence[ValidationError]) -> None:
+        self.errors = tuple(errors)
+        problem = "{count} rows of the calendar file are wrong; nothing was imported"
+        super().__init__(problem, count=len(self.errors))
+
+
+# --- the calendar -------------------------------------------------------------------
+
+@cache
+def _package_days() -> tuple[dict[dt.date, CalendarDay], frozenset[int]]:
+    """The package's special days (with Chinese names) and the years it covers."""
+    chinese = {h.value: h.chinese for h in PackageHoliday}
+    days: dict[dt.date, CalendarDay] = {}
+    for kind, table in ((HOLIDAY, chinese_calendar.holidays), (WORKDAY, chinese_calendar.workdays)):
+        for day, english in table.items():
+            days[day] = CalendarDay(day, kind, chinese.get(english, english), BUILTIN)
+    # The package's own notion of its range: the years between its first and last holiday.
+    first, last = min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year
+    return days, frozenset(range(first, last + 1))
+
+
+_cached: WeakKeyDictionary[Store, tuple[tuple[Any, ...], WorkCalendar]] = WeakKeyDictionary()
+
+
+def _table_stamp(session: Session) -> tuple[Any, ...]:
+    # Any insert or update changes the count, the version sum or the latest HLC, so the
+    # cache follows every write, including ones that bypass this module (sync).
+    row = session.exec(select(func.count(), func.sum(Holiday.version),
+                              func.max(Holiday.hlc))).one()
+    return tuple(row)
+
+
+def work_calendar(*, ctx: ServiceContext) -> WorkCalendar:
+    """The calendar deadlines are counted on; cached per store until the table changes."""
+    with ctx.read() as session:
+        stamp = _table_stamp(session)
+        cached = _cached.get(ctx.store)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        rows = list(session.exec(select(Holiday)))
+    calendar = _build(_merged(rows), _known_years(rows))
+    _cached[ctx.store] = (stamp, calendar)
+    return calendar
+
+
+def deadline_calendar(*, ctx: ServiceContext) -> WorkCalendar:
+    """The calendar for running deadlines: years not entered yet count weekends only,
+    and the deadlines that touch them are flagged provisional."""
+    return dataclasses.replace(work_calendar(ctx=ctx), lenient=True)
+
+
+def _merged(rows: Iterable[Holiday]) -> dict[dt.date, CalendarDay]:
+    days = dict(_package_days()[0])
+    for row in rows:
+        if row.kind in (HOLIDAY, WORKDAY):
+            days[row.day] = CalendarDay(row.day, row.kind, row.name, row.source)
+    return days
+
+
+def _known_years(rows: Iterable[Holiday]) -> frozenset[int]:
+    return _package_days()[1] | {r.day.year for r in rows if r.kind != REMOVED}
+
+
+def _build(days: dict[dt.date, CalendarDay], years: frozenset[int]) -> WorkCalendar:
+    return WorkCalendar(
+        holidays=frozenset(d for d, v in days.items() if v.kind == HOLIDAY),
+        workdays=frozenset(d for d, v in days.items() if v.kind == WORKDAY),
+        known_years=years)
+
+
+def calendar_years(*, ctx: ServiceContext) -> list[CalendarYear]:
+    """Every year the calendar knows, oldest first, with where its days come from."""
+    with ctx.read() as session:
+        rows = [r for r in session.exec(select(Holiday)) if r.kind != REMOVED]
+    kinds = Counter((d.day.year, d.kind) for d in _merged(rows).values())
+    user_days = Counter(r.day.year for r in rows)
+    builtin = _package_days()[1]
+    return [CalendarYear(year=year, builtin=year in builtin, holidays=kinds[year, HOLIDAY],
+                         workdays=kinds[year, WORKDAY], user_days=user_days[year])
+            for year in sorted(_known_years(rows))]
+
+
+def calendar_days(*, ctx: ServiceContext, year: int) -> list[CalendarDay]:
+    """The holidays and adjusted working days of ``year``, as the calendar uses them."""
+    with ctx.read() as session:
+        rows = _year_rows(session, year)
+    return sorted((d for d in _merged(rows).values() if d.day.year == year),
+                  key=lambda d: d.day)
+
+
+# --- single days ----------------------------------------------------------------------
+
+def parse_kind(text: str) -> str | None:
+    """``holiday`` or ``workday`` for what a user typed (also 休 / 班), else None."""
+    return _KINDS.get(text.strip().lower())
+
+
+def add_calendar_day(*, ctx: ServiceContext, officer_id: str, day: dt.date, kind: str,
+                     name: str) -> Written:
+    """Mark ``day`` as an official holiday or an adjusted working day; again = update."""
+    parsed = parse_kind(kind)
+    if parsed is None:
+        raise ValidationError(KIND_FIELD, "must be holiday (休) or workday (班)")
+    name = name.strip()
+    if len(name) > _MAX_NAME:
+        raise ValidationError("holiday name", "is too long ({length} characters, at most "
+                              "{limit})", length=len(name), limit=_MAX_NAME)
+    with ctx.write(officer_id) as tx:
+        if _put(tx, day, parsed, name) is not None:
+            tx.audit("calendar.day.set", "holiday", day.isoformat(),
+                     {"day": day.isoformat(), "kind": parsed, "name": name})
+    return Written(day.isoformat(), frozenset(tx.changed))
+
+
+def _put(tx: Tx, day: dt.date, kind: str, name: str) -> str | None:
+    """Insert or update one day; returns "added", "updated", or None if nothing changed."""
+    row = tx.session.get(Holiday, day)
+    if row is None:
+        tx.add(Holiday(day=day, kind=kind, name=name, source=USER, created_at=tx.now))
+        return "added"
+    return "updated" if tx.update(row, {"kind": kind, "name": name}) else None
+
+
+def remove_user_day(*, ctx: ServiceContext, officer_id: str, day: dt.date) -> Written:
+    """Take back a day a user added; the built-in calendar's view of it applies again."""
+    with ctx.write(officer_id) as tx:
+        row = tx.session.get(Holiday, day)
+        if row is None or row.kind == REMOVED:
+            raise NotFound("date", day.isoformat())
+        if row.source != USER:
+            raise ValidationError("date", "{date} is part of the built-in calendar and "
+                                  "cannot be removed", date=day.isoformat())
+        tx.update(row, {"kind": REMOVED})
+        tx.audit("calendar.day.remove", "holiday", day.isoformat(), {"day": day.isoformat()})
+    return Written(day.isoformat(), frozenset(tx.changed))
+
+
+# --- a whole year from a CSV file ---------------------------------------------------------
+
+def import_calendar_csv(*, ctx: ServiceContext, officer_id: str, path: Path,
+                        year: int) -> CalendarImported:
+    """Set ``year``'s calendar from a ``date,kind,name`` file; all of it or nothing.
+
+    The file is the whole year: days users added to that year before and that the file
+    leaves out are removed. Built-in days of a year the package knows stay unless the
+    file overrides them. Every bad row is reported (``CalendarImportError``).
+    """
+    entries = parse_calendar_csv(_read_text(path), year)
+    with ctx.write(officer_id) as tx:
+        counts = {"added": 0, "updated": 0, "removed": 0}
+        for day, kind, name in entries:
+            if (outcome := _put(tx, day, kind, name)) is not None:
+                counts[outcome] += 1
+        counts["removed"] = _remove_missing(tx, year, {e[0] for e in entries})
+        tx.audit("calendar.import", "holiday", str(year), {
+            "year": year, "file": path.name, **counts,
+            "days": [[d.isoformat(), k, n] for d, k, n in entries]})
+    return CalendarImported(year=year, changed=frozenset(tx.changed), **counts)
+
+
+def _remove_missing(tx: Tx, year: int, keep: set[dt.date]) -> int:
+    removed = 0
+    for row in _year_rows(tx.session, year):
+        if row.source == USER and row.kind != REMOVED and row.day not in keep:
+            tx.update(row, {"kind": REMOVED})
+            removed += 1
+    return removed
+
+
+def _year_rows(session: Session, year: int) -> list[Holiday]:
+    return list(session.exec(select(Holiday).where(
+        col(Holiday.day) >= dt.date(year, 1, 1), col(Holiday.day) <= dt.date(year, 12, 31))))
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    # Excel on Chinese Windows saves CSV in GB18030 (GBK); everything else in UTF-8.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError("calendar file", "is not a text file (UTF-8 or GB18030)")
+
+
+Entry = tuple[dt.date, str, str]
+
+
+def parse_calendar_csv(text: str, year: int) -> list[Entry]:
+    """The (day, kind, name) rows of a calendar file for ``year``; raises on any bad row.
+
+    Rows are numbered as the file's lines; a first line whose first cell is ``date``
+    or 日期 is a header. Blank lines are skipped.
+    """
+    entries: list[Entry] = []
+    errors: list[ValidationError] = []
+    first_row: dict[dt.date, int] = {}
+    for number, cells in _rows(text):
+        try:
+            entry = _entry(number, cells, year)
+            _check_unique(number, entry[0], first_row)
+            entries.append(entry)
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise CalendarImportError(errors)
+    if not any(kind == HOLIDAY for _, kind, _ in entries):
+        raise ValidationError("calendar file", "has no holidays for {year}", year=year)
+    return entries
+
+
+def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text))
+    for cells in reader:
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            continue
+        if reader.line_num == 1 and cells[0].lower() in ("date", "日期"):
+            continue
+        yield reader.line_num, cells
+
+
+def _entry(row: int, cells: list[str], year: int) -> Entry:
+    if len(cells) not in (2, 3):
+        raise ValidationError("calendar file", "row {row}: expected date,kind,name but found "
+                              "{count} columns", row=row, count=len(cells))
+    day = _row_date(row, cells[0], year)
+    kind = parse_kind(cells[1])
+    if kind is None:
+        raise ValidationError(KIND_FIELD, "row {row}: '{value}' is not holiday (休) or "
+                              "workday (班)", row=row, value=cells[1])
+    name = cells[2] if len(cells) == 3 else ""
+    if len(name) > _MAX_NAME:
+        raise ValidationError("holiday name", "row {row}: the name is too long ({length} "
+                              "characters, at most {limit})", row=row, length=len(name),
+                              limit=_MAX_NAME)
+    return day, kind, name
+
+
+def _row_date(row: int, text: str, year: int) -> dt.date:
+    match = _DATE.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        day = dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise ValidationError("date", "row {row}: '{value}' is not a date like 2027-10-01",
+                              row=row, value=text) from None
+    if day.year != year:
+        raise ValidationError("date", "row {row}: {date} is not in {year}", row=row,
+                              date=day.isoformat(), year=year)
+    return day
+
+
+def _check_unique(row: int, day: dt.date, first_row: dict[dt.date, int]) -> None:
+    if day in first_row:
+        raise ValidationError("date", "row {row}: {date} is already on row {first}",
+                              row=row, date=day.isoformat(), first=first_row[day])
+    first_row[day] = row

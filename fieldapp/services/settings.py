@@ -1,0 +1,42 @@
+"""The city's rule settings (``rule_setting`` rows), read as one ``RuleConfig``."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from sqlmodel import select
+
+from fieldapp.domain.errors import ValidationError
+from fieldapp.domain.rules_config import RuleConfig
+from fieldapp.services.context import ServiceContext
+from fieldapp.services.results import Written
+from fieldapp.store.tables import RuleSetting
+
+_FIELDS = {f.name: f for f in dataclasses.fields(RuleConfig)}
+
+
+def rule_config(*, ctx: ServiceContext) -> RuleConfig:
+    with ctx.read() as session:
+        rows = session.exec(select(RuleSetting)).all()
+    return RuleConfig.from_settings({r.key: json.loads(r.value_json) for r in rows})
+
+
+def set_rule(*, ctx: ServiceContext, officer_id: str, key: str, value: Any) -> Written:
+    """Change one setting; the whole configuration is validated before it is stored."""
+    if key not in _FIELDS:
+        raise ValidationError("setting", "'{key}' is not a rule setting", key=key)
+    current = dataclasses.asdict(rule_config(ctx=ctx))
+    RuleConfig.from_settings(current | {key: value})  # raises on a bad value
+    with ctx.write(officer_id) as tx:
+        row = tx.session.get(RuleSetting, key)
+        text = json.dumps(value)
+        if row is None:
+            tx.add(RuleSetting(key=key, value_json=text, updated_at=tx.now,
+                               updated_by=officer_id))
+        else:
+            tx.update(row, {"value_json": text, "updated_at": tx.now,
+                            "updated_by": officer_id})
+        tx.audit("rule_setting.set", "rule_setting", key, {"value": value})
+    return Written(key, frozenset(tx.changed))

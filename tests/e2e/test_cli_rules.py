@@ -1,0 +1,74 @@
+"""The rules from the command line: advice, the no-penalty list, cases, revisits, 721."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def _one(cli, sql: str, *params):
+    with sqlite3.connect(cli.data_dir / "fieldapp.sqlite3") as conn:
+        return conn.execute(sql, params).fetchone()
+
+
+def test_advice_and_recording_follow_the_ladder(cli) -> None:
+    assert cli("demo", "--subjects", "30", "--inspections", "0").code == 0
+    vendor = _one(cli, "SELECT id FROM subject WHERE kind = 'unidentified_vendor' LIMIT 1")[0]
+    o1, o2 = (r[0] for r in sqlite3.connect(cli.data_dir / "fieldapp.sqlite3").execute(
+        "SELECT certificate_no FROM officer WHERE role = 'officer' LIMIT 2"))
+    first = cli("advise", "--subject", vendor, "--violation", "JM01",
+                "--at", "2026-09-01T10:00+08:00", "--json")
+    assert first.code == 0, first.err
+    advice = first.json()
+    assert advice["step"] == "educate" and advice["first_offence"] is True
+    assert any(i["outcome"] == "undetermined" for i in advice["no_penalty_items"])
+    rec = cli("inspect", "--subject", vendor, "--violation", "JM01", "--facts", "占道卖水果",
+              "--officer", o1, "--officer", o2, "--at", "2026-09-01T10:00+08:00")
+    assert rec.code == 0, rec.err
+    text = cli("advise", "--subject", vendor, "--violation", "JM01",
+               "--at", "2026-10-01T10:00+08:00")
+    assert text.code == 0 and "告诫" in text.out
+    refused = cli("inspect", "--subject", vendor, "--violation", "JM01", "--facts", "又来了",
+                  "--officer", o1, "--officer", o2, "--at", "2026-10-01T10:00+08:00",
+                  "--step", "educate")
+    assert refused.code == 2 and refused.err.startswith("改变处置步骤的理由")
+
+
+def test_no_penalty_list_export_and_a_bad_import_reports_every_row(cli, tmp_path) -> None:
+    assert cli("demo", "--subjects", "5", "--inspections", "0").code == 0
+    listed = cli("nopenalty", "list", "--json").json()
+    assert listed["count"] == 1 and listed["lists"][0]["items"] >= 14
+    assert len(listed["lists"][0]["domains"]) == 5
+    out = tmp_path / "list.csv"
+    assert cli("nopenalty", "export", listed["lists"][0]["id"], str(out)).code == 0
+    text = out.read_text(encoding="utf-8-sig")
+    bad = text.replace("SZ01", "NOPE", 1).replace("首违可不罚", "随便", 1)
+    bad_file = tmp_path / "bad.csv"
+    bad_file.write_text(bad, encoding="utf-8-sig")
+    before = _one(cli, "SELECT COUNT(*) FROM no_penalty_item")[0]
+    run = cli("nopenalty", "import", str(bad_file))
+    assert run.code == 2
+    lines = run.err.strip().splitlines()
+    assert lines[0].startswith("免罚清单文件") and len(lines) >= 3
+    assert any("违法行为代码" in line for line in lines[1:])
+    assert any("免罚情形" in line for line in lines[1:])
+    assert _one(cli, "SELECT COUNT(*) FROM no_penalty_item")[0] == before
+
+
+def test_case_actions_revisits_and_figures(cli) -> None:
+    assert cli("demo", "--subjects", "40", "--inspections", "400").code == 0
+    case_id = _one(cli, "SELECT id FROM case_file WHERE status = 'filing' LIMIT 1")[0]
+    leader = _one(cli, "SELECT certificate_no FROM officer WHERE role = 'squad_leader'")[0]
+    officer = _one(cli, "SELECT certificate_no FROM officer WHERE role = 'officer'")[0]
+    denied = cli("case", "act", case_id, "approve_filing", "--officer", officer)
+    assert denied.code == 1 and "执法队员无权" in denied.err
+    ok = cli("case", "act", case_id, "approve_filing", "--officer", leader, "--json")
+    assert ok.code == 0, ok.err
+    assert cli("case", "list", "--json").json()["count"] > 0
+    assert cli("revisit", "list", "--json").code == 0
+    figures = cli("figures", "--start", "2025-01-01", "--end", "2027-01-01", "--by", "squad",
+                  "--json").json()
+    assert len(figures["rows"]) == 2
+    assert sum(r["total"] for r in figures["rows"]) == 400
+    settings = cli("settings", "--set", "lookback_days=800")
+    assert settings.code == 2 and "回溯期" in settings.err
+    assert cli("settings", "--set", "lookback_days=180", "--json").json()["lookback_days"] == 180
