@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench.harness import Figure, median, p95, timings_ms
 from fieldapp.domain.entities import FindingData, InspectionData
+from fieldapp.services.advice import advise
 from fieldapp.services.context import open_context
 from fieldapp.services.demo import generate_demo
 from fieldapp.services.inspections import record_inspection
@@ -122,8 +123,6 @@ def record_figure(ctx) -> Figure:
 
 def advice_figure(ctx) -> Figure:
     """Advice for subjects with history, over the whole store's ladder steps."""
-    from fieldapp.services.advice import advise
-
     with ctx.read() as session:
         c = session.connection()
         steps = c.exec_driver_sql("SELECT COUNT(*) FROM ladder_step").scalar_one()

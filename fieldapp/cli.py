@@ -116,6 +116,8 @@ class _ProgressBar:
             sys.stderr.write("\n")
 
 
+_LOCAL = dt.timezone(dt.timedelta(hours=8))
+
 _SUBJECT_OPTIONS = (
     ("name", N_("name")), ("id_number", N_("ID number")),
     ("credit_code", N_("unified social credit code")),
@@ -269,6 +271,12 @@ def cmd_advise(args: argparse.Namespace) -> int:
     from fieldapp.services.advice import advise
 
     answers: dict[ConditionKind, bool | float | None] = {}
+    if args.corrected:
+        answers[ConditionKind.CORRECTED_ON_SPOT] = True
+        answers[ConditionKind.CORRECTED_IN_PERIOD] = True
+    if args.minor_harm:
+        answers[ConditionKind.MINOR_HARM] = True
+        answers[ConditionKind.NO_HARMFUL_CONSEQUENCE] = True
     for item in args.answer or ():
         key, _sep, value = item.partition("=")
         try:
@@ -334,6 +342,64 @@ def cmd_case_act(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_case_open(args: argparse.Namespace) -> int:
+    from fieldapp.domain.workflow import Procedure
+    from fieldapp.services.cases import open_case
+
+    ctx = _context(args)
+    officers = [_officer_id(ctx, c) for c in args.officer]
+    if len(officers) != 2:
+        raise ValidationError("officers", "at least two different officers are required")
+    written = open_case(
+        ctx=ctx, officer_ids=(officers[0], officers[1]), subject_id=args.subject,
+        violation_code=args.violation, source=args.source, external_ref=args.external_ref,
+        summary=args.summary,
+        procedure=Procedure.SUMMARY if args.summary_procedure else Procedure.ORDINARY)
+    _emit(args, {"id": written.id}, _("Case opened: {id}", id=written.id))
+    return EXIT_OK
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    from fieldapp.services.cases import case_actions, get_case
+
+    ctx = _context(args)
+    view = get_case(ctx=ctx, case_id=args.id)
+    allowed = ([a.value for a in case_actions(ctx=ctx, case_id=args.id,
+                                             officer_id=_officer_id(ctx, args.officer))]
+               if args.officer else [])
+    payload = {"id": view.id, "status": view.status.value, "procedure": view.procedure.value,
+               "subject_id": view.subject_id, "violation_code": view.violation_code,
+               "state": view.state.to_json(), "allowed_actions": allowed,
+               "deadlines": [dataclasses.asdict(d) for d in view.deadlines]}
+    lines = [f"{view.id}  {_(view.status.value)}  {_(view.procedure.value)}"]
+    lines += [f"  {_(d.kind.value)}: {d.due}  {_(d.status)}  {d.basis}" for d in view.deadlines]
+    lines += [f"  → {_(a)}" for a in allowed]
+    _emit(args, payload, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    from fieldapp.services.cases import list_cases
+    from fieldapp.services.revisits import list_revisits
+
+    ctx = _context(args)
+    officer = _officer_id(ctx, args.officer) or None
+    revisits = list_revisits(ctx=ctx, officer_id=officer, overdue_only=args.overdue)
+    cases = [c for c in list_cases(ctx=ctx, officer_id=officer, overdue_only=args.overdue)
+             if c.next_deadline is not None]
+    payload = {
+        "revisits": [dataclasses.asdict(r) for r in revisits],
+        "case_deadlines": [{"case_id": c.id, "status": c.status.value,
+                            **dataclasses.asdict(c.next_deadline)} for c in cases
+                           if c.next_deadline is not None]}
+    lines = [f"{_('revisit')}  {r.due_at.astimezone(_LOCAL):%Y-%m-%d}  {r.violation_code}  "
+             f"{r.subject_id}{'  ' + _('overdue') if r.overdue else ''}" for r in revisits]
+    lines += [f"{_('case')}  {c.next_deadline.due}  {_(c.next_deadline.kind.value)}  {c.id}  "
+              f"{_(c.next_deadline.status)}" for c in cases if c.next_deadline is not None]
+    _emit(args, payload, "\n".join(lines) or _("Nothing due."))
+    return EXIT_OK
+
+
 def cmd_revisit_list(args: argparse.Namespace) -> int:
     from fieldapp.services.revisits import list_revisits
 
@@ -383,9 +449,23 @@ def cmd_calendar_import(args: argparse.Namespace) -> int:
 
 
 def cmd_nopenalty_list(args: argparse.Namespace) -> int:
-    from fieldapp.services.no_penalty import lists
+    from fieldapp.services.no_penalty import get_list, lists
 
-    found = lists(ctx=_context(args))
+    ctx = _context(args)
+    if args.id:
+        one = get_list(ctx=ctx, list_id=args.id)
+        items = [{"item_no": i.item_no, "domain": i.domain, "name": i.name,
+                  "violation_codes": list(i.violation_codes),
+                  "exemption_kind": i.exemption_kind.value,
+                  "conditions": [c.text for c in i.conditions],
+                  "prohibiting_provision": i.prohibiting_provision,
+                  "penalty_provision": i.penalty_provision} for i in one.items]
+        lines = [f"{one.title}  {one.doc_no}"] + [
+            f"{i.item_no}. [{i.domain}] {i.name}  {_(i.exemption_kind.value)}  "
+            f"{'；'.join(c.text for c in i.conditions)}" for i in one.items]
+        _emit(args, {"id": one.id, "title": one.title, "items": items}, "\n".join(lines))
+        return EXIT_OK
+    found = lists(ctx=ctx)
     rows = [{"id": x.id, "title": x.title, "issuer": x.issuer, "doc_no": x.doc_no,
              "effective_from": x.effective_from, "effective_to": x.effective_to,
              "items": len(x.items), "domains": list(x.domains)} for x in found]
@@ -547,6 +627,9 @@ def _rules_parsers(sub: Any) -> None:
     p.add_argument("--subject", required=True, metavar="ID", help=_("subject id"))
     p.add_argument("--violation", required=True, metavar="CODE", help=_("violation code"))
     p.add_argument("--at", metavar="TIME", help=_("time, e.g. 2026-11-21T09:30 (default: now)"))
+    p.add_argument("--corrected", action="store_true", help=_("corrected on the spot"))
+    p.add_argument("--minor-harm", action="store_true",
+                   help=_("the harm is minor and there is no harmful consequence"))
     p.add_argument("--answer", action="append", metavar="CONDITION=VALUE",
                    help=_("an answer to a condition, e.g. corrected_on_spot=yes, area_max_m2=3"))
     _add_json(p)
@@ -559,7 +642,25 @@ def _rules_parsers(sub: Any) -> None:
     ls.add_argument("--officer", metavar="CERT", help=_("certificate number of the officer"))
     _add_json(ls)
     ls.set_defaults(func=cmd_case_list)
-    do = actions.add_parser("act", help=_("take a workflow action on a case"))
+    op = actions.add_parser("open", help=_("open a case (立案 needs the approvals)"))
+    op.add_argument("--subject", required=True, metavar="ID", help=_("subject id"))
+    op.add_argument("--violation", required=True, metavar="CODE", help=_("violation code"))
+    op.add_argument("--officer", action="append", required=True, metavar="CERT",
+                    help=_("certificate number of an officer (give two)"))
+    op.add_argument("--summary-procedure", action="store_true",
+                    help=_("on-the-spot decision (简易程序)"))
+    op.add_argument("--source", default="patrol", help=_("where the case came from"))
+    op.add_argument("--external-ref", default="", help=_("hotline work-order number"))
+    op.add_argument("--summary", default="", help=_("what the case is about"))
+    _add_json(op)
+    op.set_defaults(func=cmd_case_open)
+    show = actions.add_parser("show", help=_("a case, its deadlines and the actions allowed"))
+    show.add_argument("id", metavar="ID")
+    show.add_argument("--officer", metavar="CERT", help=_("certificate number of the officer"))
+    _add_json(show)
+    show.set_defaults(func=cmd_case_show)
+    do = actions.add_parser("advance", aliases=["act"],
+                            help=_("take a workflow action on a case"))
     do.add_argument("id", metavar="ID")
     do.add_argument("action", metavar="ACTION", help=_("e.g. approve_filing, notify, decide"))
     do.add_argument("--officer", required=True, metavar="CERT",
@@ -585,17 +686,27 @@ def _rules_parsers(sub: Any) -> None:
     _add_json(done)
     done.set_defaults(func=cmd_revisit_done)
 
-    p = sub.add_parser("figures", help=_("721 figures: how encounters ended"))
-    p.add_argument("--start", required=True, metavar="DATE", help=_("first day, e.g. 2026-01-01"))
-    p.add_argument("--end", required=True, metavar="DATE", help=_("day after the last"))
+    p = sub.add_parser("tasks", help=_("revisits and case deadlines, the earliest first"))
+    p.add_argument("--officer", metavar="CERT", help=_("certificate number of the officer"))
+    p.add_argument("--overdue", action="store_true", help=_("only what is past its date"))
+    _add_json(p)
+    p.set_defaults(func=cmd_tasks)
+
+    p = sub.add_parser("stats", aliases=["figures"], help=_("721 figures: how encounters ended"))
+    p.add_argument("--from", dest="start", required=True, metavar="DATE",
+                   help=_("first day, e.g. 2026-01-01"))
+    p.add_argument("--to", dest="end", required=True, metavar="DATE",
+                   help=_("day after the last"))
     p.add_argument("--by", choices=["officer", "squad", "all"], default="officer",
                    help=_("group by"))
     _add_json(p)
     p.set_defaults(func=cmd_figures)
 
-    p = sub.add_parser("nopenalty", help=_("the minor-violation no-penalty lists"))
+    p = sub.add_parser("list", aliases=["nopenalty"],
+                       help=_("the minor-violation no-penalty lists"))
     actions = p.add_subparsers(metavar="ACTION", required=True, parser_class=_Parser)
-    ls = actions.add_parser("list", help=_("the lists loaded, all versions"))
+    ls = actions.add_parser("show", help=_("the lists loaded, all versions; or one list"))
+    ls.add_argument("id", metavar="ID", nargs="?", help=_("show the items of this list"))
     _add_json(ls)
     ls.set_defaults(func=cmd_nopenalty_list)
     imp = actions.add_parser("import", help=_("import a list from .csv, .xlsx or .json"))

@@ -1,13 +1,16 @@
 """The three-step ladder (一次教育劝导、二次告诫、三次运用执法手段), as a pure function.
 
 For a subject and a violation type at a moment, the steps the whole squad recorded
-decide what is due. Only steps inside the look-back window count, and (as configured)
+decide what is due. Only steps inside the look-back window count (calendar months back
+from the moment, the start itself excluded: a step exactly twelve months old no longer
+counts), and (as configured)
 only those after the last closed episode: a warned party who corrected by the deadline
 starts again at education. The window never reaches past the two-year limitation.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,7 +45,7 @@ class LadderDecision:
 def next_step(*, steps: Iterable[PastStep], episode_closes: Iterable[dt.datetime],
               at: dt.datetime, config: RuleConfig, ladder_applies: bool) -> LadderDecision:
     """The step due at ``at``."""
-    since = at - dt.timedelta(days=config.lookback_days)
+    since = months_before(at, config.lookback_months)
     if config.reset_on_corrected_episode:
         closes = [c for c in episode_closes if since < c <= at]
         if closes:
@@ -60,6 +63,16 @@ def next_step(*, steps: Iterable[PastStep], episode_closes: Iterable[dt.datetime
     reason = ("educated before: warn with an order to correct" if due is StepKind.WARN
               else "educated and warned before: open a case")
     return LadderDecision(due, counted, False, since, reason)
+
+
+def months_before(at: dt.datetime, months: int) -> dt.datetime:
+    """The same moment ``months`` calendar months earlier; the 31st (or 29 Feb) becomes
+    the last day of a shorter month."""
+    index = at.year * 12 + at.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return at.replace(year=year, month=month, day=min(at.day, last))
 
 
 def check_step_taken(advised: StepKind, taken: StepKind, override_reason: str) -> str:

@@ -11,13 +11,13 @@ from typing import Any
 
 from fieldapp.domain.errors import ValidationError
 
-LIMITATION_DAYS = 730  # 行政处罚法 art. 36: not discovered within two years → no penalty
+LIMITATION_MONTHS = 24  # 行政处罚法 art. 36: not discovered within two years → no penalty
 
 
 @dataclass(frozen=True)
 class RuleConfig:
     # The three-step ladder.
-    lookback_days: int = 365
+    lookback_months: int = 12
     reset_on_corrected_episode: bool = True
     # 简易程序 (art. 51): a warning, or a fine up to these amounts.
     summary_fine_max_individual: float = 200
@@ -35,10 +35,10 @@ class RuleConfig:
     statement_window_working_days: int = 5
 
     def __post_init__(self) -> None:
-        if not 0 < self.lookback_days <= LIMITATION_DAYS:
+        if not 0 < self.lookback_months <= LIMITATION_MONTHS:
             raise ValidationError(
-                "look-back window", "must be between 1 and {limit} days (the two-year "
-                "limitation of art. 36)", limit=LIMITATION_DAYS)
+                "look-back window", "must be between 1 and {limit} months (the two-year "
+                "limitation of art. 36)", limit=LIMITATION_MONTHS)
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from fieldapp.domain.entities import CaseStatus, OfficerRole
 from fieldapp.domain.errors import DomainError, ValidationError
@@ -52,6 +52,8 @@ class NoPenaltyReason(StrEnum):
 
 class Action(StrEnum):
     APPROVE_FILING = "approve_filing"  # 立案审批
+    PRESERVE_EVIDENCE = "preserve_evidence"  # 批准证据先行登记保存 (art. 56)
+    HANDLE_PRESERVED = "handle_preserved"  # 先行登记保存物品处理决定 (7 working days)
     FINISH_INVESTIGATION = "finish_investigation"  # 调查终结，提出处理意见
     LEGAL_REVIEW = "legal_review"  # 法制审核
     COLLECTIVE_DISCUSSION = "collective_discussion"  # 集体讨论
@@ -73,6 +75,8 @@ class Action(StrEnum):
 # that a second certified officer takes part in actions on the street.
 ROLES: Mapping[Action, frozenset[OfficerRole]] = {
     Action.APPROVE_FILING: frozenset({R.SQUAD_LEADER, R.AGENCY_HEAD}),
+    Action.PRESERVE_EVIDENCE: frozenset({R.AGENCY_HEAD}),
+    Action.HANDLE_PRESERVED: frozenset({R.OFFICER, R.SQUAD_LEADER}),
     Action.FINISH_INVESTIGATION: frozenset({R.OFFICER, R.SQUAD_LEADER}),
     Action.LEGAL_REVIEW: frozenset({R.LEGAL_REVIEWER}),
     Action.COLLECTIVE_DISCUSSION: frozenset({R.AGENCY_HEAD}),
@@ -98,6 +102,7 @@ class CaseState:
     status: CaseStatus = S.FILING
     filing_approvals: frozenset[OfficerRole] = frozenset()
     filed_on: dt.date | None = None
+    preserved_on: dt.date | None = None  # 先行登记保存 approved, not yet handled
     proposed: Penalty | None = None
     legal_review_required: bool = False
     legal_review_opinion: str = ""
@@ -206,6 +211,9 @@ def allowed_actions(state: CaseState, role: OfficerRole) -> list[Action]:
             continue
         if action is Action.REQUEST_HEARING and not state.hearing_offered:
             continue
+        if (action is Action.HANDLE_PRESERVED) != (state.preserved_on is not None) and \
+                action in (Action.HANDLE_PRESERVED, Action.PRESERVE_EVIDENCE):
+            continue
         out.append(action)
     return out
 
@@ -227,8 +235,30 @@ def _penalty(payload: Mapping[str, Any], key: str) -> Penalty:
     return Penalty.from_json(dict(raw))
 
 
+def _preserve(state: CaseState, on: dt.date, payload: Mapping[str, Any],
+              _c: RuleConfig, _r: OfficerRole) -> CaseState:
+    items = str(payload.get("items", "")).strip()
+    if not items:
+        raise ValidationError("items", "list what is preserved")
+    if state.preserved_on is not None:
+        raise DomainError("preserved evidence is waiting for its handling decision")
+    return replace(state, preserved_on=on, notes=(*state.notes, items))
+
+
+def _handle_preserved(state: CaseState, _on: dt.date, payload: Mapping[str, Any],
+                      _c: RuleConfig, _r: OfficerRole) -> CaseState:
+    if state.preserved_on is None:
+        raise DomainError("no evidence is waiting for a handling decision")
+    decision = str(payload.get("decision", "")).strip()
+    if not decision:
+        raise ValidationError("decision", "is required")
+    return replace(state, preserved_on=None, notes=(*state.notes, decision))
+
+
 def _finish_investigation(state: CaseState, _on: dt.date, payload: Mapping[str, Any],
                           config: RuleConfig, _r: OfficerRole) -> CaseState:
+    if state.preserved_on is not None:
+        raise DomainError("decide first what happens to the preserved evidence")
     if payload.get("decision") in (Decision.NO_PENALTY, Decision.TRANSFER):
         return replace(state, status=S.REVIEWING, proposed=None)
     proposed = _penalty(payload, "penalty")
@@ -317,14 +347,26 @@ def _record_hearing(state: CaseState, _on: dt.date, _p: Mapping[str, Any],
 
 def _decide(state: CaseState, on: dt.date, payload: Mapping[str, Any],
             _c: RuleConfig, _r: OfficerRole) -> CaseState:
-    decision = Decision(str(payload.get("decision", "")))
+    decision = _choice(Decision, payload, "decision")
     if decision is Decision.PENALTY:
         return _decide_penalty(state, on, payload)
     if decision is Decision.NO_PENALTY:
-        reason = NoPenaltyReason(str(payload.get("reason", "")))
+        reason = _choice(NoPenaltyReason, payload, "reason")
         return replace(state, status=S.DECIDED, decision=decision, decided=None,
                        no_penalty_reason=reason, decided_on=on)
     return replace(state, status=S.TRANSFERRED, decision=decision, decided_on=on)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _choice(kind: type[E], payload: Mapping[str, Any], key: str) -> E:
+    value = str(payload.get(key, ""))
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValidationError(key, "'{value}' is not one of {choices}", value=value,
+                              choices=", ".join(k.value for k in kind)) from None
 
 
 def _decide_penalty(state: CaseState, on: dt.date, payload: Mapping[str, Any]) -> CaseState:
@@ -409,6 +451,8 @@ def _withdraw(state: CaseState, on: dt.date, payload: Mapping[str, Any],
 
 _HANDLERS: Mapping[Action, Handler] = {
     Action.APPROVE_FILING: _approve_filing,
+    Action.PRESERVE_EVIDENCE: _preserve,
+    Action.HANDLE_PRESERVED: _handle_preserved,
     Action.FINISH_INVESTIGATION: _finish_investigation,
     Action.LEGAL_REVIEW: _legal_review,
     Action.COLLECTIVE_DISCUSSION: _collective,
@@ -428,6 +472,8 @@ _HANDLERS: Mapping[Action, Handler] = {
 
 _ALLOWED_FROM: Mapping[Action, frozenset[CaseStatus]] = {
     Action.APPROVE_FILING: frozenset({S.FILING}),
+    Action.PRESERVE_EVIDENCE: frozenset({S.INVESTIGATING}),
+    Action.HANDLE_PRESERVED: frozenset({S.INVESTIGATING}),
     Action.FINISH_INVESTIGATION: frozenset({S.INVESTIGATING}),
     Action.LEGAL_REVIEW: frozenset({S.REVIEWING}),
     Action.COLLECTIVE_DISCUSSION: frozenset({S.REVIEWING}),

@@ -105,7 +105,7 @@ def advise(*, ctx: ServiceContext, subject_id: str, violation_code: str, at: dt.
 
 def explain(advice: Advice, config: RuleConfig) -> str:
     """One or two sentences a citizen understands, in the user's language."""
-    months = round(config.lookback_days / 30)
+    months = config.lookback_months
     ladder = advice.ladder
     if ladder.skipped:
         text = _("This violation is not handled by education first; a case is opened "

@@ -28,6 +28,7 @@ from fieldapp.domain.workflow import (
     is_open,
     new_case,
 )
+from fieldapp.i18n import N_
 from fieldapp.services.calendar import deadline_calendar
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.officers import officer_ref
@@ -37,6 +38,7 @@ from fieldapp.store.tables import CaseEvent, CaseFile, Officer, Subject, Violati
 from fieldapp.store.unit import Tx
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))
+DEADLINE_STATUS_LABELS = {"ok": N_("ok"), "due_soon": N_("due_soon"), "overdue": N_("overdue")}
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,10 @@ def case_deadlines(state: CaseState, calendar: WorkCalendar,
                                 CaseStatus.NOTIFYING):
         items.append((DeadlineKind.DECISION_AFTER_FILING, state.filed_on,
                       deadlines.due(DeadlineKind.DECISION_AFTER_FILING, state.filed_on,
+                                    calendar)))
+    if state.preserved_on is not None:
+        items.append((DeadlineKind.PRESERVED_EVIDENCE, state.preserved_on,
+                      deadlines.due(DeadlineKind.PRESERVED_EVIDENCE, state.preserved_on,
                                     calendar)))
     if s is CaseStatus.NOTIFYING:
         notified = state.notified_on or today

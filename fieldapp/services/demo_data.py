@@ -22,10 +22,12 @@ from fieldapp.domain.ids import uuid7_text
 from fieldapp.domain.penalties import Penalty, PenaltyKind
 from fieldapp.domain.workflow import CaseState, Decision, Procedure, new_case
 from fieldapp.services import demo_names as W
+from fieldapp.services.auth import hash_password
 from fieldapp.store import search
 from fieldapp.store.audit import utc_text
 
 T = TypeVar("T")
+DEMO_PASSWORD = "demo1234"  # every demo officer's password (README)
 CHUNK = 10_000
 _LOOKBACK = dt.timedelta(days=365)
 _LOCAL = dt.timezone(dt.timedelta(hours=8))
@@ -136,6 +138,7 @@ def _organisation(gen: _Gen, org: _Org) -> Iterator[Batch]:
     squads = (("东华门中队", "DHM", ("squad_leader", "officer", "officer", "officer")),
               ("朝阳门中队", "CYM", ("squad_leader", "officer", "officer", "legal_reviewer")))
     cert = 11010023001
+    password = hash_password(DEMO_PASSWORD)  # one hash serves all: same password
     for n_squad, (name, code, roles) in enumerate(squads):
         sid = gen.uid(now)
         org.squads.append(sid)
@@ -145,11 +148,12 @@ def _organisation(gen: _Gen, org: _Org) -> Iterator[Batch]:
         officers = []
         for role in roles:
             officers.append((gen.uid(now), sid, gen.person_name(), str(cert), "2023-01-01",
-                             "2028-12-31", role, gen.phone(), 1, 1, ""))
+                             "2028-12-31", role, gen.phone(), 1, 1, "", password))
             cert += 1
         yield Batch("officer", ("id", "squad_id", "name", "certificate_no",
                                 "certificate_valid_from", "certificate_valid_to", "role",
-                                "phone", "active", "version", "hlc"), officers)
+                                "phone", "active", "version", "hlc", "password_hash"),
+                    officers)
         # The legal reviewer does not patrol.
         org.officers[sid] = [o[0] for o in officers if o[6] != "legal_reviewer"]
         communities = W.COMMUNITIES[6 * n_squad:]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
 from fieldapp.domain.entities import StepKind
-from fieldapp.domain.ladder import LadderDecision, PastStep, next_step
-from fieldapp.domain.rules_config import LIMITATION_DAYS, RuleConfig
+from fieldapp.domain.ladder import LadderDecision, PastStep, months_before, next_step
+from fieldapp.domain.rules_config import LIMITATION_MONTHS, RuleConfig
+from fieldapp.services.context import ServiceContext
+from fieldapp.store.audit import utc_text
 
 _STEPS_SQL = (
     "SELECT s.id, s.kind, s.taken_at_utc, o.name, s.override_reason FROM ladder_step s "
@@ -27,7 +30,7 @@ def _utc(text: str) -> dt.datetime:
 
 def _bounds(at: dt.datetime) -> tuple[str, str]:
     # Nothing older than the two-year limitation can matter, whatever the window.
-    start = at - dt.timedelta(days=LIMITATION_DAYS)
+    start = months_before(at, LIMITATION_MONTHS)
     fmt = "%Y-%m-%d %H:%M:%S.%f"
     return start.astimezone(dt.UTC).strftime(fmt), at.astimezone(dt.UTC).strftime(fmt)
 
@@ -42,3 +45,33 @@ def ladder_decision(conn: Connection, *, subject_id: str, violation_code: str,
     closes = [_utc(r[0]) for r in conn.exec_driver_sql(_CLOSES_SQL, params)]
     return next_step(steps=steps, episode_closes=closes, at=at, config=config,
                      ladder_applies=ladder_applies)
+
+
+@dataclass(frozen=True)
+class Override:
+    """A step taken against the advice, with the officer's reason (for the squad leader)."""
+
+    step_id: str
+    taken_at: dt.datetime
+    kind: StepKind
+    officer: str
+    subject_id: str
+    violation_code: str
+    reason: str
+
+
+_OVERRIDES_SQL = (
+    "SELECT s.id, s.taken_at_utc, s.kind, o.name, s.subject_id, s.violation_code, "
+    "s.override_reason FROM ladder_step s JOIN officer o ON o.id = s.officer_id "
+    "WHERE s.override_reason != '' AND s.taken_at_utc >= ? AND s.taken_at_utc < ? "
+    "AND (? IS NULL OR s.squad_id = ?) ORDER BY s.taken_at_utc DESC"
+)
+
+
+def list_overrides(*, ctx: ServiceContext, start: dt.datetime, end: dt.datetime,
+                   squad_id: str | None = None) -> list[Override]:
+    """Every step taken against the ladder's advice in [start, end), newest first."""
+    params = (utc_text(start), utc_text(end), squad_id, squad_id)
+    with ctx.read() as session:
+        rows = session.connection().exec_driver_sql(_OVERRIDES_SQL, params).all()
+    return [Override(r[0], _utc(r[1]), StepKind(r[2]), r[3], r[4], r[5], r[6]) for r in rows]

@@ -4,23 +4,37 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import weakref
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import func, select
 
 from fieldapp.domain.errors import ValidationError
 from fieldapp.domain.rules_config import RuleConfig
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
+from fieldapp.store.store import Store
 from fieldapp.store.tables import RuleSetting
 
 _FIELDS = {f.name: f for f in dataclasses.fields(RuleConfig)}
 
 
+# Read on every recorded finding and every advice: cached per store until a setting
+# changes (the count and the newest HLC change with every write, synced ones too).
+_cached: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], RuleConfig]] = (
+    weakref.WeakKeyDictionary())
+
+
 def rule_config(*, ctx: ServiceContext) -> RuleConfig:
     with ctx.read() as session:
+        stamp = tuple(session.exec(select(func.count(), func.max(RuleSetting.hlc))).one())
+        cached = _cached.get(ctx.store)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         rows = session.exec(select(RuleSetting)).all()
-    return RuleConfig.from_settings({r.key: json.loads(r.value_json) for r in rows})
+    config = RuleConfig.from_settings({r.key: json.loads(r.value_json) for r in rows})
+    _cached[ctx.store] = (stamp, config)
+    return config
 
 
 def set_rule(*, ctx: ServiceContext, officer_id: str, key: str, value: Any) -> Written:

@@ -17,11 +17,13 @@ from sqlmodel import Field, SQLModel
 SYNCED_TABLES = (
     "agency_profile", "squad", "officer", "grid", "subject", "place", "inspection",
     "finding", "ladder_step", "case_file", "document", "evidence", "episode_close",
-    "revisit", "case_event", "rule_setting", "holiday",
+    "revisit", "case_event", "rule_setting", "holiday", "number_block", "voided_number",
+    "document_service",
 )
 # Tables that are never updated or deleted in place (triggers: migrations 0002, 0003).
 APPEND_ONLY_TABLES = ("finding", "ladder_step", "document", "evidence", "audit_event")
 APPEND_ONLY_TABLES_0003 = ("episode_close", "case_event")
+APPEND_ONLY_TABLES_0004 = ("voided_number", "document_service")
 
 
 class AgencyProfile(SQLModel, table=True):
@@ -69,6 +71,10 @@ class Officer(SQLModel, table=True):
     active: bool = True
     version: int = 1
     hlc: str = ""
+    # Login on the device (argon2 hash); never synced in clear, never shown.
+    password_hash: str = ""
+    failed_logins: int = 0
+    locked_until: dt.datetime | None = None
 
 
 class Device(SQLModel, table=True):
@@ -317,6 +323,9 @@ class Document(SQLModel, table=True):
     voids_document_id: str | None = Field(default=None, foreign_key="document.id")
     amends_document_id: str | None = Field(default=None, foreign_key="document.id")
     reason: str = ""
+    layout: str = "a4"  # a4 | receipt (80 mm portable printer)
+    qr_payload: str = ""  # compact signed payload printed as the QR code
+    signature: str = ""  # Ed25519 signature by the issuing device (base64url)
 
 
 class Evidence(SQLModel, table=True):
@@ -422,6 +431,64 @@ class RuleSetting(SQLModel, table=True):
     updated_by: str = ""
     version: int = 1
     hlc: str = ""
+
+
+class NumberBlock(SQLModel, table=True):
+    """A block of document numbers (文号) reserved to this device for one squad, kind and
+    year, so numbers can be issued offline without two devices ever using the same one.
+    Until sync leases blocks from HQ, blocks are made locally (source 'local')."""
+
+    __tablename__ = "number_block"
+    __table_args__ = (UniqueConstraint("squad_id", "kind", "year", "first_serial"),
+                      Index("ix_number_block_lookup", "squad_id", "kind", "year", "device_id"))
+    id: str = Field(primary_key=True, max_length=36)
+    squad_id: str = Field(foreign_key="squad.id")
+    kind: str
+    year: int
+    first_serial: int
+    last_serial: int
+    next_serial: int
+    device_id: str = Field(foreign_key="device.id")
+    source: str = "local"  # local | hq
+    created_at: dt.datetime
+    version: int = 1
+    hlc: str = ""
+
+
+class VoidedNumber(SQLModel, table=True):
+    """A document number that will never be used or reused (作废). Append-only."""
+
+    __tablename__ = "voided_number"
+    __table_args__ = (UniqueConstraint("squad_id", "kind", "year", "serial"),)
+    id: str = Field(primary_key=True, max_length=36)
+    squad_id: str = Field(foreign_key="squad.id")
+    kind: str
+    year: int
+    serial: int
+    number: str
+    reason: str
+    document_id: str | None = Field(default=None, foreign_key="document.id")
+    officer_id: str = Field(foreign_key="officer.id")
+    at_utc: dt.datetime
+    created_at: dt.datetime
+
+
+class DocumentService(SQLModel, table=True):
+    """送达: how, when and to whom a document was served. Append-only."""
+
+    __tablename__ = "document_service"
+    id: str = Field(primary_key=True, max_length=36)
+    document_id: str = Field(foreign_key="document.id", index=True)
+    method: str  # direct | left_at_address | post | electronic | entrusted | forwarded | notice
+    served_at_utc: dt.datetime
+    place: str = ""
+    receiver: str = ""
+    refused: bool = False
+    refusal_note: str = ""
+    witness: str = ""
+    officer1_id: str = Field(foreign_key="officer.id")
+    officer2_id: str = Field(foreign_key="officer.id")
+    created_at: dt.datetime
 
 
 class AuditEvent(SQLModel, table=True):

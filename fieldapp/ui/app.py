@@ -15,9 +15,10 @@ from fieldapp.ui.style import apply_style
 EXIT_FAILURE = 1
 
 
-def create_main_window(ctx: ServiceContext | None = None) -> MainWindow:
+def create_main_window(ctx: ServiceContext | None = None, *,
+                       ask_login: bool = True) -> MainWindow:
     """The main window on an opened context (or none yet); needs a QApplication."""
-    return MainWindow(ctx)
+    return MainWindow(ctx, ask_login=ask_login)
 
 
 def create_application() -> QApplication:

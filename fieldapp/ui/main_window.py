@@ -1,54 +1,55 @@
-"""The main window: find a subject on the left, see its profile and history on the right."""
+"""The main window: navigation on the left, one page at a time, the status bar below.
+
+The status bar always shows who works on the device, their squad and how many changes
+were recorded since the last backup (the sync state joins it with the sync issue).
+"""
 
 from __future__ import annotations
 
 from fieldapp.i18n import _
+from fieldapp.services.auth import LoggedIn
 from fieldapp.services.context import ServiceContext
 from fieldapp.ui import jobs
-from fieldapp.ui.jobs import StatusCounts, SubjectHit
+from fieldapp.ui.jobs import StatusCounts
+from fieldapp.ui.login import LoginDialog
+from fieldapp.ui.pages.base import Page
+from fieldapp.ui.pages.registry import page_classes
 from fieldapp.ui.qt import (
     QCloseEvent,
+    QHBoxLayout,
     QKeySequence,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QProgressBar,
+    QPushButton,
     QShortcut,
-    QSplitter,
+    QSize,
+    QStackedWidget,
     Qt,
     QTimer,
-    QVBoxLayout,
     QWidget,
 )
-from fieldapp.ui.subject_view import SubjectView, value_label
+from fieldapp.ui.session import AppState
 from fieldapp.ui.worker import Worker
 
-SEARCH_DELAY_MS = 150  # type-ahead: wait for a pause in typing before searching
 BUSY_DELAY_MS = 400  # show the busy bar only for jobs slow enough to notice
 ERROR_SHOWN_MS = 15_000
-SEARCH_PANEL_PX = 420  # wide enough for the whole search hint in Chinese
-_ID_ROLE = Qt.ItemDataRole.UserRole
+NAV_WIDTH_PX = 150
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: ServiceContext | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ServiceContext | None = None, parent: QWidget | None = None,
+                 *, ask_login: bool = True) -> None:
         super().__init__(parent)
-        self.ctx: ServiceContext | None = None
         self.worker = Worker(self)
+        self.state = AppState(self.worker, self)
+        self.ask_login = ask_login
         self.setWindowTitle(_("fieldapp urban management enforcement"))
         self.resize(1280, 800)
-        self._build_search()
-        self.subject_view = SubjectView(self)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self._search_panel)
-        splitter.addWidget(self.subject_view)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([SEARCH_PANEL_PX, 1280 - SEARCH_PANEL_PX])
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        self.pages: dict[str, Page] = {}
+        self._build()
         self._build_status_bar()
         self._connect()
         if ctx is not None:
@@ -58,27 +59,26 @@ class MainWindow(QMainWindow):
 
     # --- building --------------------------------------------------------------------
 
-    def _build_search(self) -> None:
-        self._search_panel = QWidget(self)
-        self.search_box = QLineEdit(self._search_panel)
-        self.search_box.setPlaceholderText(
-            _("find subjects by name, sign, phone, ID or pinyin initials"))
-        self.search_box.setToolTip(self.search_box.placeholderText())
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.setEnabled(False)
-        self.result_count = QLabel(self._search_panel)
-        self.result_count.setProperty("role", "hint")
-        self.results = QListWidget(self._search_panel)
-        self.results.setAlternatingRowColors(True)
-        self.results.setUniformItemSizes(True)
-        layout = QVBoxLayout(self._search_panel)
-        layout.setContentsMargins(8, 8, 4, 4)
-        layout.addWidget(self.search_box)
-        layout.addWidget(self.result_count)
-        layout.addWidget(self.results, 1)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
+    def _build(self) -> None:
+        self.nav = QListWidget(self)
+        self.nav.setFixedWidth(NAV_WIDTH_PX)
+        self.nav.setIconSize(QSize(24, 24))
+        self.nav.setProperty("role", "nav")
+        self.stack = QStackedWidget(self)
+        for cls in page_classes():
+            page = cls(self.state, self.stack)
+            self.pages[cls.key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(_(cls.title))
+            item.setData(Qt.ItemDataRole.UserRole, cls.key)
+            self.nav.addItem(item)
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -86,9 +86,10 @@ class MainWindow(QMainWindow):
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setMaximumWidth(120)
         self.busy_bar.setVisible(False)
-        self.officer_count = QLabel(bar)
+        self.user_label = QLabel(bar)
         self.backup_state = QLabel(bar)
-        for widget in (self.busy_bar, self.officer_count, self.backup_state):
+        self.switch_button = QPushButton(_("Switch officer"), bar)
+        for widget in (self.busy_bar, self.user_label, self.backup_state, self.switch_button):
             widget.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(widget)
         self._busy_timer = QTimer(self)
@@ -96,96 +97,96 @@ class MainWindow(QMainWindow):
         self._busy_timer.setInterval(BUSY_DELAY_MS)
 
     def _connect(self) -> None:
-        self.search_box.textChanged.connect(lambda _text: self._search_timer.start())
-        self.search_box.returnPressed.connect(self._open_first_result)
-        self._search_timer.timeout.connect(self.search)
-        self.results.currentItemChanged.connect(self._result_chosen)
+        self.nav.currentRowChanged.connect(self._show_page)
         self.worker.changed.connect(self._records_changed)
         self.worker.failed.connect(self.show_error)
         self.worker.busy.connect(self._set_busy)
         self._busy_timer.timeout.connect(lambda: self.busy_bar.setVisible(True))
+        self.switch_button.clicked.connect(self.show_login)
+        self.state.user_changed.connect(self._user_changed)
+        for n, page in enumerate(self.pages.values(), start=1):
+            shortcut = QShortcut(QKeySequence(f"Alt+{n}"), self)
+            shortcut.activated.connect(lambda key=page.key: self.go(key))
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
+        switch = QShortcut(QKeySequence("Ctrl+L"), self)
+        switch.activated.connect(self.show_login)
 
     # --- actions ---------------------------------------------------------------------
 
+    @property
+    def ctx(self) -> ServiceContext | None:
+        return self.state.ctx
+
     def set_context(self, ctx: ServiceContext) -> None:
         """Start working on an opened data directory."""
-        self.ctx = ctx
+        self.state.set_context(ctx)
         self.statusBar().clearMessage()
-        self.search_box.setEnabled(True)
+        for page in self.pages.values():
+            page.context_ready()
         self.refresh_status()
-        self.focus_search()
-        if self.search_box.text():
-            self.search()
+        self.go("today" if "today" in self.pages else next(iter(self.pages)))
+        if self.ask_login and self.state.user is None:
+            QTimer.singleShot(0, self.show_login)
+
+    def go(self, key: str) -> Page:
+        page = self.pages[key]
+        self.nav.setCurrentRow(list(self.pages).index(key))
+        return page
+
+    def page(self, key: str) -> Page:
+        return self.pages[key]
 
     def focus_search(self) -> None:
-        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_box.selectAll()
+        page = self.go("subjects")
+        page.activate()
 
-    def search(self) -> None:
-        ctx, query = self.ctx, self.search_box.text()
-        if ctx is None:
+    def show_login(self) -> None:
+        """Log in, or switch to another officer; work of the others stays where it is."""
+        if self.state.ctx is None:
             return
-        self._search_timer.stop()
-        self.worker.run(lambda: jobs.search(ctx, query), self._show_results, key="search")
+        dialog = LoginDialog(self.state, self)
+        dialog.open()
+        dialog.accepted.connect(lambda: self.set_user(dialog.result_user))
+        self._login_dialog = dialog
 
-    def open_subject(self, subject_id: str) -> None:
-        ctx = self.ctx
-        if ctx is None:
-            return
-        self.worker.run(lambda: jobs.subject_file(ctx, subject_id),
-                        self.subject_view.show_file, key="subject")
+    def set_user(self, user: LoggedIn | None) -> None:
+        self.state.set_user(user)
 
     def refresh_status(self) -> None:
-        ctx = self.ctx
+        ctx = self.state.ctx
         if ctx is not None:
             self.worker.run(lambda: jobs.status_counts(ctx), self._show_status, key="status")
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, ERROR_SHOWN_MS)
 
-    # --- results coming back ---------------------------------------------------------
+    # --- coming back -----------------------------------------------------------------
 
-    def _show_results(self, hits: list[SubjectHit]) -> None:
-        shown = self.subject_view.subject_id
-        self.results.blockSignals(True)  # refilling is not the user choosing a subject
-        self.results.clear()
-        for hit in hits:
-            item = QListWidgetItem(f"{hit.title}\n{_detail(hit)}")
-            item.setData(_ID_ROLE, hit.id)
-            item.setToolTip(hit.title)
-            self.results.addItem(item)
-            if hit.id == shown:
-                self.results.setCurrentItem(item)
-        self.results.blockSignals(False)
-        if not self.search_box.text().strip():
-            self.result_count.clear()
-        elif hits:
-            self.result_count.setText(_("Found: {count}", count=len(hits)))
+    def _show_page(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        page = list(self.pages.values())[row]
+        page.activate()
+
+    def _user_changed(self, user: LoggedIn | None) -> None:
+        if user is None:
+            self.user_label.setText(_("Not logged in"))
         else:
-            self.result_count.setText(_("No subject found."))
+            self.user_label.setText(_("{name} ({role}) · {squad}", name=user.name,
+                                      role=_(user.role), squad=user.squad_name))
+        for page in self.pages.values():
+            page.user_changed()
 
     def _show_status(self, counts: StatusCounts) -> None:
-        self.officer_count.setText(_("Officers: {count}", count=counts.officers))
         self.backup_state.setText(
             _("Changes since last backup: {count}", count=counts.changes_since_backup))
 
-    def _result_chosen(self, item: QListWidgetItem | None, _previous: object = None) -> None:
-        if item is not None:
-            self.open_subject(str(item.data(_ID_ROLE)))
-
-    def _open_first_result(self) -> None:
-        if self.results.count():
-            self.results.setCurrentRow(0)
-            self.results.setFocus()
-
     def _records_changed(self, kinds: frozenset[str]) -> None:
         self.refresh_status()
-        if "subject" in kinds:
-            self.search()
-        if self.subject_view.subject_id is not None:
-            self.open_subject(self.subject_view.subject_id)
+        for page in self.pages.values():
+            page.records_changed(kinds)
 
     def _set_busy(self, busy: bool) -> None:
         if busy:
@@ -197,8 +198,3 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.worker.shutdown()
         super().closeEvent(event)
-
-
-def _detail(hit: SubjectHit) -> str:
-    """The second line of a result: kind, phone and place, whichever are known."""
-    return " · ".join(part for part in (value_label(hit.kind), hit.phone, hit.place) if part)

@@ -35,17 +35,17 @@ def test_advice_and_recording_follow_the_ladder(cli) -> None:
 
 def test_no_penalty_list_export_and_a_bad_import_reports_every_row(cli, tmp_path) -> None:
     assert cli("demo", "--subjects", "5", "--inspections", "0").code == 0
-    listed = cli("nopenalty", "list", "--json").json()
+    listed = cli("list", "show", "--json").json()
     assert listed["count"] == 1 and listed["lists"][0]["items"] >= 14
     assert len(listed["lists"][0]["domains"]) == 5
     out = tmp_path / "list.csv"
-    assert cli("nopenalty", "export", listed["lists"][0]["id"], str(out)).code == 0
+    assert cli("list", "export", listed["lists"][0]["id"], str(out)).code == 0
     text = out.read_text(encoding="utf-8-sig")
     bad = text.replace("SZ01", "NOPE", 1).replace("首违可不罚", "随便", 1)
     bad_file = tmp_path / "bad.csv"
     bad_file.write_text(bad, encoding="utf-8-sig")
     before = _one(cli, "SELECT COUNT(*) FROM no_penalty_item")[0]
-    run = cli("nopenalty", "import", str(bad_file))
+    run = cli("list", "import", str(bad_file))
     assert run.code == 2
     lines = run.err.strip().splitlines()
     assert lines[0].startswith("免罚清单文件") and len(lines) >= 3
@@ -61,14 +61,18 @@ def test_case_actions_revisits_and_figures(cli) -> None:
     officer = _one(cli, "SELECT certificate_no FROM officer WHERE role = 'officer'")[0]
     denied = cli("case", "act", case_id, "approve_filing", "--officer", officer)
     assert denied.code == 1 and "执法队员无权" in denied.err
-    ok = cli("case", "act", case_id, "approve_filing", "--officer", leader, "--json")
+    ok = cli("case", "advance", case_id, "approve_filing", "--officer", leader, "--json")
     assert ok.code == 0, ok.err
     assert cli("case", "list", "--json").json()["count"] > 0
+    shown = cli("case", "show", case_id, "--officer", leader, "--json").json()
+    assert shown["allowed_actions"] == [] and shown["status"] == "filing"
+    assert cli("tasks", "--json").code == 0
     assert cli("revisit", "list", "--json").code == 0
-    figures = cli("figures", "--start", "2025-01-01", "--end", "2027-01-01", "--by", "squad",
+    figures = cli("stats", "--from", "2025-01-01", "--to", "2027-01-01", "--by", "squad",
                   "--json").json()
     assert len(figures["rows"]) == 2
     assert sum(r["total"] for r in figures["rows"]) == 400
-    settings = cli("settings", "--set", "lookback_days=800")
+    settings = cli("settings", "--set", "lookback_months=30")
     assert settings.code == 2 and "回溯期" in settings.err
-    assert cli("settings", "--set", "lookback_days=180", "--json").json()["lookback_days"] == 180
+    changed = cli("settings", "--set", "lookback_months=6", "--json").json()
+    assert changed["lookback_months"] == 6

@@ -68,7 +68,7 @@ def make_window(qtbot: QtBot, ctx: ServiceContext) -> Iterator[Callable[[], Main
     windows: list[MainWindow] = []
 
     def make() -> MainWindow:
-        window = create_main_window(ctx)
+        window = create_main_window(ctx, ask_login=False)
         qtbot.addWidget(window)
         with qtbot.waitExposed(window):
             window.show()

@@ -17,6 +17,7 @@ from fieldapp.services.officers import list_officers
 from fieldapp.services.subjects import find_subjects
 from fieldapp.ui.app import run_app
 from fieldapp.ui.main_window import MainWindow
+from fieldapp.ui.pages.subjects import SubjectsPage
 from fieldapp.ui.qt import QApplication, Qt, QTimer
 
 MakeWindow = Callable[[], MainWindow]
@@ -33,13 +34,13 @@ def _busiest_subject(ctx: ServiceContext) -> tuple[str, str]:
     return best.id, best.phone
 
 
-def _result_ids(window: MainWindow) -> list[str]:
-    return [window.results.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(window.results.count())]
+def _result_ids(page: SubjectsPage) -> list[str]:
+    return [page.results.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(page.results.count())]
 
 
-def _table(window: MainWindow) -> list[list[str]]:
-    table = window.subject_view.history
+def _table(page: SubjectsPage) -> list[list[str]]:
+    table = page.subject_view.history
     return [[table.item(r, c).text() for c in range(table.columnCount())]
             for r in range(table.rowCount())]
 
@@ -49,23 +50,24 @@ def test_typing_finds_the_subject_and_choosing_it_shows_its_history(
     subject_id, query = _busiest_subject(ctx)
     expected = subject_history(ctx=ctx, subject_id=subject_id)
     window = make_window()
+    page = window.go("subjects")
 
-    qtbot.keyClicks(window.search_box, query)
-    qtbot.waitUntil(lambda: subject_id in _result_ids(window), timeout=WAIT_MS)
-    item = window.results.item(_result_ids(window).index(subject_id))
-    qtbot.mouseClick(window.results.viewport(), Qt.MouseButton.LeftButton,
-                     pos=window.results.visualItemRect(item).center())
+    qtbot.keyClicks(page.search_box, query)
+    qtbot.waitUntil(lambda: subject_id in _result_ids(page), timeout=WAIT_MS)
+    item = page.results.item(_result_ids(page).index(subject_id))
+    qtbot.mouseClick(page.results.viewport(), Qt.MouseButton.LeftButton,
+                     pos=page.results.visualItemRect(item).center())
 
-    qtbot.waitUntil(lambda: window.subject_view.history.rowCount() == len(expected),
+    qtbot.waitUntil(lambda: page.subject_view.history.rowCount() == len(expected),
                     timeout=WAIT_MS)
-    rows = _table(window)
+    rows = _table(page)
     assert [r[0] for r in rows] == [
         to_local(e.at, 480).strftime("%Y-%m-%d %H:%M") for e in expected]
     assert [r[2:] for r in rows] == [
         [e.violation_name,
          _("{facts} (corrected on the spot)", facts=e.summary) if e.corrected_on_spot
          else e.summary, e.officers] for e in expected]
-    assert window.subject_view.title.text() == item.toolTip()
+    assert page.subject_view.title.text() == item.toolTip()
 
 
 def test_step_names_are_translated(make_window: MakeWindow, qtbot: QtBot,
@@ -74,62 +76,74 @@ def test_step_names_are_translated(make_window: MakeWindow, qtbot: QtBot,
     steps = {e.step for e in subject_history(ctx=ctx, subject_id=subject_id)
              if e.kind == "finding"}
     window = make_window()
-    window.open_subject(subject_id)
-    qtbot.waitUntil(lambda: window.subject_view.history.rowCount() > 0, timeout=WAIT_MS)
-    shown = {row[1] for row in _table(window)}
+    page = window.go("subjects")
+    page.open_subject(subject_id)
+    qtbot.waitUntil(lambda: page.subject_view.history.rowCount() > 0, timeout=WAIT_MS)
+    shown = {row[1] for row in _table(page)}
     assert {i18n.gettext(step) for step in steps} <= shown
 
 
 def test_status_bar_counts_officers_and_changes_since_backup(
         make_window: MakeWindow, qtbot: QtBot, ctx: ServiceContext) -> None:
     window = make_window()
-    officers = _("Officers: {count}", count=len(list_officers(ctx=ctx)))
+    window.go("subjects")
     changes = _("Changes since last backup: {count}", count=changes_since_backup(ctx=ctx))
-    qtbot.waitUntil(lambda: window.officer_count.text() == officers, timeout=WAIT_MS)
-    assert window.backup_state.text() == changes
+    qtbot.waitUntil(lambda: window.backup_state.text() == changes, timeout=WAIT_MS)
+    assert window.user_label.text() == _("Not logged in") or window.state.user is None
+    (officer,) = [o for o in list_officers(ctx=ctx) if o.role == "squad_leader"][:1]
+    from fieldapp.services.auth import LoggedIn
+
+    window.set_user(LoggedIn(officer.id, officer.name, officer.certificate_no, officer.role,
+                             officer.squad_id, "东华门中队"))
+    assert officer.name in window.user_label.text()
+    assert "中队长" in window.user_label.text() and "东华门中队" in window.user_label.text()
 
 
 def test_only_the_latest_query_shows_its_results(make_window: MakeWindow, qtbot: QtBot,
                                                  ctx: ServiceContext) -> None:
     window = make_window()
+    page = window.go("subjects")
     final = find_subjects(ctx=ctx, query="1", limit=1)[0].phone
     for query in ("张", "王", "李", final):
-        window.search_box.setText(query)
-        window.search()  # no debounce: every query really runs, racing the next
+        page.search_box.setText(query)
+        page.search.search()  # no debounce: every query really runs, racing the next
     expected = [s.id for s in find_subjects(ctx=ctx, query=final)]
     qtbot.waitUntil(lambda: not window.worker.is_busy(), timeout=WAIT_MS)
-    assert _result_ids(window) == expected
+    assert _result_ids(page) == expected
 
 
 def test_a_query_that_matches_nothing_says_so(make_window: MakeWindow,
                                               qtbot: QtBot) -> None:
     window = make_window()
-    qtbot.keyClicks(window.search_box, "zzzzqqq")
-    qtbot.waitUntil(lambda: window.result_count.text() == _("No subject found."),
+    page = window.go("subjects")
+    qtbot.keyClicks(page.search_box, "zzzzqqq")
+    qtbot.waitUntil(lambda: page.result_count.text() == _("No subject found."),
                     timeout=WAIT_MS)
-    assert window.results.count() == 0
+    assert page.results.count() == 0
 
 
 def test_ctrl_f_puts_the_cursor_in_the_search_box(make_window: MakeWindow,
                                                   qtbot: QtBot) -> None:
     window = make_window()
-    window.results.setFocus()
-    qtbot.waitUntil(lambda: window.results.hasFocus(), timeout=WAIT_MS)
+    page = window.go("subjects")
+    page.results.setFocus()
+    qtbot.waitUntil(lambda: page.results.hasFocus(), timeout=WAIT_MS)
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.search_box.hasFocus()
+    assert page.search_box.hasFocus()
 
 
 def test_in_english_the_window_speaks_english(make_window: MakeWindow, qtbot: QtBot,
                                               ctx: ServiceContext) -> None:
     i18n.set_language("en")
     window = make_window()
+    page = window.go("subjects")
     assert window.windowTitle() == "fieldapp urban management enforcement"
-    assert window.search_box.placeholderText() == (
+    assert page.search_box.placeholderText() == (
         "find subjects by name, sign, phone, ID or pinyin initials")
-    table = window.subject_view.history
+    table = page.subject_view.history
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     assert headers == ["Time", "Ladder step", "Violation type", "What was found", "Officers"]
-    qtbot.waitUntil(lambda: window.officer_count.text().startswith("Officers: "),
+    qtbot.waitUntil(lambda: window.backup_state.text().startswith("Changes since"),
                     timeout=WAIT_MS)
 
 
@@ -137,7 +151,7 @@ def test_run_app_opens_the_data_directory_and_quits_cleanly(
         qapp: QApplication, demo_dir: Path) -> None:
     def close_when_loaded() -> None:
         windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
-        if windows and windows[0].ctx is not None and windows[0].officer_count.text():
+        if windows and windows[0].ctx is not None and windows[0].backup_state.text():
             windows[0].close()
         else:
             QTimer.singleShot(20, close_when_loaded)

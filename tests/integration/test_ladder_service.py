@@ -83,6 +83,12 @@ def test_overriding_the_advice_needs_a_reason_which_is_recorded(org, vendor) -> 
     _record(org, vendor, T0 + dt.timedelta(days=3), step=StepKind.EDUCATE,
             reason="当事人年逾七十，再次教育")
     assert _steps(org)[-1] == ("educate", "当事人年逾七十，再次教育")
+    from fieldapp.services.ladder import list_overrides
+
+    (shown,) = list_overrides(ctx=org.ctx, start=T0, end=T0 + dt.timedelta(days=10),
+                              squad_id=org.squad_id)
+    assert (shown.kind, shown.reason, shown.officer) == (StepKind.EDUCATE,
+                                                         "当事人年逾七十，再次教育", "李秀英")
 
 
 def test_a_violation_that_skips_the_ladder_opens_a_case_at_once(org, vendor) -> None:

@@ -44,7 +44,7 @@ def test_educated_and_warned_means_a_case() -> None:
 
 def test_steps_outside_the_window_do_not_count() -> None:
     assert _due([_step(StepKind.EDUCATE, 400), _step(StepKind.WARN, 370)]).due is StepKind.EDUCATE
-    short = RuleConfig(lookback_days=90)
+    short = RuleConfig(lookback_months=3)
     assert _due([_step(StepKind.EDUCATE, 100)], config=short).due is StepKind.EDUCATE
 
 
@@ -67,7 +67,7 @@ def test_catalogue_flag_skips_the_ladder() -> None:
 
 def test_window_never_exceeds_the_two_year_limitation() -> None:
     with pytest.raises(ValidationError) as err:
-        RuleConfig(lookback_days=731)
+        RuleConfig(lookback_months=25)
     assert err.value.field == "look-back window"
 
 
@@ -87,4 +87,4 @@ def test_due_step_never_goes_below_the_highest_rung_counted(history) -> None:
     if decision.counted:
         highest = max(order.index(s.kind) for s in decision.counted)
         assert order.index(decision.due) == min(highest + 1, 2)
-    assert all(NOW - s.taken_at < dt.timedelta(days=365) for s in decision.counted)
+    assert all(NOW - s.taken_at < dt.timedelta(days=366) for s in decision.counted)

@@ -1,0 +1,121 @@
+"""Officer login on the device: argon2 password hashes, lock-out after failed tries.
+
+Passwords are stored only as argon2id hashes (argon2-cffi). After ``MAX_FAILURES``
+wrong passwords in a row the officer is locked for ``LOCK_MINUTES``; every login, failed
+login and lock is in the full-process record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import select
+
+from fieldapp.domain.errors import DomainError, ValidationError
+from fieldapp.services.context import ServiceContext
+from fieldapp.services.results import Written
+from fieldapp.store.tables import Officer, Squad
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD = 6
+# Cheap enough for a tablet (≈50 ms), still argon2id; the hash records its parameters.
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    """Who is working on the device now."""
+
+    officer_id: str
+    name: str
+    certificate_no: str
+    role: str
+    squad_id: str
+    squad_name: str
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def set_password(*, ctx: ServiceContext, officer_id: str, password: str,
+                 by_officer_id: str = "") -> Written:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError("password", "must have at least {count} characters",
+                              count=MIN_PASSWORD)
+    with ctx.write(by_officer_id or officer_id) as tx:
+        officer = tx.session.get(Officer, officer_id)
+        if officer is None:
+            raise ValidationError("officer", "is not known")
+        # Not through tx.update: the hash must not travel in the outbox.
+        officer.password_hash = hash_password(password)
+        officer.failed_logins = 0
+        officer.locked_until = None
+        tx.session.add(officer)
+        tx.audit("officer.set_password", "officer", officer_id, {})
+    return Written(officer_id, frozenset({"officer"}))
+
+
+def login(*, ctx: ServiceContext, certificate_no: str, password: str) -> LoggedIn:
+    """The officer, if the password is right; counts failures and locks."""
+    with ctx.write() as tx:
+        officer = tx.session.exec(select(Officer).where(
+            Officer.certificate_no == certificate_no.strip())).first()
+        if officer is None or not officer.active:
+            raise ValidationError("certificate number", "no active officer has this number")
+        now = tx.now
+        locked = officer.locked_until
+        if locked is not None and locked > now:
+            raise DomainError("{name} is locked after too many wrong passwords until {time}",
+                              name=officer.name,
+                              time=locked.astimezone(_LOCAL).strftime("%H:%M"))
+        if not _matches(officer.password_hash, password):
+            officer.failed_logins += 1
+            if officer.failed_logins >= MAX_FAILURES:
+                officer.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+                officer.failed_logins = 0
+            tx.session.add(officer)
+            tx.audit("officer.login_failed", "officer", officer.id,
+                     {"locked": officer.locked_until is not None})
+            failed: bool | None = officer.locked_until is not None
+        else:
+            officer.failed_logins = 0
+            officer.locked_until = None
+            tx.session.add(officer)
+            tx.audit("officer.login", "officer", officer.id, {})
+            failed = None
+        squad = tx.session.get(Squad, officer.squad_id)
+        result = LoggedIn(officer.id, officer.name, officer.certificate_no, officer.role,
+                          officer.squad_id, squad.name if squad else "")
+    # The failure is raised after the commit so that the count and the lock are kept.
+    if failed is True:
+        raise DomainError("too many wrong passwords: locked for {minutes} minutes",
+                          minutes=LOCK_MINUTES)
+    if failed is False:
+        raise ValidationError("password", "is wrong")
+    return result
+
+
+def _matches(stored: str, password: str) -> bool:
+    if not stored:
+        return False
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_LOCAL = dt.timezone(dt.timedelta(hours=8))
+
+
+def login_choices(*, ctx: ServiceContext) -> list[LoggedIn]:
+    """The officers who can log in on this device (for the login list)."""
+    with ctx.read() as session:
+        rows = session.exec(select(Officer, Squad).join(Squad).where(
+            Officer.active == True, Officer.password_hash != "")  # noqa: E712
+            .order_by(Squad.name, Officer.certificate_no)).all()
+    return [LoggedIn(o.id, o.name, o.certificate_no, o.role, s.id, s.name) for o, s in rows]
