@@ -66,3 +66,29 @@ def subject_history(*, ctx: ServiceContext, subject_id: str,
             entries.append(HistoryEntry(_utc(at), "document", id_, "", "", kind, number, ""))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
+
+
+@dataclass(frozen=True)
+class RecentFinding:
+    at: dt.datetime
+    subject_id: str
+    subject_name: str
+    violation_name: str
+    step: str
+
+
+_RECENT_SQL = text("""
+SELECT f.at_utc, s.id, COALESCE(NULLIF(s.shop_sign, ''), s.name), v.name, f.step
+FROM finding f JOIN inspection i ON i.id = f.inspection_id
+JOIN subject s ON s.id = f.subject_id JOIN violation_type v ON v.code = f.violation_code
+WHERE i.officer1_id = :oid OR i.officer2_id = :oid
+ORDER BY f.at_utc DESC LIMIT :limit
+""")
+
+
+def recent_findings(*, ctx: ServiceContext, officer_id: str,
+                    limit: int = 20) -> list[RecentFinding]:
+    """What this officer recorded lately (lead or assisting), newest first."""
+    with ctx.read() as session:
+        rows = session.connection().execute(_RECENT_SQL, {"oid": officer_id, "limit": limit})
+        return [RecentFinding(_utc(r[0]), r[1], r[2], r[3], r[4]) for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import select
@@ -72,3 +73,19 @@ def add_grid(*, ctx: ServiceContext, squad_id: str, code: str, name: str) -> Wri
         grid = tx.add(Grid(id=tx.new_id(), squad_id=squad_id, code=code, name=name))
         tx.audit("grid.create", "grid", grid.id, {"code": code, "name": name})
     return Written(grid.id, frozenset(tx.changed))
+
+
+@dataclass(frozen=True)
+class GridView:
+    id: str
+    code: str
+    name: str
+    squad_id: str
+
+
+def list_grids(*, ctx: ServiceContext, squad_id: str | None = None) -> list[GridView]:
+    query = select(Grid).order_by(Grid.code)
+    if squad_id:
+        query = query.where(Grid.squad_id == squad_id)
+    with ctx.read() as session:
+        return [GridView(g.id, g.code, g.name, g.squad_id) for g in session.exec(query)]

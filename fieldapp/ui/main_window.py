@@ -15,20 +15,18 @@ from fieldapp.ui.login import LoginDialog
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.pages.registry import page_classes
 from fieldapp.ui.qt import (
+    QButtonGroup,
     QCloseEvent,
     QHBoxLayout,
     QKeySequence,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QProgressBar,
     QPushButton,
     QShortcut,
-    QSize,
     QStackedWidget,
-    Qt,
     QTimer,
+    QVBoxLayout,
     QWidget,
 )
 from fieldapp.ui.session import AppState
@@ -36,7 +34,7 @@ from fieldapp.ui.worker import Worker
 
 BUSY_DELAY_MS = 400  # show the busy bar only for jobs slow enough to notice
 ERROR_SHOWN_MS = 15_000
-NAV_WIDTH_PX = 150
+NAV_WIDTH_PX = 120
 
 
 class MainWindow(QMainWindow):
@@ -49,6 +47,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("fieldapp urban management enforcement"))
         self.resize(1280, 800)
         self.pages: dict[str, Page] = {}
+        self._shown = -1
         self._build()
         self._build_status_bar()
         self._connect()
@@ -60,23 +59,31 @@ class MainWindow(QMainWindow):
     # --- building --------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.nav = QListWidget(self)
-        self.nav.setFixedWidth(NAV_WIDTH_PX)
-        self.nav.setIconSize(QSize(24, 24))
-        self.nav.setProperty("role", "nav")
+        # Navigation as a column of big checkable buttons: easy to hit on a tablet.
+        nav = QWidget(self)
+        nav.setFixedWidth(NAV_WIDTH_PX)
+        nav.setProperty("role", "nav")
+        nav_layout = QVBoxLayout(nav)
+        nav_layout.setContentsMargins(6, 8, 6, 8)
+        self.nav_buttons = QButtonGroup(self)
+        self.nav_buttons.setExclusive(True)
         self.stack = QStackedWidget(self)
-        for cls in page_classes():
+        for n, cls in enumerate(page_classes()):
             page = cls(self.state, self.stack)
             self.pages[cls.key] = page
             self.stack.addWidget(page)
-            item = QListWidgetItem(_(cls.title))
-            item.setData(Qt.ItemDataRole.UserRole, cls.key)
-            self.nav.addItem(item)
+            button = QPushButton(_(cls.title), nav)
+            button.setCheckable(True)
+            button.setProperty("role", "nav")
+            button.setToolTip(f"{_(cls.title)} (Alt+{n + 1})")
+            self.nav_buttons.addButton(button, n)
+            nav_layout.addWidget(button)
+        nav_layout.addStretch(1)
         central = QWidget(self)
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.nav)
+        layout.addWidget(nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -97,7 +104,7 @@ class MainWindow(QMainWindow):
         self._busy_timer.setInterval(BUSY_DELAY_MS)
 
     def _connect(self) -> None:
-        self.nav.currentRowChanged.connect(self._show_page)
+        self.nav_buttons.idClicked.connect(self._show_page)
         self.worker.changed.connect(self._records_changed)
         self.worker.failed.connect(self.show_error)
         self.worker.busy.connect(self._set_busy)
@@ -131,7 +138,11 @@ class MainWindow(QMainWindow):
 
     def go(self, key: str) -> Page:
         page = self.pages[key]
-        self.nav.setCurrentRow(list(self.pages).index(key))
+        row = list(self.pages).index(key)
+        button = self.nav_buttons.button(row)
+        if not button.isChecked():
+            button.setChecked(True)
+        self._show_page(row)
         return page
 
     def page(self, key: str) -> Page:
@@ -164,8 +175,9 @@ class MainWindow(QMainWindow):
     # --- coming back -----------------------------------------------------------------
 
     def _show_page(self, row: int) -> None:
-        if row < 0:
+        if row < 0 or row == self._shown:
             return
+        self._shown = row
         self.stack.setCurrentIndex(row)
         page = list(self.pages.values())[row]
         page.activate()

@@ -6,6 +6,8 @@ from fieldapp.ui.pages.base import Page
 
 
 def page_classes() -> list[type[Page]]:
+    from fieldapp.ui.pages.inspection import InspectionPage
     from fieldapp.ui.pages.subjects import SubjectsPage
+    from fieldapp.ui.pages.today import TodayPage
 
-    return [SubjectsPage]
+    return [TodayPage, InspectionPage, SubjectsPage]

@@ -1,0 +1,102 @@
+"""今日: what is due for the logged-in officer (revisits, case deadlines) and recent work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from fieldapp.i18n import N_, _
+from fieldapp.services.cases import CaseView, list_cases
+from fieldapp.services.history import RecentFinding, recent_findings
+from fieldapp.services.revisits import RevisitView, list_revisits
+from fieldapp.ui.pages.base import Page
+from fieldapp.ui.qt import QColor, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from fieldapp.ui.session import AppState
+
+LOCAL = dt.timezone(dt.timedelta(hours=8))
+OVERDUE = QColor("#b00020")
+DUE_SOON = QColor("#c06000")
+
+
+@dataclass(frozen=True)
+class TodayView:
+    revisits: list[RevisitView]
+    cases: list[CaseView]
+    recent: list[RecentFinding]
+
+
+class TodayPage(Page):
+    key = "today"
+    title = N_("Today")
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.greeting = QLabel(self)
+        self.greeting.setProperty("role", "heading")
+        self.tasks = QListWidget(self)
+        self.recent = QListWidget(self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.greeting)
+        for title, widget in ((_("Due: revisits and case deadlines"), self.tasks),
+                              (_("Recent work"), self.recent)):
+            heading = QLabel(title, self)
+            heading.setProperty("role", "subheading")
+            layout.addWidget(heading)
+            layout.addWidget(widget, 1)
+
+    def activate(self) -> None:
+        self.reload()
+
+    def user_changed(self) -> None:
+        self.reload()
+
+    def records_changed(self, kinds: frozenset[str]) -> None:
+        if kinds & {"ladder_step", "revisit", "case_file", "finding"}:
+            self.reload()
+
+    def reload(self) -> None:
+        ctx, user = self.state.ctx, self.state.user
+        if ctx is None or user is None:
+            self.greeting.setText(_("Log in to see your tasks."))
+            self.tasks.clear()
+            self.recent.clear()
+            return
+        self.greeting.setText(_("{name}, {squad}", name=user.name, squad=user.squad_name))
+        officer = user.officer_id
+
+        def load() -> TodayView:
+            return TodayView(list_revisits(ctx=ctx, officer_id=officer),
+                             [c for c in list_cases(ctx=ctx, officer_id=officer)
+                              if c.next_deadline is not None],
+                             recent_findings(ctx=ctx, officer_id=officer))
+
+        self.state.worker.run(load, self._show, key="today")
+
+    def _show(self, view: TodayView) -> None:
+        self.tasks.clear()
+        for r in view.revisits:
+            due = r.due_at.astimezone(LOCAL)
+            item = QListWidgetItem(_("Revisit {date}: {violation}", date=f"{due:%Y-%m-%d}",
+                                     violation=r.violation_code)
+                                   + (f"（{_('overdue')}）" if r.overdue else ""))
+            if r.overdue:
+                item.setForeground(OVERDUE)
+            self.tasks.addItem(item)
+        for c in view.cases:
+            d = c.next_deadline
+            assert d is not None
+            text = _("Case deadline {date}: {kind} ({status})", date=d.due.isoformat(),
+                     kind=_(d.kind.value), status=_(d.status))
+            item = QListWidgetItem(text + (f"（{_('provisional')}）" if d.provisional else ""))
+            if d.status == "overdue":
+                item.setForeground(OVERDUE)
+            elif d.status == "due_soon":
+                item.setForeground(DUE_SOON)
+            self.tasks.addItem(item)
+        if not self.tasks.count():
+            self.tasks.addItem(_("Nothing due."))
+        self.recent.clear()
+        for f in view.recent:
+            local = f.at.astimezone(LOCAL)
+            self.recent.addItem(f"{local:%m-%d %H:%M}  {_(f.step)}  {f.subject_name}  "
+                                f"{f.violation_name}")

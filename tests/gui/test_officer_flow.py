@@ -1,0 +1,131 @@
+"""The officer's flow: log in, new inspection, the advice shows step 2 for a vendor a
+colleague educated last month, record it; the unfinished form survives a switch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from fieldapp.domain.entities import FindingData, InspectionData, SubjectData, SubjectKind
+from fieldapp.i18n import _
+from fieldapp.services.context import open_context
+from fieldapp.services.demo import generate_demo
+from fieldapp.services.inspections import record_inspection
+from fieldapp.services.officers import list_officers
+from fieldapp.services.subjects import create_subject
+from fieldapp.ui.app import create_main_window
+from fieldapp.ui.pages.inspection import InspectionPage
+from fieldapp.ui.qt import Qt
+
+WAIT_MS = 10_000
+LOCAL = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture
+def world(tmp_path: Path, qtbot: QtBot):
+    data = tmp_path / "data"
+    ctx = open_context(data)
+    generate_demo(ctx=ctx, subjects=30, inspections=0)
+    officers = [o for o in list_officers(ctx=ctx) if o.role in ("officer", "squad_leader")]
+    squad = officers[0].squad_id
+    mates = [o for o in officers if o.squad_id == squad]
+    vendor = create_subject(ctx=ctx, officer_id=mates[1].id, data=SubjectData(
+        kind=SubjectKind.UNIDENTIFIED_VENDOR, goods="烤红薯", appearance="老年男子，三轮车",
+        usual_place="人民路地铁站B口")).id
+    # Last month, two colleagues educated this vendor.
+    record_inspection(ctx=ctx, data=InspectionData(
+        subject_id=vendor, officer_ids=(mates[1].id, mates[2].id),
+        at=dt.datetime.now(LOCAL) - dt.timedelta(days=30), address="人民路地铁站B口",
+        findings=(FindingData(violation_code="JM01", facts="占道销售烤红薯",
+                              corrected_on_spot=True),)))
+    window = create_main_window(ctx, ask_login=False)
+    qtbot.addWidget(window)
+    window.show()
+    yield window, ctx, mates, vendor
+    window.worker.shutdown()
+    ctx.close()
+
+
+def _login(window, qtbot: QtBot, certificate: str, password: str = "demo1234") -> None:
+    window.show_login()
+    dialog = window._login_dialog
+    qtbot.waitUntil(lambda: dialog.officer.count() > 0, timeout=WAIT_MS)
+    dialog.choose(certificate)
+    dialog.password.setText(password)
+    dialog.button.click()
+    qtbot.waitUntil(lambda: window.state.user is not None
+                    and window.state.user.certificate_no == certificate, timeout=WAIT_MS)
+
+
+def test_login_refuses_a_wrong_password(world, qtbot: QtBot) -> None:
+    window, _ctx, mates, _vendor = world
+    window.show_login()
+    dialog = window._login_dialog
+    qtbot.waitUntil(lambda: dialog.officer.count() > 0, timeout=WAIT_MS)
+    dialog.choose(mates[0].certificate_no)
+    dialog.password.setText("wrong-password")
+    dialog.button.click()
+    qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=WAIT_MS)
+    assert "密码" in dialog.error.text()
+    assert window.state.user is None
+    dialog.reject()
+
+
+def test_officer_records_a_warning_for_a_vendor_educated_last_month(world,
+                                                                    qtbot: QtBot) -> None:
+    window, ctx, mates, vendor = world
+    _login(window, qtbot, mates[0].certificate_no)
+    assert mates[0].name in window.user_label.text()
+    page = window.go("inspection")
+    assert isinstance(page, InspectionPage)
+    qtbot.waitUntil(lambda: page.violations.count() > 40, timeout=WAIT_MS)
+    page.search.box.setText("烤红薯")
+    page.search.search()
+
+    def rows() -> list[str]:
+        results = page.search.results
+        return [results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(results.count())]
+
+    qtbot.waitUntil(lambda: vendor in rows(), timeout=WAIT_MS)
+    page.search.results.setCurrentRow(rows().index(vendor))
+    page.choose_violation("JM01")
+    qtbot.waitUntil(lambda: page.advice_panel.advice is not None, timeout=WAIT_MS)
+    assert page.advice_panel.step.text() == _("Step 2 of 3: warn and order to correct")
+    assert mates[1].name in page.advice_panel.history.text()
+    assert "告诫书" in page.advice_panel.documents.text()
+    assert "不适用" in page.advice_panel.items.text()  # not a first offence any more
+
+    page.facts.setPlainText("再次在人民路地铁站B口占道销售烤红薯")
+    index = page.second.findData(mates[2].id)
+    page.second.setCurrentIndex(index)
+    page.confirm.click()
+    qtbot.waitUntil(lambda: page.last_recorded is not None, timeout=WAIT_MS)
+    with sqlite3.connect(ctx.store.data_dir / "fieldapp.sqlite3") as conn:
+        kinds = [r[0] for r in conn.execute(
+            "SELECT kind FROM ladder_step WHERE subject_id = ? ORDER BY taken_at_utc", (vendor,))]
+        revisits = conn.execute("SELECT COUNT(*) FROM revisit WHERE subject_id = ?",
+                                (vendor,)).fetchone()[0]
+        officers = conn.execute(
+            "SELECT officer1_id, officer2_id FROM inspection ORDER BY at_utc DESC LIMIT 1"
+        ).fetchone()
+    assert kinds == ["educate", "warn"] and revisits == 1
+    assert officers == (mates[0].id, mates[2].id)
+    qtbot.waitUntil(lambda: page.advice_panel.step.text()
+                    == _("Step 3 of 3: open a case"), timeout=WAIT_MS)
+
+
+def test_an_unfinished_form_survives_switching_officers(world, qtbot: QtBot) -> None:
+    window, _ctx, mates, _vendor = world
+    _login(window, qtbot, mates[0].certificate_no)
+    page = window.go("inspection")
+    page.address.setText("建设路88号门前")
+    page.facts.setPlainText("店外堆放货物")
+    _login(window, qtbot, mates[1].certificate_no)
+    assert page.address.text() == "" and page.facts.toPlainText() == ""
+    _login(window, qtbot, mates[0].certificate_no)
+    assert page.address.text() == "建设路88号门前"
+    assert page.facts.toPlainText() == "店外堆放货物"
