@@ -129,3 +129,32 @@ def test_an_unfinished_form_survives_switching_officers(world, qtbot: QtBot) -> 
     _login(window, qtbot, mates[0].certificate_no)
     assert page.address.text() == "建设路88号门前"
     assert page.facts.toPlainText() == "店外堆放货物"
+
+
+def test_the_squad_log_loads_pages_lazily(world, qtbot: QtBot) -> None:
+    window, ctx, mates, _vendor = world
+    from fieldapp.ui.lazy_model import PAGE
+
+    # Add enough inspections for three pages.
+    base = dt.datetime(2026, 6, 1, 9, tzinfo=LOCAL)
+    subject = create_subject(ctx=ctx, officer_id="", data=SubjectData(
+        kind=SubjectKind.INDIVIDUAL, name="分页测试")).id
+    for n in range(2 * PAGE + 10):
+        record_inspection(ctx=ctx, data=InspectionData(
+            subject_id=subject, officer_ids=(mates[0].id, mates[1].id),
+            at=base + dt.timedelta(minutes=n), address="建设路1号"))
+    _login(window, qtbot, mates[0].certificate_no)
+    page = window.go("today")
+    page.tabs.setCurrentIndex(1)
+    model = page.log_model
+    qtbot.waitUntil(lambda: model.rowCount() == PAGE, timeout=WAIT_MS)
+    page.log.scrollToBottom()
+    model.fetchMore(model.index(-1, -1))
+    qtbot.waitUntil(lambda: model.rowCount() == 2 * PAGE, timeout=WAIT_MS)
+    model.fetchMore(model.index(-1, -1))
+    qtbot.waitUntil(lambda: not model.canFetchMore(model.index(-1, -1))
+                    and not window.worker.is_busy(), timeout=WAIT_MS)
+    ids = [r.id for r in model.rows]
+    assert len(ids) == len(set(ids)) == 2 * PAGE + 11  # + the inspection of the fixture
+    times = [r.at for r in model.rows]
+    assert times == sorted(times, reverse=True)

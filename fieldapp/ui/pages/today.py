@@ -7,10 +7,26 @@ from dataclasses import dataclass
 
 from fieldapp.i18n import N_, _
 from fieldapp.services.cases import CaseView, list_cases
-from fieldapp.services.history import RecentFinding, recent_findings
+from fieldapp.services.history import (
+    InspectionRow,
+    RecentFinding,
+    inspections_page,
+    page_key,
+    recent_findings,
+)
 from fieldapp.services.revisits import RevisitView, list_revisits
+from fieldapp.ui.lazy_model import LazyTableModel
 from fieldapp.ui.pages.base import Page
-from fieldapp.ui.qt import QColor, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from fieldapp.ui.qt import (
+    QColor,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from fieldapp.ui.session import AppState
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))
@@ -35,14 +51,30 @@ class TodayPage(Page):
         self.greeting.setProperty("role", "heading")
         self.tasks = QListWidget(self)
         self.recent = QListWidget(self)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.greeting)
+        self.log = QTableView(self)
+        self.log_model = LazyTableModel(
+            state.worker, self._fetch_log,
+            [_("Time"), _("Subject"), _("Place"), _("Violation type"), _("Ladder step"),
+             _("Officers")], _log_cells)
+        self.log.setModel(self.log_model)
+        self.log.setAlternatingRowColors(True)
+        self.log.horizontalHeader().setStretchLastSection(True)
+        self.log.verticalHeader().setVisible(False)
+        tabs = QTabWidget(self)
+        mine = QWidget(tabs)
+        mine_layout = QVBoxLayout(mine)
         for title, widget in ((_("Due: revisits and case deadlines"), self.tasks),
                               (_("Recent work"), self.recent)):
-            heading = QLabel(title, self)
+            heading = QLabel(title, mine)
             heading.setProperty("role", "subheading")
-            layout.addWidget(heading)
-            layout.addWidget(widget, 1)
+            mine_layout.addWidget(heading)
+            mine_layout.addWidget(widget, 1)
+        tabs.addTab(mine, _("My tasks"))
+        tabs.addTab(self.log, _("All inspections of the squad"))
+        self.tabs = tabs
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.greeting)
+        layout.addWidget(tabs, 1)
 
     def activate(self) -> None:
         self.reload()
@@ -54,7 +86,16 @@ class TodayPage(Page):
         if kinds & {"ladder_step", "revisit", "case_file", "finding"}:
             self.reload()
 
+    def _fetch_log(self, last: InspectionRow | None, limit: int) -> list[InspectionRow]:
+        ctx, user = self.state.ctx, self.state.user
+        if ctx is None:
+            return []
+        return inspections_page(ctx=ctx, after=page_key(last) if last else None,
+                                squad_id=user.squad_id if user else None, limit=limit)
+
     def reload(self) -> None:
+        if self.state.ctx is not None:
+            self.log_model.reset()
         ctx, user = self.state.ctx, self.state.user
         if ctx is None or user is None:
             self.greeting.setText(_("Log in to see your tasks."))
@@ -100,3 +141,9 @@ class TodayPage(Page):
             local = f.at.astimezone(LOCAL)
             self.recent.addItem(f"{local:%m-%d %H:%M}  {_(f.step)}  {f.subject_name}  "
                                 f"{f.violation_name}")
+
+
+def _log_cells(row: InspectionRow) -> list[str]:
+    local = row.at.astimezone(LOCAL)
+    return [f"{local:%Y-%m-%d %H:%M}", row.subject_name, row.address, row.violation_name,
+            _(row.step) if row.step else "", row.officers]
