@@ -8,6 +8,21 @@ from pathlib import Path
 
 from bench.harness import print_table
 from bench.store_bench import advice_figure, bulk_load, record_figure, search_figures
+from bench.ui_bench import memory_browsing
+
+
+def _ui_figures() -> list:  # type: ignore[type-arg]
+    """Cold start and GUI gaps on the default demo data set."""
+    from bench.ui_bench import cold_start, heartbeat_during_backup
+    from fieldapp.services.context import open_context
+    from fieldapp.services.demo import generate_demo
+
+    with tempfile.TemporaryDirectory(prefix="fieldapp-ui-bench-") as tmp:
+        demo = Path(tmp) / "demo"
+        ctx = open_context(demo)
+        generate_demo(ctx=ctx)
+        ctx.close()
+        return [cold_start(demo), heartbeat_during_backup(demo)]
 
 
 def main() -> None:
@@ -23,6 +38,8 @@ def main() -> None:
         figures.append(advice_figure(ctx))
         figures.append(record_figure(ctx))
         ctx.close()
+        figures.append(memory_browsing(data_dir, args.inspections))
+        figures += _ui_figures()
     print_table(figures)
 
 

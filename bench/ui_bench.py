@@ -1,0 +1,116 @@
+"""Desktop figures: cold start, GUI-thread gaps during long work, memory on big data."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from bench.harness import Figure, median
+
+_START_SCRIPT = textwrap.dedent("""
+    import os, sys, time
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from fieldapp.ui.app import create_application, create_main_window
+    from fieldapp.services.context import open_context
+    app = create_application()
+    window = create_main_window(ask_login=False)
+    window.show()
+    window.worker.run(lambda: open_context(__import__("pathlib").Path(sys.argv[1])),
+                      window.set_context)
+    # Interactive: the data is open and the first page has asked for its data.
+    while window.ctx is None or window.worker.is_busy():
+        app.processEvents()
+        time.sleep(0.002)
+    print("ready", flush=True)
+    window.worker.shutdown()
+""")
+
+
+def _wall(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True,
+                   env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    return time.perf_counter() - start
+
+
+def cold_start(data_dir: Path, runs: int = 5) -> Figure:
+    ours = [_wall([sys.executable, "-c", _START_SCRIPT, str(data_dir)]) for _ in range(runs)]
+    ref = [_wall([sys.executable, "-c", "import PySide6.QtWidgets"]) for _ in range(runs)]
+    return Figure("cold start to an interactive main window (demo data)",
+                  f"median {median(ours):.2f} s", f"import PySide6.QtWidgets: "
+                  f"{median(ref):.2f} s", "<= 1.0 s", median(ours) <= 1.0)
+
+
+def heartbeat_during_backup(data_dir: Path) -> Figure:
+    """The largest gap of a 10 ms GUI timer while a backup runs on the worker."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from fieldapp.services.backup import backup
+    from fieldapp.services.context import open_context
+    from fieldapp.ui.app import create_application, create_main_window
+    from fieldapp.ui.qt import QTimer
+
+    app = create_application()
+    ctx = open_context(data_dir)
+    window = create_main_window(ctx, ask_login=False)
+    window.show()
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(10)
+    done: list[object] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        window.worker.run(lambda: backup(ctx=ctx, dest=Path(tmp) / "b.zip"), done.append)
+        deadline = time.perf_counter() + 300
+        while not done and time.perf_counter() < deadline:
+            app.processEvents()
+            time.sleep(0.001)
+    timer.stop()
+    window.worker.shutdown()
+    ctx.close()
+    gap = max((b - a for a, b in itertools.pairwise(ticks)), default=0) * 1000
+    return Figure("largest GUI-thread gap (10 ms heartbeat) during a backup",
+                  f"{gap:.0f} ms over {len(ticks)} ticks", "-", "<= 100 ms", gap <= 100)
+
+
+_BROWSE_SCRIPT = textwrap.dedent("""
+    import os, resource, sys, time
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from pathlib import Path
+    from fieldapp.services.context import open_context
+    from fieldapp.ui.app import create_application, create_main_window
+    app = create_application()
+    ctx = open_context(Path(sys.argv[1]))
+    window = create_main_window(ctx, ask_login=False)
+    window.show()
+    page = window.go("today")
+    page.tabs.setCurrentIndex(1)
+    model = page.log_model
+    for _ in range(25):  # scroll through 25 pages of the log
+        model.fetchMore(model.index(-1, -1))
+        while window.worker.is_busy():
+            app.processEvents(); time.sleep(0.002)
+        page.log.scrollToBottom(); app.processEvents()
+    for query in ("王", "zw", "138"):
+        subjects = window.go("subjects")
+        subjects.search_box.setText(query); subjects.search.search()
+        while window.worker.is_busy():
+            app.processEvents(); time.sleep(0.002)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{rss:.0f} {model.rowCount()}")
+    window.worker.shutdown()
+""")
+
+
+def memory_browsing(data_dir: Path, inspections: int) -> Figure:
+    out = subprocess.run([sys.executable, "-c", _BROWSE_SCRIPT, str(data_dir)], check=True,
+                         capture_output=True, text=True,
+                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen")).stdout.split()
+    rss, rows = float(out[0]), int(out[1])
+    return Figure(f"peak RSS browsing {inspections:,} inspections ({rows} rows loaded)",
+                  f"{rss:.0f} MB", "-", "<= 300 MB", rss <= 300)
