@@ -22,7 +22,7 @@ def _ui_figures() -> list:  # type: ignore[type-arg]
         ctx = open_context(demo)
         generate_demo(ctx=ctx)
         ctx.close()
-        return [cold_start(demo), heartbeat_during_backup(demo)]
+        return [*cold_start(demo), heartbeat_during_backup(demo)]
 
 
 def main() -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fieldapp.i18n import _, describe
-from fieldapp.services.context import ServiceContext, open_context
 from fieldapp.ui.fonts import register_fonts
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.qt import QApplication, QMessageBox
 from fieldapp.ui.style import apply_style
+
+if TYPE_CHECKING:
+    from fieldapp.services.context import ServiceContext
 
 EXIT_FAILURE = 1
 
@@ -30,15 +33,24 @@ def create_application() -> QApplication:
     return app
 
 
-def run_app(data_dir: Path) -> int:
-    """Show the window at once, open (and migrate) the data directory in the background."""
+def start(data_dir: Path, *, ask_login: bool = True) -> tuple[MainWindow, list[ServiceContext]]:
+    """Show the window at once and open (and migrate) the data directory on the worker.
+
+    Returns the window and the list the opened context lands in (to close at the end).
+    """
     app = create_application()
-    window = create_main_window()
+    window = create_main_window(ask_login=ask_login)
     opened: list[ServiceContext] = []
 
     def open_store() -> ServiceContext:
+        # The services and the pages are imported here, on the worker, while the
+        # window is already on the screen.
+        from fieldapp.services.context import open_context
+        from fieldapp.ui.pages.registry import load_pages
+
+        load_pages()
         ctx = open_context(data_dir)
-        opened.append(ctx)  # closed below even if the window is gone before it arrives
+        opened.append(ctx)  # closed by the caller even if the window is gone by then
         return ctx
 
     def failed_to_open(error: BaseException) -> None:
@@ -48,6 +60,13 @@ def run_app(data_dir: Path) -> int:
 
     window.show()
     window.worker.run(open_store, window.set_context, on_error=failed_to_open)
+    return window, opened
+
+
+def run_app(data_dir: Path) -> int:
+    """The desktop app until its window closes."""
+    app = create_application()
+    window, opened = start(data_dir)
     try:
         return app.exec()
     finally:

@@ -1,19 +1,19 @@
 """The main window: navigation on the left, one page at a time, the status bar below.
 
+The window shows its navigation at once; the pages are made when the data directory is
+open (``set_context``), their modules having been imported on the worker meanwhile.
+
 The status bar always shows who works on the device, their squad and how many changes
 were recorded since the last backup (the sync state joins it with the sync issue).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fieldapp.i18n import _
-from fieldapp.services.auth import LoggedIn
-from fieldapp.services.context import ServiceContext
-from fieldapp.ui import jobs
-from fieldapp.ui.jobs import StatusCounts
-from fieldapp.ui.login import LoginDialog
 from fieldapp.ui.pages.base import Page
-from fieldapp.ui.pages.registry import page_classes
+from fieldapp.ui.pages.registry import PAGES, load_pages
 from fieldapp.ui.qt import (
     QButtonGroup,
     QCloseEvent,
@@ -31,6 +31,11 @@ from fieldapp.ui.qt import (
 )
 from fieldapp.ui.session import AppState
 from fieldapp.ui.worker import Worker
+
+if TYPE_CHECKING:
+    from fieldapp.services.auth import LoggedIn
+    from fieldapp.services.context import ServiceContext
+    from fieldapp.ui.jobs import StatusCounts
 
 BUSY_DELAY_MS = 400  # show the busy bar only for jobs slow enough to notice
 ERROR_SHOWN_MS = 15_000
@@ -68,14 +73,14 @@ class MainWindow(QMainWindow):
         self.nav_buttons = QButtonGroup(self)
         self.nav_buttons.setExclusive(True)
         self.stack = QStackedWidget(self)
-        for n, cls in enumerate(page_classes()):
-            page = cls(self.state, self.stack)
-            self.pages[cls.key] = page
-            self.stack.addWidget(page)
-            button = QPushButton(_(cls.title), nav)
+        self.opening = QLabel(_("Opening the data directory…"), self.stack)
+        self.opening.setProperty("role", "heading")
+        self.stack.addWidget(self.opening)
+        for n, entry in enumerate(PAGES):
+            button = QPushButton(_(entry.title), nav)
             button.setCheckable(True)
             button.setProperty("role", "nav")
-            button.setToolTip(f"{_(cls.title)} (Alt+{n + 1})")
+            button.setToolTip(f"{_(entry.title)} (Alt+{n + 1})")
             self.nav_buttons.addButton(button, n)
             nav_layout.addWidget(button)
         nav_layout.addStretch(1)
@@ -111,9 +116,9 @@ class MainWindow(QMainWindow):
         self._busy_timer.timeout.connect(lambda: self.busy_bar.setVisible(True))
         self.switch_button.clicked.connect(self.show_login)
         self.state.user_changed.connect(self._user_changed)
-        for n, page in enumerate(self.pages.values(), start=1):
+        for n, entry in enumerate(PAGES, start=1):
             shortcut = QShortcut(QKeySequence(f"Alt+{n}"), self)
-            shortcut.activated.connect(lambda key=page.key: self.go(key))
+            shortcut.activated.connect(lambda key=entry.key: self.go(key))
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
         switch = QShortcut(QKeySequence("Ctrl+L"), self)
@@ -127,6 +132,7 @@ class MainWindow(QMainWindow):
 
     def set_context(self, ctx: ServiceContext) -> None:
         """Start working on an opened data directory."""
+        self._install_pages()
         self.state.set_context(ctx)
         self.statusBar().clearMessage()
         for page in self.pages.values():
@@ -135,6 +141,14 @@ class MainWindow(QMainWindow):
         self.go("today" if "today" in self.pages else next(iter(self.pages)))
         if self.ask_login and self.state.user is None:
             QTimer.singleShot(0, self.show_login)
+
+    def _install_pages(self) -> None:
+        if self.pages:
+            return
+        for cls in load_pages():  # already imported by the worker when run_app starts
+            page = cls(self.state, self.stack)
+            self.pages[cls.key] = page
+            self.stack.addWidget(page)
 
     def go(self, key: str) -> Page:
         page = self.pages[key]
@@ -156,6 +170,8 @@ class MainWindow(QMainWindow):
         """Log in, or switch to another officer; work of the others stays where it is."""
         if self.state.ctx is None:
             return
+        from fieldapp.ui.login import LoginDialog
+
         dialog = LoginDialog(self.state, self)
         dialog.open()
         dialog.accepted.connect(lambda: self.set_user(dialog.result_user))
@@ -167,6 +183,8 @@ class MainWindow(QMainWindow):
     def refresh_status(self) -> None:
         ctx = self.state.ctx
         if ctx is not None:
+            from fieldapp.ui import jobs
+
             self.worker.run(lambda: jobs.status_counts(ctx), self._show_status, key="status")
 
     def show_error(self, message: str) -> None:
@@ -175,11 +193,11 @@ class MainWindow(QMainWindow):
     # --- coming back -----------------------------------------------------------------
 
     def _show_page(self, row: int) -> None:
-        if row < 0 or row == self._shown:
+        if row < 0 or row == self._shown or not self.pages:
             return
         self._shown = row
-        self.stack.setCurrentIndex(row)
         page = list(self.pages.values())[row]
+        self.stack.setCurrentWidget(page)
         page.activate()
 
     def _user_changed(self, user: LoggedIn | None) -> None:

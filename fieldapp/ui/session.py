@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from fieldapp.services.auth import LoggedIn
-from fieldapp.services.context import ServiceContext
+from typing import TYPE_CHECKING
+
 from fieldapp.ui.qt import QObject, Signal
 from fieldapp.ui.worker import Worker
+
+if TYPE_CHECKING:  # the services load on the worker at start, not with the window
+    from fieldapp.services.auth import LoggedIn
+    from fieldapp.services.context import ServiceContext
 
 
 class AppState(QObject):

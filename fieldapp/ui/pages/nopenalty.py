@@ -1,0 +1,380 @@
+"""免罚清单: the no-penalty list in force and its other versions, browsed by domain with
+the legal text of each item. Leaders import a new version and see every bad row;
+everyone may export a version (CSV, Excel or JSON).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from fieldapp.domain.no_penalty import (
+    EXEMPTION_LABELS,
+    MEASURE_LABELS,
+    ImportErrors,
+    NoPenaltyItem,
+    NoPenaltyList,
+    list_in_force,
+)
+from fieldapp.i18n import N_, _, describe
+from fieldapp.services.context import ServiceContext
+from fieldapp.services.no_penalty import (
+    ImportResult,
+    describe_problems,
+    export_list,
+    import_list,
+    lists,
+)
+from fieldapp.ui.pages.base import Page
+from fieldapp.ui.qt import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from fieldapp.ui.session import AppState
+from fieldapp.ui.subject_view import heading
+
+LOCAL = dt.timezone(dt.timedelta(hours=8))  # "today" is the day in China Standard Time
+LEADER_ROLES = frozenset({"squad_leader", "agency_head"})
+TREE_PANEL_PX = 400
+VERSION_ROWS_SHOWN = 3  # more versions scroll
+ROW_PX = 40
+_ITEM_ROLE = Qt.ItemDataRole.UserRole
+_EXPORT_FILTERS = {N_("Excel workbook (*.xlsx)"): ".xlsx", N_("CSV file (*.csv)"): ".csv",
+                   N_("JSON file (*.json)"): ".json"}
+
+
+@dataclass(frozen=True)
+class Versions:
+    """Every stored version and the one in force on ``today``."""
+
+    lists: tuple[NoPenaltyList, ...]
+    in_force_id: str | None
+    today: dt.date
+
+
+def load_versions(ctx: ServiceContext) -> Versions:
+    today = ctx.now().astimezone(LOCAL).date()
+    found = lists(ctx=ctx)
+    current = list_in_force(found, today)
+    # The newest first: the one in force, then what was there before.
+    return Versions(tuple(reversed(found)), current.id if current else None, today)
+
+
+def version_state(lst: NoPenaltyList, versions: Versions) -> str:
+    if lst.id == versions.in_force_id:
+        return _("in force")
+    if lst.effective_from > versions.today:
+        return _("not yet in force")
+    if lst.effective_to is not None and lst.effective_to < versions.today:
+        return _("expired")
+    return _("superseded")
+
+
+def list_dates(lst: NoPenaltyList) -> str:
+    if lst.effective_to is None:
+        return _("from {start}", start=lst.effective_from.isoformat())
+    return _("from {start} to {end}", start=lst.effective_from.isoformat(),
+             end=lst.effective_to.isoformat())
+
+
+def item_title(item: NoPenaltyItem) -> str:
+    return _("Item {number}: {name}", number=item.item_no, name=item.name)
+
+
+def item_html(item: NoPenaltyItem) -> str:
+    """One item in full: when it applies, its legal text and what the officer must do."""
+    kind = item.exemption_kind
+    meaning = (_("the law forbids a penalty") if kind.mandatory
+               else _("not punishing is at the agency's discretion"))
+    conditions = "".join(f"<li>{html.escape(c.text)}</li>" for c in item.conditions)
+    rows = [
+        (heading(_("domain")), html.escape(item.domain)),
+        (heading(_("exemption kind")),
+         f"<b>{EXEMPTION_LABELS[kind]}</b>（{html.escape(meaning)}）"),
+        (heading(_("conditions")), f"<ol style='margin:0'>{conditions}</ol>"),
+        (_("Prohibiting provision"), html.escape(item.prohibiting_provision)),
+        (_("Penalty provision"), html.escape(item.penalty_provision)),
+        (_("Statutory penalty"), html.escape(item.statutory_penalty)),
+        (heading(_("required measure")), f"<b>{MEASURE_LABELS[item.required_measure]}</b>"),
+        (heading(_("violation codes")), html.escape("、".join(item.violation_codes))),
+        (_("Source"), html.escape(item.source)),
+        (heading(_("notes")), html.escape(item.notes)),
+    ]
+    cells = "".join(
+        f"<tr><td style='padding:6px 12px 6px 0; color:gray; white-space:nowrap'>"
+        f"{html.escape(label)}</td><td style='padding:6px 0'>{value}</td></tr>"
+        for label, value in rows if value)
+    return (f"<h3>{html.escape(item_title(item))}</h3>"
+            f"<table cellspacing='0'>{cells}</table>")
+
+
+class ImportErrorsDialog(QDialog):
+    """Every bad row and column of a refused file, so it can be fixed in one go."""
+
+    def __init__(self, error: ImportErrors, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("The list was not imported"))
+        self.setMinimumSize(640, 420)
+        summary = QLabel(_("Nothing was imported. Fix these cells and import the file "
+                           "again: {summary}", summary=describe(error)), self)
+        summary.setWordWrap(True)
+        self.problems = QListWidget(self)
+        self.problems.addItems(describe_problems(error))
+        self.problems.setWordWrap(True)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(self.problems, 1)
+        layout.addWidget(buttons)
+
+
+class NoPenaltyPage(Page):
+    key = "nopenalty"
+    title = N_("No-penalty list")
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.versions: Versions | None = None
+        self.shown: NoPenaltyList | None = None
+        self.file_dialog: QFileDialog | None = None
+        self.errors_dialog: ImportErrorsDialog | None = None
+        self._build()
+        self._connect()
+        self.user_changed()
+
+    # building
+    def _build(self) -> None:
+        self.heading = QLabel(self)
+        self.heading.setProperty("role", "heading")
+        self.heading.setWordWrap(True)
+        self.details = QLabel(self)
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.import_button = QPushButton(_("Import new list…"), self)
+        self.export_button = QPushButton(_("Export…"), self)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        top = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.heading)
+        titles.addWidget(self.details)
+        top.addLayout(titles, 1)
+        top.addWidget(self.import_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.version_table = self._build_versions()
+        self.tree = QTreeWidget(self)
+        self.tree.setHeaderHidden(True)
+        self.tree.setUniformRowHeights(True)
+        self.item_view = QTextEdit(self)
+        self.item_view.setReadOnly(True)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.tree)
+        splitter.addWidget(self.item_view)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([TREE_PANEL_PX, 1280 - TREE_PANEL_PX])
+        splitter.setChildrenCollapsible(False)
+        versions_title = QLabel(_("Versions"), self)
+        versions_title.setProperty("role", "subheading")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(versions_title)
+        layout.addWidget(self.version_table)
+        layout.addWidget(splitter, 1)
+
+    def _build_versions(self) -> QTableWidget:
+        headers = [heading(_("title")), heading(_("document number")),
+                   heading(_("issuer")), _("In force"), _("Items"), _("Status")]
+        table = QTableWidget(0, len(headers), self)
+        table.setHorizontalHeaderLabels(headers)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(ROW_PX)
+        header = table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self._fit_versions(table, 1)
+        return table
+
+    @staticmethod
+    def _fit_versions(table: QTableWidget, rows: int) -> None:
+        shown = min(max(rows, 1), VERSION_ROWS_SHOWN)
+        table.setFixedHeight(table.horizontalHeader().sizeHint().height() + shown * ROW_PX + 4)
+
+    def _connect(self) -> None:
+        self.version_table.currentCellChanged.connect(
+            lambda row, *_rest: self._show_version(row))
+        self.tree.currentItemChanged.connect(lambda item, _prev: self._show_item(item))
+        self.import_button.clicked.connect(self.choose_import_file)
+        self.export_button.clicked.connect(self.choose_export_file)
+
+    # what the window tells us
+    def context_ready(self) -> None:
+        self.reload()
+
+    def user_changed(self) -> None:
+        user = self.state.user
+        self.import_button.setVisible(user is not None and user.role in LEADER_ROLES)
+
+    def records_changed(self, kinds: frozenset[str]) -> None:
+        if any(kind.startswith("no_penalty") for kind in kinds):
+            self.reload()
+
+    # showing
+    def reload(self) -> None:
+        ctx = self.state.ctx
+        if ctx is not None:
+            self.state.worker.run(lambda: load_versions(ctx), self.show_versions,
+                                  key=f"no-penalty-{id(self)}")
+
+    def show_versions(self, versions: Versions) -> None:
+        keep = self.shown.id if self.shown else versions.in_force_id
+        self.versions = versions
+        current = next((lst for lst in versions.lists if lst.id == versions.in_force_id),
+                       None)
+        if current is None:
+            self.heading.setText(_("No no-penalty list is in force today."))
+            self.details.clear()
+        else:
+            self.heading.setText(current.title)
+            self.details.setText(" · ".join(
+                part for part in (current.doc_no, current.issuer, list_dates(current),
+                                  _("{count} items", count=len(current.items))) if part))
+        table = self.version_table
+        table.blockSignals(True)
+        table.setRowCount(len(versions.lists))
+        self._fit_versions(table, len(versions.lists))
+        for row, lst in enumerate(versions.lists):
+            cells = (lst.title, lst.doc_no, lst.issuer, list_dates(lst), str(len(lst.items)),
+                     version_state(lst, versions))
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                table.setItem(row, column, item)
+        table.blockSignals(False)
+        rows = [lst.id for lst in versions.lists]
+        if rows:
+            table.setCurrentCell(rows.index(keep) if keep in rows else 0, 0)
+        self.export_button.setEnabled(bool(rows))
+
+    def _show_version(self, row: int) -> None:
+        if self.versions is None or not 0 <= row < len(self.versions.lists):
+            return
+        lst = self.versions.lists[row]
+        self.shown = lst
+        self.tree.clear()
+        for domain in lst.domains:
+            items = [item for item in lst.items if item.domain == domain]
+            branch = QTreeWidgetItem([f"{domain}（{len(items)}）"])
+            branch.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            for item in items:
+                leaf = QTreeWidgetItem([f"{item.item_no}. {item.name}"])
+                leaf.setData(0, _ITEM_ROLE, item.item_no)
+                leaf.setToolTip(0, f"{item.name} · {EXEMPTION_LABELS[item.exemption_kind]}")
+                branch.addChild(leaf)
+            self.tree.addTopLevelItem(branch)
+        self.tree.expandAll()
+        first = self.tree.topLevelItem(0)
+        if first is not None and first.childCount():
+            self.tree.setCurrentItem(first.child(0))
+        else:
+            self.item_view.clear()
+
+    def _show_item(self, leaf: QTreeWidgetItem | None) -> None:
+        number = leaf.data(0, _ITEM_ROLE) if leaf is not None else None
+        item = next((i for i in self.shown.items if i.item_no == number),
+                    None) if self.shown else None
+        if item is not None:
+            self.item_view.setHtml(item_html(item))
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.message.setProperty("role", "error" if error else "success")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+
+    # importing
+    def choose_import_file(self) -> None:
+        dialog = QFileDialog(self, _("Import a no-penalty list"))
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilter(_("No-penalty lists (*.xlsx *.csv *.json)"))
+        dialog.fileSelected.connect(lambda path: self.import_file(Path(path)))
+        self.file_dialog = dialog
+        dialog.open()
+
+    def import_file(self, path: Path) -> None:
+        ctx, user = self.state.ctx, self.state.user
+        if ctx is None or user is None or user.role not in LEADER_ROLES:
+            return
+        officer_id = user.officer_id
+        self.show_message(_("Importing {name}…", name=path.name))
+        self.state.worker.run(lambda: import_list(ctx=ctx, officer_id=officer_id, path=path),
+                              self._imported, on_error=self._import_failed)
+
+    def _imported(self, result: ImportResult) -> None:
+        self.shown = None  # show the new version
+        self.show_message(_("Imported {items} items in {domains} domains.",
+                            items=result.items, domains=result.domains))
+
+    def _import_failed(self, error: BaseException) -> None:
+        self.show_message(_("Error: {error}", error=describe(error)), True)
+        if isinstance(error, ImportErrors):
+            self.errors_dialog = ImportErrorsDialog(error, self)
+            self.errors_dialog.open()
+
+    # exporting
+    def choose_export_file(self) -> None:
+        if self.shown is None:
+            return
+        dialog = QFileDialog(self, _("Export the no-penalty list"))
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilters([_(name) for name in _EXPORT_FILTERS])
+        dialog.selectFile(f"{self.shown.title}.xlsx")
+        lst = self.shown
+        dialog.fileSelected.connect(
+            lambda path: self.export_to(lst, self._with_suffix(Path(path), dialog)))
+        self.file_dialog = dialog
+        dialog.open()
+
+    @staticmethod
+    def _with_suffix(path: Path, dialog: QFileDialog) -> Path:
+        if path.suffix.lower() in _EXPORT_FILTERS.values():
+            return path
+        chosen = dialog.selectedNameFilter()
+        suffix = next((s for name, s in _EXPORT_FILTERS.items() if _(name) == chosen), ".xlsx")
+        return path.with_suffix(suffix)
+
+    def export_to(self, lst: NoPenaltyList, path: Path) -> None:
+        ctx = self.state.ctx
+        if ctx is None:
+            return
+        self.state.worker.run(
+            lambda: export_list(ctx=ctx, list_id=lst.id, path=path),
+            lambda written: self.show_message(_("Exported to {path}", path=str(written))),
+            on_error=lambda e: self.show_message(_("Error: {error}", error=describe(e)), True))
