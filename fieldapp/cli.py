@@ -557,6 +557,7 @@ def build_parser() -> argparse.ArgumentParser:
     _subject_parsers(sub)
     _inspect_parser(sub)
     _rules_parsers(sub)
+    _document_parsers(sub)
 
     p = sub.add_parser("audit", help=_("check the full-process record"))
     audit_sub = p.add_subparsers(metavar="ACTION", required=True, parser_class=_Parser)
@@ -734,6 +735,257 @@ def _rules_parsers(sub: Any) -> None:
     imp.add_argument("--officer", metavar="CERT", help=_("certificate number of the officer"))
     _add_json(imp)
     imp.set_defaults(func=cmd_calendar_import)
+
+
+# --- documents (执法文书) and dossiers (案卷) -------------------------------------------
+
+
+def _fields(items: Sequence[str] | None) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValidationError("document field", "'{value}' is not name=value", value=item)
+        fields[key.strip()] = value
+    return fields
+
+
+def _document_json(view: Any) -> dict[str, Any]:
+    return dataclasses.asdict(view) | {"pdf_path": str(view.pdf_path or "")}
+
+
+def cmd_doc_issue(args: argparse.Namespace) -> int:
+    from fieldapp.services.documents import issue_document
+
+    ctx = _context(args)
+    doc = issue_document(ctx=ctx, officer_id=_officer_id(ctx, args.officer), kind=args.kind,
+                         finding_id=args.finding, case_id=args.case,
+                         fields=_fields(args.field), layout=args.layout,
+                         served_document_id=args.served)
+    _emit(args, {"id": doc.id, "number": doc.number, "kind": doc.kind,
+                 "pdf_path": str(doc.pdf_path), "qr_payload": doc.qr_payload},
+          _("Document issued: {number}, PDF: {path}", number=doc.number, path=doc.pdf_path))
+    return EXIT_OK
+
+
+def cmd_doc_print(args: argparse.Namespace) -> int:
+    from fieldapp.services.documents import reprint_document, write_atomically
+
+    pdf = reprint_document(ctx=_context(args), document_id=args.id, rerender=args.redraw)
+    path = Path(args.output).resolve()
+    write_atomically(path, pdf)
+    _emit(args, {"id": args.id, "path": str(path), "size_bytes": len(pdf)},
+          _("Written to {path}.", path=path))
+    return EXIT_OK
+
+
+def cmd_doc_void(args: argparse.Namespace) -> int:
+    from fieldapp.services.documents import get_document, void_document
+
+    ctx = _context(args)
+    written = void_document(ctx=ctx, officer_id=_officer_id(ctx, args.officer),
+                            document_id=args.id, reason=args.reason)
+    number = get_document(ctx=ctx, document_id=args.id).number
+    _emit(args, {"id": written.id, "voids": args.id, "number": number},
+          _("Document {number} is voided; its number is never used again.", number=number))
+    return EXIT_OK
+
+
+def cmd_doc_amend(args: argparse.Namespace) -> int:
+    from fieldapp.services.documents import amend_document
+
+    ctx = _context(args)
+    doc = amend_document(ctx=ctx, officer_id=_officer_id(ctx, args.officer),
+                         document_id=args.id, fields=_fields(args.field), reason=args.reason,
+                         layout=args.layout)
+    _emit(args, {"id": doc.id, "number": doc.number, "amends": args.id,
+                 "pdf_path": str(doc.pdf_path)},
+          _("Document issued: {number}, PDF: {path}", number=doc.number, path=doc.pdf_path))
+    return EXIT_OK
+
+
+def cmd_doc_serve(args: argparse.Namespace) -> int:
+    from fieldapp.services.documents import record_service
+
+    ctx = _context(args)
+    officers = [_officer_id(ctx, c) for c in args.officer]
+    if len(officers) != 2:
+        raise ValidationError("officers", "at least two different officers are required")
+    written = record_service(ctx=ctx, document_id=args.id, method=args.method,
+                             served_at=_parse_time(args.at),
+                             officer_ids=(officers[0], officers[1]), receiver=args.receiver,
+                             refused=args.refused, refusal_note=args.refusal_note,
+                             witness=args.witness, place=args.place)
+    _emit(args, {"id": written.id, "document_id": args.id, "method": args.method},
+          _("Service recorded."))
+    return EXIT_OK
+
+
+_VERIFY_TEXT = {
+    "genuine": N_("Genuine: {title} {number} ({subject}), issued on {date}."),
+    "voided": N_("Voided: {title} {number} was voided; {problem}"),
+    "altered": N_("Altered: {problem}"),
+    "unknown": N_("Cannot be verified here: {problem}"),
+}
+
+
+def cmd_doc_verify(args: argparse.Namespace) -> int:
+    from fieldapp.services.verify import verify
+
+    result = verify(ctx=_context(args), payload_or_pdf=args.code)
+    problem = _(result.problem, **result.params) if result.problem else ""
+    text = _(_VERIFY_TEXT[result.status], title=result.title, number=result.number,
+             subject=result.subject, date=result.issued_on or "", problem=problem)
+    _emit(args, dataclasses.asdict(result) | {"problem": problem, "message": text}, text)
+    return EXIT_OK if result.genuine else EXIT_FAILURE
+
+
+def cmd_doc_list(args: argparse.Namespace) -> int:
+    from fieldapp.services.documents import list_documents
+
+    views = list_documents(ctx=_context(args), case_id=args.case, subject_id=args.subject)
+    lines = []
+    for v in views:
+        state = _("voided") if v.voided_by else (_("amended") if v.amended_by else "")
+        lines.append(f"{v.id}  {v.issued_at.astimezone(_LOCAL):%Y-%m-%d}  {v.title}  "
+                     f"{v.number}  {state}".rstrip())
+    _emit(args, {"count": len(views), "documents": [_document_json(v) for v in views]},
+          "\n".join(lines) or _("No documents."))
+    return EXIT_OK
+
+
+def cmd_doc_voided(args: argparse.Namespace) -> int:
+    from fieldapp.services.numbers import list_voided
+
+    rows = list_voided(ctx=_context(args), year=args.year)
+    lines = [f"{v.number}  {v.at.astimezone(_LOCAL):%Y-%m-%d}  {v.officer}  {v.reason}"
+             for v in rows]
+    _emit(args, {"year": args.year, "count": len(rows),
+                 "voided": [dataclasses.asdict(v) for v in rows]},
+          "\n".join(lines) or _("No voided numbers."))
+    return EXIT_OK
+
+
+def cmd_dossier(args: argparse.Namespace) -> int:
+    from fieldapp.services.dossier import dossier_completeness, print_dossier
+
+    ctx = _context(args)
+    if args.check:
+        missing = dossier_completeness(ctx=ctx, case_id=args.case_id)
+        payload: dict[str, Any] = {"case_id": args.case_id, "missing": missing}
+        text = ""
+    else:
+        if not args.output:
+            raise ValidationError("output file", "is required")
+        bar = _ProgressBar()
+        result = print_dossier(ctx=ctx, case_id=args.case_id, path=Path(args.output).resolve(),
+                               progress=bar, officer_id=_officer_id(ctx, args.officer))
+        bar.done()
+        missing = list(result.missing)
+        payload = dataclasses.asdict(result) | {"case_id": args.case_id}
+        text = _("Dossier written to {path}: {documents} items, {photos} photos.",
+                 path=result.path, documents=result.documents, photos=result.photos) + "\n"
+    text += (_("Missing from the dossier:") + "\n" + "\n".join(f"  {m}" for m in missing)
+             if missing else _("Nothing is missing from the dossier."))
+    _emit(args, payload, text)
+    return EXIT_OK
+
+
+def _document_parsers(sub: Any) -> None:
+    kinds = ["education_notice", "warning_notice", "correction_order", "no_penalty_commitment",
+             "inspection_record", "inquiry_record", "filing_approval", "evidence_preservation",
+             "prior_notice", "statement_record", "penalty_decision", "on_spot_decision",
+             "no_penalty_decision", "service_receipt", "service_address", "closing_approval",
+             "photo_evidence"]
+    p = sub.add_parser("doc", help=_("enforcement documents: issue, print, void, verify"))
+    actions = p.add_subparsers(metavar="ACTION", required=True, parser_class=_Parser)
+
+    issue = actions.add_parser("issue", help=_("issue a document about a finding or a case"))
+    issue.add_argument("kind", metavar="KIND", choices=kinds, help=_("document kind"))
+    about = issue.add_mutually_exclusive_group(required=True)
+    about.add_argument("--finding", metavar="ID", help=_("finding id"))
+    about.add_argument("--case", metavar="ID", help=_("case id"))
+    issue.add_argument("--field", action="append", metavar="NAME=VALUE",
+                       help=_("a value the store does not hold, e.g. case.discretion=…"))
+    issue.add_argument("--layout", choices=["a4", "receipt"], default="a4",
+                       help=_("a4, or receipt for 80 mm portable printers"))
+    issue.add_argument("--served", metavar="ID",
+                       help=_("for a service receipt: the document it proves served"))
+    issue.add_argument("--officer", required=True, metavar="CERT",
+                       help=_("certificate number of the officer"))
+    _add_json(issue)
+    issue.set_defaults(func=cmd_doc_issue)
+
+    show = actions.add_parser("print", help=_("write an issued document's PDF again"))
+    show.add_argument("id", metavar="ID")
+    show.add_argument("-o", "--output", required=True, metavar="FILE", help=_("PDF file"))
+    show.add_argument("--redraw", action="store_true",
+                      help=_("draw it again from the stored snapshot"))
+    _add_json(show)
+    show.set_defaults(func=cmd_doc_print)
+
+    void = actions.add_parser("void", help=_("void a document (its number stays voided)"))
+    void.add_argument("id", metavar="ID")
+    void.add_argument("--reason", required=True, metavar="TEXT", help=_("why it is voided"))
+    void.add_argument("--officer", required=True, metavar="CERT",
+                      help=_("certificate number of the officer"))
+    _add_json(void)
+    void.set_defaults(func=cmd_doc_void)
+
+    amend = actions.add_parser("amend", help=_("issue a corrected document in place of one"))
+    amend.add_argument("id", metavar="ID")
+    amend.add_argument("--field", action="append", metavar="NAME=VALUE",
+                       help=_("a corrected value"))
+    amend.add_argument("--reason", required=True, metavar="TEXT", help=_("what is corrected"))
+    amend.add_argument("--layout", choices=["a4", "receipt"],
+                       help=_("a4, or receipt for 80 mm portable printers"))
+    amend.add_argument("--officer", required=True, metavar="CERT",
+                       help=_("certificate number of the officer"))
+    _add_json(amend)
+    amend.set_defaults(func=cmd_doc_amend)
+
+    serve = actions.add_parser("serve", help=_("record how a document was served"))
+    serve.add_argument("id", metavar="ID")
+    serve.add_argument("--method", required=True, choices=[
+        "direct", "left_at_address", "post", "electronic", "entrusted", "forwarded", "notice"],
+        help=_("how it was served"))
+    serve.add_argument("--officer", action="append", required=True, metavar="CERT",
+                       help=_("certificate number of an officer (give two)"))
+    serve.add_argument("--at", metavar="TIME", help=_("time, e.g. 2026-11-21T09:30 (default: now)"))
+    serve.add_argument("--receiver", default="", help=_("who received it"))
+    serve.add_argument("--refused", action="store_true", help=_("the party refused to sign"))
+    serve.add_argument("--refusal-note", default="", metavar="TEXT",
+                       help=_("how the party refused"))
+    serve.add_argument("--witness", default="", help=_("witness"))
+    serve.add_argument("--place", default="", help=_("address"))
+    _add_json(serve)
+    serve.set_defaults(func=cmd_doc_serve)
+
+    check = actions.add_parser("verify", help=_(
+        "check a document's PDF or verification code offline (exit 0 only when genuine)"))
+    check.add_argument("code", metavar="FILE.pdf|PAYLOAD")
+    _add_json(check)
+    check.set_defaults(func=cmd_doc_verify)
+
+    ls = actions.add_parser("list", help=_("issued documents, the oldest first"))
+    ls.add_argument("--case", metavar="ID", help=_("case id"))
+    ls.add_argument("--subject", metavar="ID", help=_("subject id"))
+    _add_json(ls)
+    ls.set_defaults(func=cmd_doc_list)
+
+    voided = actions.add_parser("voided", help=_("the voided document numbers of a year"))
+    voided.add_argument("--year", type=int, required=True, help=_("year"))
+    _add_json(voided)
+    voided.set_defaults(func=cmd_doc_voided)
+
+    p = sub.add_parser("dossier", help=_("print a case's dossier (案卷) and list what it lacks"))
+    p.add_argument("case_id", metavar="CASE_ID")
+    p.add_argument("-o", "--output", metavar="FILE.pdf", help=_("PDF file"))
+    p.add_argument("--check", action="store_true",
+                   help=_("only list what the case lacks; print nothing"))
+    p.add_argument("--officer", metavar="CERT", help=_("certificate number of the officer"))
+    _add_json(p)
+    p.set_defaults(func=cmd_dossier)
 
 
 def _preparse_language(argv: Sequence[str]) -> str | None:

@@ -35,7 +35,7 @@ GLOSSARY: tuple[Term, ...] = (
     Term("Shop sign", "店招"),
     Term("Place", "地点"),
     Term("Violation type", "违法行为类型"),
-    Term("Inspection", "巡查检查"),
+    Term("Inspection", "巡查"),
     Term("Finding", "检查发现"),
     Term("Ladder step", "处置步骤", "one rung of educate → warn → enforce"),
     Term("Education", "教育劝导", "step 1"),

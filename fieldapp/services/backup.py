@@ -27,6 +27,7 @@ from fieldapp.store import audit
 from fieldapp.store.engine import DB_FILE
 
 FORMAT = "fieldapp-backup/1"
+_EXTRA_FOLDERS = ("documents", "keys")
 _LAST_BACKUP_KEY = "last_backup"
 
 
@@ -64,11 +65,16 @@ def backup(*, ctx: ServiceContext, dest: Path) -> BackupResult:
         # Blobs are written before the rows that name them, so copying them after the
         # snapshot captures every file the snapshot refers to.
         blobs = sorted(p for p in ctx.store.blobs.root.glob("??/*") if p.is_file())
+        # Issued PDFs and the device's signing key: without the key, documents issued
+        # after a restore could not be verified with the device's known public key.
+        extras = sorted(p for folder in _EXTRA_FOLDERS
+                        for p in (ctx.store.data_dir / folder).glob("*") if p.is_file())
         manifest = {
             "format": FORMAT, "app_version": __version__,
             "created_at": audit.utc_text(ctx.now()), "device_id": ctx.device_id,
             "database": {"file": DB_FILE, "sha256": _sha256(snapshot)},
             "blobs": {p.parent.name + p.name: p.stat().st_size for p in blobs},
+            "files": {f"{p.parent.name}/{p.name}": _sha256(p) for p in extras},
             "audit_events": head, "outbox_seq": outbox_seq,
         }
         partial = Path(tmp) / "backup.zip"
@@ -77,6 +83,8 @@ def backup(*, ctx: ServiceContext, dest: Path) -> BackupResult:
             zf.write(snapshot, DB_FILE, compress_type=zipfile.ZIP_DEFLATED)
             for path in blobs:
                 zf.write(path, f"blobs/{path.parent.name}/{path.name}")
+            for path in extras:
+                zf.write(path, f"{path.parent.name}/{path.name}")
         with partial.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(partial, dest)
@@ -138,8 +146,11 @@ def restore(*, data_dir: Path, source: Path, now: dt.datetime) -> RestoreResult:
         events = _check_database(staging / DB_FILE)
         replaced = _move_aside(data_dir, now)
         os.replace(staging / DB_FILE, data_dir / DB_FILE)
-        if (staging / "blobs").exists():
-            os.replace(staging / "blobs", data_dir / "blobs")
+        for folder in ("blobs", *_EXTRA_FOLDERS):
+            if (staging / folder).exists():
+                os.replace(staging / folder, data_dir / folder)
+        for key in (data_dir / "keys").glob("*"):
+            key.chmod(0o600)  # zip does not keep it: the private key is the device's alone
     return RestoreResult(len(manifest["blobs"]), events, replaced)
 
 
@@ -160,6 +171,10 @@ def _extract_checked(source: Path, staging: Path) -> dict[str, Any]:
         if not blob.is_file() or _sha256(blob) != name:
             raise ValidationError("backup file", "evidence file {sha} is missing or damaged",
                                   sha=name[:12])
+    for name, digest in manifest.get("files", {}).items():
+        path = staging / name
+        if not path.is_file() or _sha256(path) != digest:
+            raise ValidationError("backup file", "{name} is missing or damaged", name=name)
     return dict(manifest)
 
 
@@ -186,7 +201,7 @@ def _check_database(db: Path) -> int:
 
 def _move_aside(data_dir: Path, now: dt.datetime) -> Path | None:
     parts = [data_dir / n for n in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "blobs",
-                                    "thumbs")]
+                                    "thumbs", *_EXTRA_FOLDERS)]
     present = [p for p in parts if p.exists()]
     if not present:
         return None

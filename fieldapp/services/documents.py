@@ -1,0 +1,489 @@
+"""Issuing enforcement documents (执法文书): number, snapshot, signature, PDF, all at once.
+
+An issued document is immutable: its field snapshot, the SHA-256 of the snapshot's
+canonical JSON, its signed verification code and its PDF (``<data dir>/documents/
+<id>.pdf``, with its SHA-256 on the row) are written in one transaction with the audit
+event and the outbox entry. A correction is a new row: a void record (kind ``void``,
+pointing at the document through ``voids_document_id``; its number is listed as voided)
+or an amended document (a new document with a new number whose ``amends_document_id``
+points at the old one). Service (送达) is recorded beside the document.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from fieldapp.domain.dates import chinese_numeral_date
+from fieldapp.domain.doc_payload import DEFAULT_URL_BASE, Payload, canonical_json, key_id
+from fieldapp.domain.doc_payload import content_sha256 as snapshot_sha256
+from fieldapp.domain.document_kinds import TITLES, DocumentKind
+from fieldapp.domain.document_text import SERVICE_METHODS
+from fieldapp.domain.entities import OfficerRole
+from fieldapp.domain.errors import DomainError, NotFound, ValidationError
+from fieldapp.domain.validation import check_two_officers
+from fieldapp.services.context import ServiceContext
+from fieldapp.services.numbers import (
+    IssuedNumber,
+    local_year,
+    number_catalogue,
+    record_voided_in,
+    take_number_in,
+)
+from fieldapp.services.officers import officer_ref
+from fieldapp.services.results import Written
+from fieldapp.services.signing import device_key, raw_public
+from fieldapp.services.snapshots import (
+    LOCAL_OFFSET_MIN,
+    Snapshot,
+    about,
+    apply_overrides,
+    build_snapshot,
+    check_complete,
+    local_time,
+    title_of,
+)
+from fieldapp.store.tables import (
+    CaseFile,
+    Document,
+    DocumentService,
+    Officer,
+    RuleSetting,
+)
+from fieldapp.store.unit import Tx
+
+VOID_KIND = "void"
+LAYOUTS = ("a4", "receipt")
+DOCUMENTS_DIR = "documents"
+URL_SETTING = "verify_url_base"
+# Keys the issuing service owns; an officer's --field may not replace them.
+_OWN_KEYS = frozenset({"document.id", "document.kind", "document.number", "document.date",
+                       "document.date_cn"})
+# Keys that link records (the dossier and the verifier rely on them).
+_PROTECTED_KEYS = _OWN_KEYS | {"case.id", "served.document_id", "amends.id"}
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    id: str
+    number: str
+    pdf_path: Path
+    kind: str = ""
+    qr_payload: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: str
+    kind: str
+    title: str
+    number: str
+    issued_at: dt.datetime
+    issued_by: str
+    case_id: str | None
+    finding_id: str | None
+    subject_id: str | None
+    layout: str
+    voided_by: str | None  # id of the void record, when voided
+    amended_by: str | None  # id of the amending document, when amended
+    voids: str | None
+    amends: str | None
+    reason: str
+    served: bool
+    pdf_path: Path | None
+
+
+def pdf_path_of(ctx: ServiceContext, document_id: str) -> Path:
+    return ctx.store.data_dir / DOCUMENTS_DIR / f"{document_id}.pdf"
+
+
+def _kind(kind: str | DocumentKind) -> DocumentKind:
+    try:
+        return DocumentKind(kind)
+    except ValueError:
+        raise ValidationError("document kind", "'{kind}' is not a document kind; use one of "
+                              "{kinds}", kind=str(kind), kinds=", ".join(DocumentKind)) from None
+
+
+def _check_layout(layout: str) -> str:
+    if layout not in LAYOUTS:
+        raise ValidationError("layout", "'{value}' is not one of {choices}", value=layout,
+                              choices=", ".join(LAYOUTS))
+    return layout
+
+
+# --- issuing --------------------------------------------------------------------------
+
+
+def issue_document(*, ctx: ServiceContext, officer_id: str, kind: str | DocumentKind,
+                   finding_id: str | None = None, case_id: str | None = None,
+                   fields: Mapping[str, str] | None = None, layout: str = "a4",
+                   served_document_id: str | None = None) -> IssuedDocument:
+    """Issue a document about a finding or a case; refused (nothing written, no number
+    used) when a required field is empty or the officers may not sign."""
+    request = _Request(_kind(kind), finding_id, case_id, _check_fields(fields or {}),
+                       _check_layout(layout), served_document_id)
+    return _issue(ctx, officer_id, request)
+
+
+def _check_fields(fields: Mapping[str, str]) -> dict[str, str]:
+    for key in sorted(set(fields) & _PROTECTED_KEYS):
+        raise ValidationError("document field", "'{key}' is set when the document is issued "
+                              "and cannot be given", key=key)
+    return {str(k): str(v) for k, v in fields.items()}
+
+
+@dataclass(frozen=True)
+class _Request:
+    kind: DocumentKind
+    finding_id: str | None
+    case_id: str | None
+    fields: dict[str, str]
+    layout: str
+    served_document_id: str | None
+    amends: Document | None = None
+    reason: str = ""
+    base: Snapshot | None = None  # an amendment starts from the old snapshot
+
+
+def _issue(ctx: ServiceContext, officer_id: str, request: _Request) -> IssuedDocument:
+    written: list[Path] = []
+    try:
+        with ctx.write(officer_id) as tx:
+            issued = _issue_in(ctx, tx, officer_id, request, written)
+    except BaseException:
+        for path in written:  # the PDF of a document that was never committed
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        raise
+    return issued
+
+
+def _issue_in(ctx: ServiceContext, tx: Tx, officer_id: str, request: _Request,
+              written: list[Path]) -> IssuedDocument:
+    session = tx.session
+    _check_issuer(session, officer_id)
+    if request.amends is not None:
+        _check_amendable(session, request.amends.id)
+    kind = request.kind
+    snap = request.base if request.base is not None else build_snapshot(
+        ctx, session, kind=kind, finding_id=request.finding_id, case_id=request.case_id,
+        served_document_id=request.served_document_id)
+    today = local_time(tx.now).date()
+    target = about(session, finding_id=request.finding_id, case_id=request.case_id)
+    _check_officers(session, target.officer_ids, today)
+    number = take_number_in(tx, squad_id=target.squad_id, kind=kind.value,
+                            year=local_year(tx.now))
+    doc_id = tx.new_id()
+    snap = _final_snapshot(snap, request, doc_id, number, today)
+    digest = snapshot_sha256(snap)
+    payload, signature = _signed_payload(ctx, tx, doc_id, kind, number, today, digest)
+    pdf = render(snap, layout=request.layout, qr=payload.url(verify_url_base(session)))
+    path = pdf_path_of(ctx, doc_id)
+    written.append(path)
+    write_atomically(path, pdf)
+    row = tx.add(Document(
+        id=doc_id, kind=kind.value, number=number.number, squad_id=target.squad_id,
+        year=number.year, serial=number.serial, case_id=target.case_id,
+        finding_id=target.finding_id, subject_id=target.subject_id,
+        snapshot_json=canonical_json(snap), content_sha256=digest,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(), issued_at=tx.now, issued_by=officer_id,
+        device_id=tx.device_id, amends_document_id=request.amends.id if request.amends
+        else None, reason=request.reason, layout=request.layout, qr_payload=payload.text(),
+        signature=base64.urlsafe_b64encode(signature).decode("ascii").rstrip("=")))
+    _number_the_case(tx, kind, row)
+    tx.audit("document.amend" if request.amends else "document.issue", "document", row.id, {
+        "kind": kind.value, "number": row.number, "content_sha256": digest,
+        "pdf_sha256": row.pdf_sha256, "case": row.case_id, "finding": row.finding_id,
+        "layout": row.layout, "fields": request.fields, "amends": row.amends_document_id,
+        "reason": request.reason})
+    return IssuedDocument(row.id, row.number, path, row.kind, row.qr_payload)
+
+
+def _final_snapshot(snap: Snapshot, request: _Request, doc_id: str, number: IssuedNumber,
+                    today: dt.date) -> Snapshot:
+    """The store's values, the officer's, then the document's own; checked complete."""
+    kind = request.kind
+    final = apply_overrides(snap, request.fields) | {
+        "document.id": doc_id, "document.kind": kind.value, "document.number": number.number,
+        "document.date": today.isoformat(), "document.date_cn": chinese_numeral_date(today)}
+    final.setdefault("document.title", TITLES[kind])
+    final.setdefault("document.copy_note", "")
+    check_complete(kind.value, final)
+    return final
+
+
+def _signed_payload(ctx: ServiceContext, tx: Tx, doc_id: str, kind: DocumentKind,
+                    number: IssuedNumber, today: dt.date, digest: str) -> tuple[Payload, bytes]:
+    """The verification code, signed with this device's key."""
+    key = device_key(tx, ctx.store.data_dir)
+    unsigned = Payload.new(document_id=doc_id, key_id=key_id(raw_public(key.public_key())),
+                           kind_code=number_catalogue().shorts[kind.value], year=number.year,
+                           serial=number.serial, issued_on=today, content_sha256_hex=digest)
+    signature = key.sign(unsigned.signed_text().encode("utf-8"))
+    return unsigned.with_signature(signature), signature
+
+
+def _check_issuer(session: Session, officer_id: str) -> Officer:
+    officer = session.get(Officer, officer_id) if officer_id else None
+    if officer is None:
+        raise NotFound("officer", officer_id)
+    if officer.role == OfficerRole.AUXILIARY:
+        raise ValidationError("officer", "{name} is an auxiliary and cannot act as an officer",
+                              name=officer.name)
+    return officer
+
+
+def _check_officers(session: Session, ids: tuple[str, str], today: dt.date) -> None:
+    """行政处罚法 art. 42: two certified officers sign, valid on the day of issue."""
+    officers = [session.get(Officer, i) for i in ids]
+    check_two_officers([officer_ref(o) for o in officers if o is not None], today)
+
+
+def _number_the_case(tx: Tx, kind: DocumentKind, row: Document) -> None:
+    """The 立案审批表's number becomes the case number (案号) if the case has none."""
+    if kind is not DocumentKind.FILING_APPROVAL or row.case_id is None:
+        return
+    case = tx.session.get(CaseFile, row.case_id)
+    if case is not None and not case.case_no:
+        tx.update(case, {"case_no": row.number, "updated_at": tx.now})
+
+
+def verify_url_base(session: Session) -> str:
+    """The verification page's address (HQ's, once configured)."""
+    row = session.get(RuleSetting, URL_SETTING)
+    return str(json.loads(row.value_json)) if row is not None else DEFAULT_URL_BASE
+
+
+def render(snapshot: Mapping[str, str], *, layout: str, qr: str) -> bytes:
+    from fieldapp.documents.render import render_document
+
+    return render_document(snapshot, layout=layout, qr_payload=qr)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write, fsync, rename: a crash leaves the whole file or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # not possible on every platform
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+# --- reading and reprinting -----------------------------------------------------------
+
+
+def get_document(*, ctx: ServiceContext, document_id: str) -> Document:
+    with ctx.read() as session:
+        row = session.get(Document, document_id)
+    if row is None:
+        raise NotFound("document", document_id)
+    return row
+
+
+def snapshot_of(document: Document) -> Snapshot:
+    data: dict[str, Any] = json.loads(document.snapshot_json)
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def reprint_document(*, ctx: ServiceContext, document_id: str, rerender: bool = False) -> bytes:
+    """The issued PDF, byte for byte; or, when it is missing, damaged or ``rerender`` is
+    asked, the same document drawn again from its stored snapshot."""
+    document = get_document(ctx=ctx, document_id=document_id)
+    if document.kind == VOID_KIND:
+        raise DomainError("a void record has no printed form")
+    path = pdf_path_of(ctx, document_id)
+    if not rerender and path.is_file():
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() == document.pdf_sha256:
+            return data
+    snap = snapshot_of(document)
+    if snapshot_sha256(snap) != document.content_sha256:
+        raise DomainError("the stored snapshot of {number} was changed after issue; it "
+                          "cannot be printed again", number=document.number)
+    with ctx.read() as session:
+        base = verify_url_base(session)
+    return render(snap, layout=document.layout, qr=base + document.qr_payload)
+
+
+def list_documents(*, ctx: ServiceContext, case_id: str | None = None,
+                   subject_id: str | None = None, finding_id: str | None = None,
+                   limit: int = 1000) -> list[DocumentView]:
+    """Documents (void records included), the oldest first."""
+    query = select(Document)
+    if case_id:
+        query = query.where(Document.case_id == case_id)
+    if subject_id:
+        query = query.where(Document.subject_id == subject_id)
+    if finding_id:
+        query = query.where(Document.finding_id == finding_id)
+    query = query.order_by(col(Document.issued_at), col(Document.id)).limit(limit)
+    with ctx.read() as session:
+        rows = session.exec(query).all()
+        ids = [r.id for r in rows]
+        voided = dict(_pointers(session, col(Document.voids_document_id), ids))
+        amended = dict(_pointers(session, col(Document.amends_document_id), ids))
+        served = set(session.exec(select(DocumentService.document_id).where(
+            col(DocumentService.document_id).in_(ids))))
+    return [_view(ctx, r, voided, amended, served) for r in rows]
+
+
+def _pointers(session: Session, column: Any, ids: Sequence[str]) -> list[tuple[str, str]]:
+    rows = session.exec(select(column, Document.id).where(column.in_(ids))).all()
+    return [(str(a), str(b)) for a, b in rows]
+
+
+def _view(ctx: ServiceContext, r: Document, voided: Mapping[str, str],
+          amended: Mapping[str, str], served: set[str]) -> DocumentView:
+    path = pdf_path_of(ctx, r.id)
+    return DocumentView(r.id, r.kind, title_of(r.kind), r.number, r.issued_at, r.issued_by,
+                        r.case_id, r.finding_id, r.subject_id, r.layout, voided.get(r.id),
+                        amended.get(r.id), r.voids_document_id, r.amends_document_id,
+                        r.reason, r.id in served, path if path.is_file() else None)
+
+
+# --- void, amend ----------------------------------------------------------------------
+
+
+def _live(session: Session, document_id: str) -> Document:
+    """A document that may still be voided, amended or served."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound("document", document_id)
+    if document.kind == VOID_KIND:
+        raise DomainError("{id} is a void record, not a document", id=document_id)
+    void = session.exec(select(Document.id).where(
+        Document.voids_document_id == document_id)).first()
+    if void is not None:
+        raise DomainError("{number} is voided", number=document.number)
+    return document
+
+
+def void_document(*, ctx: ServiceContext, officer_id: str, document_id: str,
+                  reason: str) -> Written:
+    """Void a document (作废): a void record points at it and its number is listed as
+    voided, never to be issued again. The document itself stays as it was."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("reason", "is required")
+    with ctx.write(officer_id) as tx:
+        _check_issuer(tx.session, officer_id)
+        document = _live(tx.session, document_id)
+        void_id = tx.new_id()
+        today = local_time(tx.now).date()
+        snap = {"document.id": void_id, "document.kind": VOID_KIND,
+                "document.date": today.isoformat(), "voids.id": document.id,
+                "voids.kind": document.kind, "voids.number": document.number,
+                "voids.content_sha256": document.content_sha256, "reason": reason}
+        tx.add(Document(
+            id=void_id, kind=VOID_KIND, number="", squad_id=document.squad_id,
+            case_id=document.case_id, finding_id=document.finding_id,
+            subject_id=document.subject_id, snapshot_json=canonical_json(snap),
+            content_sha256=snapshot_sha256(snap), issued_at=tx.now, issued_by=officer_id,
+            device_id=tx.device_id, voids_document_id=document.id, reason=reason,
+            layout=document.layout))
+        if document.serial is not None and document.year is not None:
+            record_voided_in(tx, squad_id=document.squad_id, kind=document.kind,
+                             year=document.year, serial=document.serial,
+                             number=document.number, reason=reason, officer_id=officer_id,
+                             document_id=document.id)
+        tx.audit("document.void", "document", void_id, {
+            "voids": document.id, "number": document.number, "reason": reason})
+    return Written(void_id, frozenset(tx.changed))
+
+
+def amend_document(*, ctx: ServiceContext, officer_id: str, document_id: str,
+                   fields: Mapping[str, str], reason: str,
+                   layout: str | None = None) -> IssuedDocument:
+    """Issue a corrected document (new number) that points at the old one; the old
+    snapshot with ``fields`` changed. The old document stays, superseded."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("reason", "is required")
+    with ctx.read() as session:
+        old = _check_amendable(session, document_id)
+    base = {k: v for k, v in snapshot_of(old).items() if k not in _OWN_KEYS}
+    base |= {"amends.id": old.id, "amends.number": old.number, "amends.reason": reason}
+    request = _Request(_kind(old.kind), old.finding_id, old.case_id, _check_fields(fields),
+                       _check_layout(layout or old.layout),
+                       base.get("served.document_id") or None, amends=old, reason=reason,
+                       base=base)
+    return _issue(ctx, officer_id, request)
+
+
+def _check_amendable(session: Session, document_id: str) -> Document:
+    old = _live(session, document_id)
+    newer = session.exec(select(Document.number).where(
+        Document.amends_document_id == document_id)).first()
+    if newer is not None:
+        raise DomainError("{number} was already amended by {newer}: amend that one",
+                          number=old.number, newer=newer)
+    return old
+
+
+# --- service (送达) --------------------------------------------------------------------
+
+
+def record_service(*, ctx: ServiceContext, document_id: str, method: str,
+                   served_at: dt.datetime, officer_ids: tuple[str, str], receiver: str = "",
+                   refused: bool = False, refusal_note: str = "", witness: str = "",
+                   place: str = "") -> Written:
+    """Record how a document was served (送达): by whom, when, to whom or the refusal."""
+    _check_service(method, served_at, receiver, refused, refusal_note)
+    with ctx.write(officer_ids[0]) as tx:
+        document = _live(tx.session, document_id)
+        officers = [tx.session.get(Officer, i) for i in officer_ids]
+        if any(o is None for o in officers):
+            raise NotFound("officer", next(i for i, o in zip(officer_ids, officers,
+                                                               strict=True) if o is None))
+        day = served_at.astimezone(dt.timezone(dt.timedelta(minutes=LOCAL_OFFSET_MIN))).date()
+        check_two_officers([officer_ref(o) for o in officers if o is not None], day)
+        row = tx.add(DocumentService(
+            id=tx.new_id(), document_id=document.id, method=method, served_at_utc=served_at,
+            place=place.strip(), receiver=receiver.strip(), refused=refused,
+            refusal_note=refusal_note.strip(), witness=witness.strip(),
+            officer1_id=officer_ids[0], officer2_id=officer_ids[1], created_at=tx.now))
+        tx.audit("document.serve", "document_service", row.id, {
+            "document": document.id, "number": document.number, "method": method,
+            "receiver": receiver, "refused": refused, "witness": witness})
+    return Written(row.id, frozenset(tx.changed))
+
+
+def _check_service(method: str, served_at: dt.datetime, receiver: str, refused: bool,
+                   refusal_note: str) -> None:
+    if method not in SERVICE_METHODS:
+        raise ValidationError("service method", "'{value}' is not one of {choices}",
+                              value=method, choices=", ".join(SERVICE_METHODS))
+    if served_at.tzinfo is None:
+        raise ValidationError("time", "must carry a UTC offset")
+    if refused and not refusal_note.strip():
+        raise ValidationError("refusal note", "note how the party refused to sign")
+    if method == "direct" and not refused and not receiver.strip():
+        raise ValidationError("receiver", "is required")
+    if method == "left_at_address" and not refused:
+        raise ValidationError("service method", "leaving the document (留置送达) is only for "
+                              "a party who refuses it")

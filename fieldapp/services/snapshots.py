@@ -1,0 +1,533 @@
+"""The field snapshot of a document, built from the store (keys: documents/fields.py).
+
+Everything a document prints is gathered here once, at issue: the agency, the squad,
+the party, the finding and its violation, the ladder history, the correction deadline,
+the no-penalty item that applied, the two officers, the case. Values are strings, dates
+already written as documents print them. The issuing service adds the document's own
+keys (id, number, date) and the officer's overrides, then checks what is required.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from fieldapp.domain.amounts import rmb_upper, yuan_text
+from fieldapp.domain.dates import chinese_date, chinese_datetime, to_local
+from fieldapp.domain.document_kinds import TITLES, DocumentKind
+from fieldapp.domain.document_text import (
+    CASE_SOURCE_NAMES,
+    GENDER_NAMES,
+    NO_PENALTY_REASONS,
+    SERVICE_METHODS,
+    STEP_NAMES,
+    SUBJECT_KIND_NAMES,
+    fill,
+    penalty_text,
+)
+from fieldapp.domain.entities import SubjectKind
+from fieldapp.domain.errors import NotFound, ValidationError
+from fieldapp.domain.no_penalty import ConditionKind, evaluate, items_for_violation
+from fieldapp.domain.penalties import Penalty, PenaltyKind
+from fieldapp.domain.workflow import CaseState, Decision
+from fieldapp.resources import resource
+from fieldapp.services.context import ServiceContext
+from fieldapp.services.ladder import ladder_decision
+from fieldapp.services.no_penalty import list_in_force_on
+from fieldapp.services.settings import rule_config
+from fieldapp.store.tables import (
+    AgencyProfile,
+    CaseEvent,
+    CaseFile,
+    Document,
+    DocumentService,
+    Evidence,
+    Finding,
+    Inspection,
+    LadderStep,
+    Officer,
+    Squad,
+    Subject,
+    ViolationType,
+)
+
+Snapshot = dict[str, str]
+LOCAL_OFFSET_MIN = 480
+_CORRECTION_KINDS = frozenset({DocumentKind.WARNING_NOTICE, DocumentKind.CORRECTION_ORDER,
+                               DocumentKind.EDUCATION_NOTICE, DocumentKind.NO_PENALTY_DECISION})
+_EDUCATION_KINDS = frozenset({DocumentKind.EDUCATION_NOTICE,
+                              DocumentKind.NO_PENALTY_COMMITMENT})
+_ART_33 = "《中华人民共和国行政处罚法》第三十三条"
+_HEARING_TEXT = ("如你（单位）要求听证，应当在收到本告知书之日起五个工作日内向本机关提出，"
+                 "逾期视为放弃听证权利。")
+
+
+@dataclass(frozen=True)
+class DocumentFields:
+    """``resources/catalogue/document_fields.json``: what each kind requires."""
+
+    common: tuple[str, ...]
+    kinds: dict[str, tuple[str, ...]]
+    labels: dict[str, str]
+    defaults: dict[str, str]
+
+    def required(self, kind: str) -> tuple[str, ...]:
+        return self.common + self.kinds.get(kind, ())
+
+
+@cache
+def document_fields() -> DocumentFields:
+    data = json.loads(resource("catalogue", "document_fields.json").read_text("utf-8"))
+    return DocumentFields(tuple(data["common"]),
+                          {k: tuple(v) for k, v in data["kinds"].items()},
+                          dict(data["labels"]), dict(data["defaults"]))
+
+
+@dataclass
+class _Sources:
+    """The rows a document is about."""
+
+    finding: Finding | None = None
+    inspection: Inspection | None = None
+    step: LadderStep | None = None
+    case: CaseFile | None = None
+
+
+def build_snapshot(ctx: ServiceContext, session: Session, *, kind: DocumentKind,
+                   finding_id: str | None, case_id: str | None,
+                   served_document_id: str | None = None) -> Snapshot:
+    """Every key the store can fill for this document (document.* keys excepted)."""
+    src = _sources(session, finding_id, case_id)
+    subject_id = src.finding.subject_id if src.finding else _case(src).subject_id
+    violation_code = src.finding.violation_code if src.finding else _case(src).violation_code
+    subject = session.get(Subject, subject_id)
+    violation = session.get(ViolationType, violation_code)
+    if subject is None:
+        raise NotFound("subject", subject_id)
+    if violation is None:
+        raise NotFound("violation code", violation_code)
+    snap: Snapshot = {"document.kind": kind.value, "document.title": TITLES[kind]}
+    snap |= _agency(session, src)
+    snap |= _subject(subject)
+    snap |= _violation(violation)
+    snap |= _finding(src)
+    snap |= _officers(session, src)
+    snap |= _ladder(ctx, session, src, violation)
+    if src.case is not None:
+        snap |= _case_keys(src.case, kind, snap, session)
+    snap |= _no_penalty(ctx, src, snap)
+    snap |= _record(session, kind, src, snap)
+    if served_document_id:
+        snap |= _served(session, served_document_id)
+    return _with_defaults(kind, snap)
+
+
+def title_of(kind: str) -> str:
+    """The official title of a stored kind (a void record is titled 作废记录)."""
+    try:
+        return TITLES[DocumentKind(kind)]
+    except ValueError:
+        return "作废记录" if kind == "void" else kind
+
+
+def _case(src: _Sources) -> CaseFile:
+    assert src.case is not None
+    return src.case
+
+
+def _sources(session: Session, finding_id: str | None, case_id: str | None) -> _Sources:
+    if not finding_id and not case_id:
+        raise ValidationError("document", "give the finding or the case it is about")
+    src = _Sources()
+    if finding_id:
+        src.finding = session.get(Finding, finding_id)
+        if src.finding is None:
+            raise NotFound("finding", finding_id)
+        src.step = session.exec(select(LadderStep).where(
+            LadderStep.finding_id == finding_id)).first()
+        case_id = case_id or (src.step.case_id if src.step else None)
+    if case_id:
+        src.case = session.get(CaseFile, case_id)
+        if src.case is None:
+            raise NotFound("case", case_id)
+        if src.finding is None:
+            # The finding that opened the case (its ladder step points at the case).
+            src.step = session.exec(select(LadderStep).where(
+                LadderStep.case_id == case_id).order_by(col(LadderStep.taken_at_utc))).first()
+            if src.step is not None and src.step.finding_id:
+                src.finding = session.get(Finding, src.step.finding_id)
+    if src.finding is not None:
+        src.inspection = session.get(Inspection, src.finding.inspection_id)
+    return src
+
+
+def _agency(session: Session, src: _Sources) -> Snapshot:
+    agency = session.exec(select(AgencyProfile)).first()
+    if agency is None:
+        raise ValidationError("agency name", "set up the agency first")
+    squad_id = src.case.squad_id if src.case else (
+        src.inspection.squad_id if src.inspection else None)
+    squad = session.get(Squad, squad_id) if squad_id else None
+    return {"agency.full_name": agency.full_name, "agency.short_name": agency.short_name,
+            "agency.address": agency.address, "agency.postcode": agency.postcode,
+            "agency.phone": agency.phone, "agency.review_body": agency.review_body,
+            "agency.court": agency.court, "agency.bank": agency.bank,
+            "squad.name": squad.name if squad else ""}
+
+
+@dataclass(frozen=True)
+class About:
+    """What a document is about: the rows it points at, and who signs it."""
+
+    squad_id: str
+    subject_id: str
+    case_id: str | None
+    finding_id: str | None
+    officer_ids: tuple[str, str]  # 主办, 协办
+
+
+def about(session: Session, *, finding_id: str | None, case_id: str | None) -> About:
+    src = _sources(session, finding_id, case_id)
+    if src.case is not None:
+        return About(src.case.squad_id, src.case.subject_id, src.case.id,
+                     src.finding.id if src.finding else None,
+                     (src.case.lead_officer_id, src.case.assist_officer_id))
+    assert src.finding is not None and src.inspection is not None
+    return About(src.inspection.squad_id, src.finding.subject_id, None, src.finding.id,
+                 (src.inspection.officer1_id, src.inspection.officer2_id))
+
+
+def _subject(subject: Subject) -> Snapshot:
+    vendor = subject.kind == SubjectKind.UNIDENTIFIED_VENDOR
+    description = "，".join(p for p in (subject.appearance, subject.goods and
+                                        f"经营{subject.goods}", subject.usual_place and
+                                        f"常在{subject.usual_place}") if p)
+    name = subject.name or (description if vendor else subject.shop_sign)
+    return {"subject.kind": SUBJECT_KIND_NAMES.get(subject.kind, subject.kind),
+            "subject.name": name, "subject.shop_sign": subject.shop_sign,
+            "subject.gender": GENDER_NAMES.get(subject.gender, subject.gender),
+            "subject.birth_date": chinese_date(subject.birth_date) if subject.birth_date
+            else "", "subject.id_number": subject.id_number,
+            "subject.credit_code": subject.credit_code,
+            "subject.legal_representative": subject.legal_representative,
+            "subject.phone": subject.phone,
+            "subject.address": subject.address or subject.usual_place,
+            "subject.description": description if vendor else ""}
+
+
+def _violation(violation: ViolationType) -> Snapshot:
+    return {"violation.code": violation.code, "violation.name": violation.name,
+            "violation.provision": violation.provision,
+            "violation.penalty_provision": violation.penalty_provision,
+            "violation.penalty_range": violation.penalty_range}
+
+
+def local_time(moment: dt.datetime, offset_min: int = LOCAL_OFFSET_MIN) -> dt.datetime:
+    return to_local(moment, offset_min)
+
+
+def _finding(src: _Sources) -> Snapshot:
+    if src.finding is None:
+        case = _case(src)
+        return {"finding.at": chinese_datetime(local_time(case.opened_at)), "finding.place": "",
+                "finding.facts": case.summary, "finding.corrected_on_spot": ""}
+    offset = src.inspection.utc_offset_min if src.inspection else LOCAL_OFFSET_MIN
+    return {"finding.at": chinese_datetime(local_time(src.finding.at_utc, offset)),
+            "finding.place": src.inspection.address if src.inspection else "",
+            "finding.facts": src.finding.facts,
+            "finding.corrected_on_spot": "是" if src.finding.corrected_on_spot else "否"}
+
+
+def _officers(session: Session, src: _Sources) -> Snapshot:
+    if src.case is not None:
+        ids = (src.case.lead_officer_id, src.case.assist_officer_id)
+    elif src.inspection is not None:
+        ids = (src.inspection.officer1_id, src.inspection.officer2_id)
+    else:  # pragma: no cover - a finding always has its inspection
+        ids = ("", "")
+    out: Snapshot = {}
+    for n, officer_id in enumerate(ids, start=1):
+        officer = session.get(Officer, officer_id)
+        out[f"officers.{n}.name"] = officer.name if officer else ""
+        out[f"officers.{n}.certificate_no"] = officer.certificate_no if officer else ""
+    return out
+
+
+def _ladder(ctx: ServiceContext, session: Session, src: _Sources,
+            violation: ViolationType) -> Snapshot:
+    step = src.step
+    if step is None:
+        return {"ladder.step": "", "ladder.history": "", "correction.deadline": ""}
+    # The history that led to this step: what was counted just before it was taken.
+    decision = ladder_decision(
+        session.connection(), subject_id=step.subject_id, violation_code=step.violation_code,
+        at=step.taken_at_utc - dt.timedelta(microseconds=1), config=rule_config(ctx=ctx),
+        ladder_applies=violation.ladder_applies)
+    lines = [f"{chinese_date(local_time(p.taken_at).date())} "
+             f"{STEP_NAMES.get(p.kind.value, p.kind.value)}（{_step_officers(session, p.id)}）"
+             for p in decision.counted]
+    deadline = step.correction_deadline_utc
+    return {"ladder.step": STEP_NAMES.get(step.kind, step.kind),
+            "ladder.history": "\n".join(lines),
+            "correction.deadline": chinese_date(local_time(deadline).date()) if deadline
+            else ""}
+
+
+def _step_officers(session: Session, step_id: str) -> str:
+    step = session.get(LadderStep, step_id)
+    finding = session.get(Finding, step.finding_id) if step and step.finding_id else None
+    inspection = session.get(Inspection, finding.inspection_id) if finding else None
+    ids = ((inspection.officer1_id, inspection.officer2_id) if inspection
+           else ((step.officer_id,) if step else ()))
+    names = [o.name for o in (session.get(Officer, i) for i in ids) if o is not None]
+    return "、".join(names)
+
+
+def _no_penalty(ctx: ServiceContext, src: _Sources, snap: Snapshot) -> Snapshot:
+    """The no-penalty item that applied to the finding, judged from what the store knows
+    (first offence: the step was education; corrected on the spot)."""
+    empty = {"no_penalty.item": "", "no_penalty.basis": ""}
+    if src.finding is None or src.step is None:
+        return empty
+    day = local_time(src.finding.at_utc).date()
+    in_force = list_in_force_on(ctx=ctx, on=day)
+    if in_force is None:
+        return empty
+    corrected = src.finding.corrected_on_spot
+    answers: dict[ConditionKind, bool | float | None] = {
+        ConditionKind.FIRST_OFFENCE: src.step.kind == "educate",
+        ConditionKind.CORRECTED_ON_SPOT: corrected,
+        ConditionKind.CORRECTED_IN_PERIOD: True if corrected else None}
+    applying = [a for a in (evaluate(i, answers) for i in
+                            items_for_violation(in_force, src.finding.violation_code))
+                if a.applies]
+    if not applying:
+        return empty
+    item = sorted(applying, key=lambda a: not a.mandatory)[0].item
+    doc_no = f"（{in_force.doc_no}）" if in_force.doc_no else ""
+    return {"no_penalty.item": f"第{item.item_no}项 {item.name}",
+            "no_penalty.basis": f"《{in_force.title}》{doc_no}、{_ART_33}"}
+
+
+def _record(session: Session, kind: DocumentKind, src: _Sources, snap: Snapshot) -> Snapshot:
+    """笔录 and photo-sheet details the store knows: when the inspection began, its
+    photos (the photo sheet describes the first one)."""
+    if src.inspection is None or kind not in (DocumentKind.INSPECTION_RECORD,
+                                              DocumentKind.PHOTO_EVIDENCE):
+        return {}
+    photos = [e for e in session.exec(select(Evidence).where(
+        Evidence.inspection_id == src.inspection.id).order_by(
+        col(Evidence.captured_at_utc))) if e.media_type.startswith("image/")]
+    if kind is DocumentKind.INSPECTION_RECORD:
+        return {"record.started_at": snap.get("finding.at", ""),
+                "record.photos": f"现场照片{len(photos)}张" if photos else ""}
+    if not photos:
+        return {}
+    first = photos[0]
+    officer = session.get(Officer, first.officer_id)
+    return {"photo.taken_at": chinese_datetime(local_time(first.captured_at_utc,
+                                                          first.utc_offset_min)),
+            "photo.place": first.place, "photo.taken_by": officer.name if officer else "",
+            "photo.description": first.description}
+
+
+def _case_keys(case: CaseFile, kind: DocumentKind, snap: Snapshot,
+               session: Session) -> Snapshot:
+    state = CaseState.from_json(json.loads(case.state_json or "{}"))
+    penalty = _penalty_for(kind, state)
+    fine = penalty.fine_fen if penalty and PenaltyKind.FINE in penalty.kinds else 0
+    reason = state.no_penalty_reason.value if state.no_penalty_reason else ""
+    return {
+        "case.id": case.id, "case.no": case.case_no,
+        "case.cause": snap["violation.name"].split("（")[0] + "案",
+        "case.source": CASE_SOURCE_NAMES.get(case.source, case.source),
+        "case.summary": case.summary or snap.get("finding.facts", ""),
+        "case.filed_on": _date(state.filed_on),
+        "case.penalty": penalty_text(penalty) if penalty else "",
+        "case.fine_yuan": yuan_text(fine) if fine else "",
+        "case.fine_upper": rmb_upper(fine) if fine else "",
+        "case.payment_due": _date(state.payment_due),
+        "case.statement_due": _date(state.statement_due),
+        "case.hearing": _HEARING_TEXT if state.hearing_offered else "",
+        "case.no_penalty_reason": NO_PENALTY_REASONS.get(reason, reason),
+        "case.decision_on": _date(state.decided_on),
+        "case.closed_on": _date(state.closed_on),
+        "case.result": _result(state),
+        "case.notified_on": _date(state.notified_on),
+        "case.statement_result": _statement_result(state),
+        "case.decision_number": _decision_number(session, case.id),
+        "case.evidence": _evidence_list(session, case.id),
+    } | _approvals(session, case.id, kind)
+
+
+def _statement_result(state: CaseState) -> str:
+    if state.statement_recorded:
+        return "当事人提出了陈述、申辩，本机关已进行复核。"
+    if state.decided_on and state.notified_on:
+        return "当事人在规定期限内未提出陈述、申辩。"
+    return ""
+
+
+_DECISION_KINDS = (DocumentKind.PENALTY_DECISION, DocumentKind.ON_SPOT_DECISION,
+                   DocumentKind.NO_PENALTY_DECISION)
+
+
+def live_case_documents(session: Session, case_id: str) -> list[Document]:
+    """The case's documents in force: not voided, not superseded by an amendment."""
+    rows = session.exec(select(Document).where(Document.case_id == case_id)
+                        .order_by(col(Document.issued_at))).all()
+    replaced = {r.voids_document_id for r in rows} | {r.amends_document_id for r in rows}
+    return [r for r in rows if r.kind != "void" and r.id not in replaced]
+
+
+def _decision_number(session: Session, case_id: str) -> str:
+    for row in reversed(live_case_documents(session, case_id)):
+        if row.kind in _DECISION_KINDS:
+            return row.number
+    return ""
+
+
+def _evidence_list(session: Session, case_id: str) -> str:
+    """证据 named in decisions: the records issued and the photos of the case."""
+    kinds = (DocumentKind.INSPECTION_RECORD, DocumentKind.INQUIRY_RECORD,
+             DocumentKind.STATEMENT_RECORD, DocumentKind.EVIDENCE_PRESERVATION)
+    present = {r.kind for r in live_case_documents(session, case_id)}
+    names = [TITLES[k] for k in kinds if k.value in present]
+    photos = len(case_photos(session, case_id))
+    if photos:
+        names.append(f"现场照片{photos}张")
+    return "、".join(names)
+
+
+def case_photos(session: Session, case_id: str) -> list[Evidence]:
+    """Images recorded for the case or for the inspections of its findings."""
+    inspections = select(Finding.inspection_id).join(
+        LadderStep, col(LadderStep.finding_id) == col(Finding.id)).where(
+        LadderStep.case_id == case_id)
+    rows = session.exec(select(Evidence).where(
+        (col(Evidence.case_id) == case_id) | col(Evidence.inspection_id).in_(inspections))
+        .order_by(col(Evidence.captured_at_utc))).all()
+    return [r for r in rows if r.media_type.startswith("image/")]
+
+
+def _approvals(session: Session, case_id: str, kind: DocumentKind) -> Snapshot:
+    """Approvals recorded in the workflow, as the approval forms print them."""
+    wanted = {DocumentKind.FILING_APPROVAL: ("approve_filing", "同意立案。"),
+              DocumentKind.CLOSING_APPROVAL: ("approve_close", "同意结案。")}.get(kind)
+    if wanted is None:
+        return {}
+    action, text = wanted
+    out: Snapshot = {}
+    events = session.exec(select(CaseEvent).where(
+        CaseEvent.case_id == case_id, CaseEvent.action == action)
+        .order_by(col(CaseEvent.at_utc))).all()
+    for event in events:
+        key = {"squad_leader": "approval.squad", "agency_head": "approval.head",
+               "legal_reviewer": "approval.legal"}.get(event.role)
+        officer = session.get(Officer, event.officer_id)
+        if key and officer is not None:
+            out[key] = f"{text}（{officer.name}，{chinese_date(local_time(event.at_utc).date())}）"
+    return out
+
+
+def _penalty_for(kind: DocumentKind, state: CaseState) -> Penalty | None:
+    """The penalty a document states: the notice the one proposed, a decision its own."""
+    if kind is DocumentKind.PRIOR_NOTICE:
+        return state.notified or state.proposed
+    return state.decided or state.notified or state.proposed
+
+
+def _date(day: dt.date | None) -> str:
+    return chinese_date(day) if day else ""
+
+
+def _result(state: CaseState) -> str:
+    """执行情况, as the closing approval states it."""
+    if state.decision is Decision.NO_PENALTY:
+        return "不予行政处罚"
+    if state.decision is Decision.TRANSFER:
+        return "已移送有关机关处理"
+    decided = state.decided
+    if decided is None:
+        return ""
+    parts = []
+    if decided.fine_fen:
+        if state.paid_fen >= decided.fine_fen:
+            parts.append(f"已缴纳罚款人民币{rmb_upper(state.paid_fen)}")
+        elif state.paid_fen:
+            parts.append(f"已缴纳罚款人民币{rmb_upper(state.paid_fen)}，"
+                         f"尚欠人民币{rmb_upper(decided.fine_fen - state.paid_fen)}")
+        else:
+            parts.append("罚款尚未缴纳")
+    if decided.kinds - {PenaltyKind.FINE}:
+        parts.append(penalty_text(Penalty(decided.kinds - {PenaltyKind.FINE})) + "已执行")
+    return "，".join(parts)
+
+
+def _served(session: Session, document_id: str) -> Snapshot:
+    served = session.get(Document, document_id)
+    if served is None:
+        raise NotFound("document", document_id)
+    out: Snapshot = {"served.document_id": served.id, "served.number": served.number,
+                     "served.title": title_of(served.kind)}
+    service = session.exec(select(DocumentService).where(
+        DocumentService.document_id == document_id).order_by(
+        col(DocumentService.served_at_utc).desc())).first()
+    if service is not None:
+        out |= _service_keys(session, service)
+    return out
+
+
+def _service_keys(session: Session, service: DocumentService) -> Snapshot:
+    """The service record as the 送达回证 prints it."""
+    names = [o.name for o in (session.get(Officer, i) for i in
+                              (service.officer1_id, service.officer2_id)) if o is not None]
+    at = chinese_datetime(local_time(service.served_at_utc))
+    method = SERVICE_METHODS.get(service.method, service.method)
+    refusal = f"{service.refusal_note}（{at}）" if service.refused else ""
+    who = f"，受送达人：{service.receiver}" if service.receiver else ""
+    return {"service.method": method, "service.at": at, "service.place": service.place,
+            "service.receiver": service.receiver, "service.refusal": refusal,
+            "record.witness": service.witness, "service.officers": "、".join(names),
+            "service.note": f"于{at}{method}{who}"}
+
+
+def _with_defaults(kind: DocumentKind, snap: Snapshot) -> Snapshot:
+    defaults = document_fields().defaults
+    if kind in _EDUCATION_KINDS and not snap.get("education.content"):
+        snap["education.content"] = fill(defaults["education.content"], snap)
+    if kind in _CORRECTION_KINDS and snap.get("correction.deadline") and \
+            not snap.get("correction.requirement"):
+        snap["correction.requirement"] = fill(defaults["correction.requirement"], snap)
+    return snap
+
+
+def apply_overrides(snap: Mapping[str, str], fields: Mapping[str, Any]) -> Snapshot:
+    """The officer's values (``--field key=value``) replace what the store gave."""
+    out = dict(snap)
+    for key, value in fields.items():
+        if not key or any(c.isspace() for c in key):
+            raise ValidationError("document field", "'{key}' is not a field name", key=key)
+        out[key] = str(value)
+    return out
+
+
+def missing_fields(kind: str, snap: Mapping[str, str]) -> list[str]:
+    return [k for k in document_fields().required(kind) if not str(snap.get(k, "")).strip()]
+
+
+def check_complete(kind: str, snap: Mapping[str, str]) -> None:
+    """Refuse a document with an empty required field, naming it (its Chinese name)."""
+    missing = missing_fields(kind, snap)
+    if missing:
+        labels = document_fields().labels
+        raise ValidationError(
+            "document field", "{label} ({key}) is empty but the {title} needs it",
+            label=labels.get(missing[0], missing[0]), key=missing[0],
+            title=snap.get("document.title", kind))
