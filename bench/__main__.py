@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bench.harness import print_table
 from bench.store_bench import advice_figure, bulk_load, record_figure, search_figures
+from bench.documents_bench import document_figures
 from bench.ui_bench import memory_browsing
 
 
@@ -39,6 +40,7 @@ def main() -> None:
         figures.append(record_figure(ctx))
         ctx.close()
         figures.append(memory_browsing(data_dir, args.inspections))
+        figures += document_figures()
         figures += _ui_figures()
     print_table(figures)
 
