@@ -487,3 +487,10 @@ def _check_service(method: str, served_at: dt.datetime, receiver: str, refused: 
     if method == "left_at_address" and not refused:
         raise ValidationError("service method", "leaving the document (留置送达) is only for "
                               "a party who refuses it")
+
+
+def available_layouts(kind: str | DocumentKind) -> tuple[str, ...]:
+    """The layouts a kind of document prints in: ("a4",) or ("a4", "receipt")."""
+    from fieldapp.documents.render import layouts_for
+
+    return tuple(layouts_for(_kind(kind).value))

@@ -59,6 +59,9 @@ def record_inspection(*, ctx: ServiceContext, data: InspectionData,
             return existing
     if data.at.tzinfo is None:
         raise ValidationError("time", "must carry a UTC offset")
+    if not data.address.strip():
+        # Every document about the finding prints the place (检查地点).
+        raise ValidationError("address", "give the address or a landmark where it was found")
     config = rule_config(ctx=ctx)
     with ctx.read() as session:
         officers = _officers(session, data.officer_ids)

@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
             page = cls(self.state, self.stack)
             self.pages[cls.key] = page
             self.stack.addWidget(page)
+        inspection, documents = self.pages.get("inspection"), self.pages.get("documents")
+        if inspection is not None and documents is not None:
+            inspection.document_issued.connect(self.show_document)  # type: ignore[attr-defined]
 
     def go(self, key: str) -> Page:
         page = self.pages[key]
@@ -158,6 +161,11 @@ class MainWindow(QMainWindow):
             button.setChecked(True)
         self._show_page(row)
         return page
+
+    def show_document(self, document_id: str) -> None:
+        """Open the documents page on a document (e.g. one just issued)."""
+        page = self.go("documents")
+        page.show_when_listed(document_id)  # type: ignore[attr-defined]
 
     def page(self, key: str) -> Page:
         return self.pages[key]

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QFontMetrics,
+    QImage,
     QKeySequence,
     QPainter,
     QPaintEvent,
@@ -34,6 +35,7 @@ from PySide6.QtGui import (
     QPixmap,
     QShortcut,
 )
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -50,6 +52,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -103,6 +106,8 @@ __all__ = [
     "QGroupBox",
     "QHBoxLayout",
     "QHeaderView",
+    "QImage",
+    "QInputDialog",
     "QKeySequence",
     "QLabel",
     "QLineEdit",
@@ -121,6 +126,8 @@ __all__ = [
     "QPlainTextEdit",
     "QPoint",
     "QPointF",
+    "QPrintDialog",
+    "QPrinter",
     "QProgressBar",
     "QProgressDialog",
     "QPushButton",

@@ -75,7 +75,7 @@ def test_subject_add_find_show_and_inspect(demo_cli) -> None:
         code = conn.execute("SELECT code FROM violation_type ORDER BY code").fetchone()[0]
     rec = demo_cli("inspect", "--subject", sid, "--violation", code, "--facts",
                    "在人民路晾晒衣物", "--corrected", "--officer", o1, "--officer", o2,
-                   "--at", "2026-11-20T10:00:00+08:00", "--json")
+                   "--at", "2026-11-20T10:00:00+08:00", "--address", "人民路12号", "--json")
     assert rec.code == 0, rec.err
     shown = demo_cli("subject", "show", sid, "--json").json()
     assert shown["subject"]["name"] == "欧阳娜娜"

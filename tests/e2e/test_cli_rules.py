@@ -22,14 +22,15 @@ def test_advice_and_recording_follow_the_ladder(cli) -> None:
     assert advice["step"] == "educate" and advice["first_offence"] is True
     assert any(i["outcome"] == "undetermined" for i in advice["no_penalty_items"])
     rec = cli("inspect", "--subject", vendor, "--violation", "JM01", "--facts", "占道卖水果",
-              "--officer", o1, "--officer", o2, "--at", "2026-09-01T10:00+08:00")
+              "--officer", o1, "--officer", o2, "--at", "2026-09-01T10:00+08:00",
+              "--address", "人民路地铁站B口")
     assert rec.code == 0, rec.err
     text = cli("advise", "--subject", vendor, "--violation", "JM01",
                "--at", "2026-10-01T10:00+08:00")
     assert text.code == 0 and "告诫" in text.out
     refused = cli("inspect", "--subject", vendor, "--violation", "JM01", "--facts", "又来了",
                   "--officer", o1, "--officer", o2, "--at", "2026-10-01T10:00+08:00",
-                  "--step", "educate")
+                  "--step", "educate", "--address", "人民路地铁站B口")
     assert refused.code == 2 and refused.err.startswith("改变处置步骤的理由")
 
 

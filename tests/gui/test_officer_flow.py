@@ -158,3 +158,41 @@ def test_the_squad_log_loads_pages_lazily(world, qtbot: QtBot) -> None:
     assert len(ids) == len(set(ids)) == 2 * PAGE + 11  # + the inspection of the fixture
     times = [r.at for r in model.rows]
     assert times == sorted(times, reverse=True)
+
+
+def test_the_warning_notice_is_issued_and_printed_to_pdf(world, qtbot: QtBot,
+                                                        tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from fieldapp.domain.document_kinds import DocumentKind
+
+    window, ctx, mates, vendor = world
+    _login(window, qtbot, mates[0].certificate_no)
+    page = window.go("inspection")
+    qtbot.waitUntil(lambda: page.violations.count() > 40, timeout=WAIT_MS)
+    page.address.setText("人民路地铁站B口")
+    page.choose_subject(vendor, "卖烤红薯的摊贩")
+    page.choose_violation("JM01")
+    qtbot.waitUntil(lambda: page.advice_panel.advice is not None, timeout=WAIT_MS)
+    page.facts.setPlainText("再次在人民路地铁站B口占道销售烤红薯")
+    page.second.setCurrentIndex(page.second.findData(mates[2].id))
+    page.confirm.click()
+    qtbot.waitUntil(lambda: page.last_recorded is not None, timeout=WAIT_MS)
+    button = page.issue_button_by_kind[DocumentKind.WARNING_NOTICE]
+    assert "告诫书" in button.text()
+    button.click()
+    qtbot.waitUntil(lambda: page.issued is not None, timeout=30_000)
+    documents = window.pages["documents"]
+    qtbot.waitUntil(lambda: documents.preview is not None
+                    and documents.preview.document_id == page.issued.id, timeout=30_000)
+    assert documents.pages_layout.count() >= 1  # the preview shows the pages
+    out = tmp_path / "warning.pdf"
+    documents.save_as(out)
+    text = "".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "告诫书" in text and page.issued.number in text
+    assert "再次在人民路地铁站B口占道销售烤红薯" in text
+    assert mates[0].certificate_no in text and mates[2].certificate_no in text
+    with sqlite3.connect(ctx.store.data_dir / "fieldapp.sqlite3") as conn:
+        kind = conn.execute("SELECT kind FROM document WHERE id = ?",
+                            (page.issued.id,)).fetchone()[0]
+    assert kind == "warning_notice"

@@ -495,12 +495,18 @@ class DossierPrinter(QObject):
     def __init__(self, state: AppState, parent: QWidget) -> None:
         super().__init__(parent)
         self.state = state
-        self.parent_widget = parent
         self.check_dialog: QDialog | None = None
         self.file_dialog: QFileDialog | None = None
         self.progress: QProgressDialog | None = None
         self._cancel = threading.Event()
         self._bridge = ProgressBridge(self)
+
+    def _window(self) -> QWidget:
+        # Asked of Qt each time: a Python attribute would make a reference cycle, and
+        # cycles are freed by the garbage collector on whichever thread runs it.
+        parent = self.parent()
+        assert isinstance(parent, QWidget)
+        return parent
 
     def start(self, case_id: str, case_no: str) -> None:
         ctx, module = self.state.ctx, dossier_module()
@@ -512,7 +518,7 @@ class DossierPrinter(QObject):
                               on_error=self._failed)
 
     def _show_check(self, case_id: str, case_no: str, result: Any) -> None:
-        dialog = QDialog(self.parent_widget)
+        dialog = QDialog(self._window())
         dialog.setWindowTitle(_("Print dossier"))
         dialog.setMinimumWidth(520)
         lines = completeness_lines(result)
@@ -535,7 +541,7 @@ class DossierPrinter(QObject):
         dialog.open()
 
     def _choose_file(self, case_id: str, case_no: str) -> None:
-        dialog = QFileDialog(self.parent_widget, _("Save the dossier as PDF"))
+        dialog = QFileDialog(self._window(), _("Save the dossier as PDF"))
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter(_("PDF files (*.pdf)"))
@@ -551,7 +557,7 @@ class DossierPrinter(QObject):
             return
         self._cancel.clear()
         progress = QProgressDialog(_("Printing the dossier…"), _("Cancel"), 0, 100,
-                                   self.parent_widget)
+                                   self._window())
         progress.setWindowTitle(_("Print dossier"))
         progress.setMinimumDuration(0)
         progress.setAutoClose(False)

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fieldapp.domain.document_kinds import TITLES, DocumentKind
 from fieldapp.domain.entities import (
     EvidenceData,
     EvidenceType,
@@ -24,6 +25,7 @@ from fieldapp.domain.entities import (
 from fieldapp.i18n import N_, _, describe
 from fieldapp.services.advice import Advice, advise
 from fieldapp.services.catalogue import violation_types
+from fieldapp.services.documents import IssuedDocument, available_layouts, issue_document
 from fieldapp.services.inspections import RecordedInspection, record_inspection
 from fieldapp.services.officers import list_officers
 from fieldapp.services.organisation import GridView, list_grids
@@ -48,10 +50,14 @@ from fieldapp.ui.qt import (
     Qt,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 from fieldapp.ui.session import AppState
 
 _ID = Qt.ItemDataRole.UserRole
+# Issued from the case once it is filed, not from the finding on the street.
+CASE_DOCUMENTS = frozenset({DocumentKind.FILING_APPROVAL, DocumentKind.INSPECTION_RECORD,
+                            DocumentKind.ON_SPOT_DECISION})
 STEP_CHOICES = ((None, N_("as advised")), (StepKind.EDUCATE, N_("educate")),
                 (StepKind.WARN, N_("warn")), (StepKind.ENFORCE, N_("enforce")))
 
@@ -90,6 +96,7 @@ def _load_lists(state: AppState) -> _Lists:
 class InspectionPage(Page):
     key = "inspection"
     title = N_("Inspection")
+    document_issued = Signal(str)  # document id
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -199,6 +206,13 @@ class InspectionPage(Page):
         self.confirm.setProperty("role", "primary")
         self.message = QLabel(box)
         self.message.setWordWrap(True)
+        self.layout_choice = QComboBox(box)
+        self.layout_choice.addItem(_("A4"), "a4")
+        self.layout_choice.addItem(_("80 mm receipt printer"), "receipt")
+        self.issue_buttons = QWidget(box)
+        self.issue_layout = QHBoxLayout(self.issue_buttons)
+        self.issue_layout.setContentsMargins(0, 0, 0, 0)
+        self.issued: IssuedDocument | None = None
         form = QFormLayout(box)
         form.addRow(_("facts"), self.facts)
         form.addRow("", self.corrected)
@@ -208,6 +222,8 @@ class InspectionPage(Page):
         form.addRow(self.photo_button, self.photo_list)
         form.addRow(self.confirm)
         form.addRow(self.message)
+        form.addRow(_("Paper"), self.layout_choice)
+        form.addRow(self.issue_buttons)
         return box
 
     def _connect(self) -> None:
@@ -294,6 +310,9 @@ class InspectionPage(Page):
     def _subject_chosen(self, item: QListWidgetItem | None, _prev: object = None) -> None:
         chosen = self.search.chosen_id(item)
         if chosen is not None and item is not None:
+            hit = self.search.hits.get(chosen)
+            if hit is not None and hit.place and not self.address.text().strip():
+                self.address.setText(hit.place)  # where this subject is usually met
             self.choose_subject(chosen, item.toolTip())
 
     def refresh_advice(self) -> None:
@@ -367,6 +386,7 @@ class InspectionPage(Page):
         self.last_recorded = recorded
         self.confirm.setEnabled(True)
         advice = self.advice_panel.advice
+        self._offer_documents(advice.documents if advice else ())
         step = _(advice.step.value) if advice else ""
         self.message.setText(_("Recorded: {step}. The inspection is in the subject's history.",
                                step=step))
@@ -375,6 +395,41 @@ class InspectionPage(Page):
         self.photo_list.clear()
         self.override_reason.clear()
         self.refresh_advice()
+
+    def _offer_documents(self, kinds: tuple[DocumentKind, ...]) -> None:
+        """After recording: one button per document the step calls for."""
+        while self.issue_layout.count():
+            item = self.issue_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.issue_button_by_kind: dict[DocumentKind, QPushButton] = {}
+        for kind in kinds:
+            if kind in CASE_DOCUMENTS:
+                continue  # issued from the case, once it is filed
+            button = QPushButton(_("Issue {title}", title=TITLES[kind]), self.issue_buttons)
+            button.clicked.connect(lambda _c=False, k=kind: self.issue(k))
+            self.issue_layout.addWidget(button)
+            self.issue_button_by_kind[kind] = button
+
+    def issue(self, kind: DocumentKind) -> None:
+        ctx, user, recorded = self.state.ctx, self.state.user, self.last_recorded
+        if ctx is None or user is None or recorded is None or not recorded.finding_ids:
+            return
+        officer, finding = user.officer_id, recorded.finding_ids[0]
+        layout = str(self.layout_choice.currentData())
+        if layout not in available_layouts(kind):
+            layout = "a4"
+        self.message.setText(_("Issuing {title}…", title=TITLES[kind]))
+        self.state.worker.run(
+            lambda: issue_document(ctx=ctx, officer_id=officer, kind=kind, finding_id=finding,
+                                   layout=layout), self._issued, on_error=self._show_error)
+
+    def _issued(self, issued: IssuedDocument) -> None:
+        self.issued = issued
+        self.message.setText(_("Document issued: {number}, PDF: {path}", number=issued.number,
+                               path=issued.pdf_path))
+        self.document_issued.emit(issued.id)
 
     def _show_error(self, error: BaseException) -> None:
         self.confirm.setEnabled(True)

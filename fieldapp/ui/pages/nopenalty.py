@@ -150,7 +150,9 @@ class ImportErrorsDialog(QDialog):
 
 class NoPenaltyPage(Page):
     key = "nopenalty"
-    title = N_("No-penalty list")
+    # Not "No-penalty list": the glossary makes that 轻微违法行为免罚清单, too long for
+    # the navigation; the page heading shows the list's full title.
+    title = N_("No-penalty")
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)

@@ -32,6 +32,7 @@ class SearchBox(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.hits: dict[str, SubjectHit] = {}
         self.box = QLineEdit(self)
         self.box.setPlaceholderText(
             _("find subjects by name, sign, phone, ID or pinyin initials"))
@@ -63,6 +64,7 @@ class SearchBox(QWidget):
                               key=f"search-{id(self)}")
 
     def show_hits(self, hits: list[SubjectHit], keep: str | None = None) -> None:
+        self.hits = {hit.id: hit for hit in hits}
         self.results.blockSignals(True)  # refilling is not the user choosing a subject
         self.results.clear()
         for hit in hits:
