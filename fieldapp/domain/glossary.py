@@ -44,7 +44,7 @@ GLOSSARY: tuple[Term, ...] = (
     Term("No-penalty list", "轻微违法行为免罚清单"),
     Term("No-penalty item", "免罚清单事项"),
     Term("Case", "案件"),
-    Term("Document", "执法文书"),
+    Term("Document", "文书", "执法文书"),
     Term("Document number", "文号"),
     Term("Dossier", "案卷"),
     Term("Evidence", "证据"),

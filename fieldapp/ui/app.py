@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,7 +11,7 @@ from typing import TYPE_CHECKING
 from fieldapp.i18n import _, describe
 from fieldapp.ui.fonts import register_fonts
 from fieldapp.ui.main_window import MainWindow
-from fieldapp.ui.qt import QApplication, QMessageBox
+from fieldapp.ui.qt import QApplication, QMessageBox, QTimer
 from fieldapp.ui.style import apply_style
 
 if TYPE_CHECKING:
@@ -24,13 +26,31 @@ def create_main_window(ctx: ServiceContext | None = None, *,
     return MainWindow(ctx, ask_login=ask_login)
 
 
+GC_INTERVAL_MS = 2_000
+
+
 def create_application() -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("fieldapp")
     register_fonts()
     apply_style(app)
+    collect_garbage_on_gui_thread(app)
     return app
+
+
+def collect_garbage_on_gui_thread(app: QApplication) -> None:
+    """Run Python's cycle collector only on the GUI thread (as Anki does).
+
+    Left automatic, it can start on a worker thread and free Qt objects there, which
+    crashes Qt. Reference counting still frees everything that is not in a cycle."""
+    if getattr(app, "_fieldapp_gc_timer", None) is not None:
+        return
+    gc.disable()
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: gc.collect(1))
+    timer.start(GC_INTERVAL_MS)
+    app._fieldapp_gc_timer = timer  # type: ignore[attr-defined]
 
 
 def start(data_dir: Path, *, ask_login: bool = True) -> tuple[MainWindow, list[ServiceContext]]:
@@ -65,7 +85,15 @@ def start(data_dir: Path, *, ask_login: bool = True) -> tuple[MainWindow, list[S
 
 def run_app(data_dir: Path) -> int:
     """The desktop app until its window closes."""
+    from fieldapp import i18n
+    from fieldapp.services.preferences import load_preferences
+    from fieldapp.ui.style import apply_look
+
+    prefs = load_preferences(data_dir)
+    if "--lang" not in sys.argv and "FIELDAPP_LANG" not in os.environ:
+        i18n.set_language(prefs.language)  # the command line, when given, wins
     app = create_application()
+    apply_look(app, large_text=prefs.large_text, dark_mode=prefs.dark_mode)
     window, opened = start(data_dir)
     try:
         return app.exec()

@@ -6,6 +6,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QDate,
     QDateTime,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -20,7 +21,6 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import (
-    QBrush,
     QCloseEvent,
     QColor,
     QFont,
@@ -84,7 +84,6 @@ __all__ = [
     "QAbstractItemView",
     "QAbstractTableModel",
     "QApplication",
-    "QBrush",
     "QButtonGroup",
     "QCheckBox",
     "QCloseEvent",
@@ -96,6 +95,7 @@ __all__ = [
     "QDialog",
     "QDialogButtonBox",
     "QDoubleSpinBox",
+    "QEvent",
     "QFileDialog",
     "QFont",
     "QFontDatabase",

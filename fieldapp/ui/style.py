@@ -41,6 +41,12 @@ QSpinBox, QDoubleSpinBox {{ min-height: {TOUCH_TARGET_PX - 10}px; padding: 2px 6
 _DARK_SHEET = """
 QLabel[role="error"] { color: #ff8a80; }
 QLabel[role="success"] { color: #a5d6a7; }
+QCheckBox::indicator, QRadioButton::indicator { border: 2px solid #9e9e9e;
+    background: #1f1f1f; border-radius: 4px; }
+QRadioButton::indicator { border-radius: 11px; }
+QCheckBox::indicator:checked, QRadioButton::indicator:checked { background: #5b9bd5;
+    border-color: #cfe3f7; }
+QCheckBox::indicator:disabled, QRadioButton::indicator:disabled { border-color: #5a5a5a; }
 """
 LARGE_TEXT_SCALE = 1.3
 _POINT_SIZE = re.compile(r"(\d+(?:\.\d+)?)pt")

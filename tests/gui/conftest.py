@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from fieldapp.services.context import ServiceContext, open_context
 from fieldapp.services.demo import generate_demo
-from fieldapp.ui.app import create_main_window
+from fieldapp.ui.app import collect_garbage_on_gui_thread, create_main_window
 from fieldapp.ui.fonts import register_fonts
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.qt import QApplication
@@ -41,6 +41,7 @@ def _ui_look(qapp: QApplication) -> None:
     """The bundled font and the shared style, as ``run_app`` sets them up."""
     assert register_fonts() is not None
     apply_style(qapp)
+    collect_garbage_on_gui_thread(qapp)
 
 
 @pytest.fixture(scope="session")

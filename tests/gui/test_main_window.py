@@ -157,5 +157,11 @@ def test_run_app_opens_the_data_directory_and_quits_cleanly(
             QTimer.singleShot(20, close_when_loaded)
 
     QTimer.singleShot(0, close_when_loaded)
-    QTimer.singleShot(WAIT_MS, lambda: qapp.exit(99))  # a safety net, not a wait
-    assert run_app(demo_dir) == 0
+    safety = QTimer()  # a safety net, not a wait; stopped so it cannot hit a later test
+    safety.setSingleShot(True)
+    safety.timeout.connect(lambda: qapp.exit(99))
+    safety.start(WAIT_MS)
+    try:
+        assert run_app(demo_dir) == 0
+    finally:
+        safety.stop()

@@ -19,6 +19,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from fieldapp.domain.entities import OfficerRole
+from fieldapp.domain.errors import DomainError
 from fieldapp.domain.workflow import Action
 from fieldapp.i18n import _, gettext
 from fieldapp.services.auth import LoggedIn, login_choices
@@ -31,7 +32,7 @@ from fieldapp.ui.app import create_main_window
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.pages import cases as cases_page
 from fieldapp.ui.pages.cases import ActionDialog, CasesPage
-from fieldapp.ui.qt import QCheckBox, QDialogButtonBox, QFileDialog, QPoint, Qt
+from fieldapp.ui.qt import QCheckBox, QFileDialog, QPoint, Qt
 
 WAIT_MS = 10_000
 MakeWindow = Callable[[], MainWindow]
@@ -45,12 +46,8 @@ def _user(ctx: ServiceContext, role: str, squad_id: str | None = None) -> Logged
 def _cases_page(window: MainWindow, qtbot: QtBot) -> CasesPage:
     page = window.go("cases")
     assert isinstance(page, CasesPage)
-    try:
-        qtbot.waitUntil(lambda: page.model.total is not None and not window.worker.is_busy(),
+    qtbot.waitUntil(lambda: page.model.total is not None and not window.worker.is_busy(),
                     timeout=WAIT_MS)
-    except Exception:
-        print("DBG", page.model.total, window.worker._pending, page.model._loading, page.model._exhausted)
-        raise
     return page
 
 
@@ -292,7 +289,7 @@ def test_print_dossier_waits_for_the_documents_module(
 
 
 class FakeDossier(ModuleType):
-    """Stands in for ``fieldapp.services.dossier`` with the calls the page makes."""
+    """Stands in for ``fieldapp.services.dossier``: the same calls, a PDF of one line."""
 
     def __init__(self, block: bool) -> None:
         super().__init__("fake_dossier")
@@ -301,24 +298,20 @@ class FakeDossier(ModuleType):
         self.started = threading.Event()
         self.calls: list[dict[str, Any]] = []
 
-    def dossier_completeness(self, *, ctx: ServiceContext, case_id: str) -> list[Any]:
-        @dataclass
-        class Part:
-            title: str
-            present: bool
-
-        return [Part("立案审批表", True), Part("送达回证", False)]
+    def dossier_completeness(self, *, ctx: ServiceContext, case_id: str) -> list[str]:
+        return ["缺少送达回证"]
 
     def print_dossier(self, *, ctx: ServiceContext, case_id: str, path: Path,
-                      progress: Callable[..., None], cancel: Callable[[], bool]) -> Path:
-        self.calls.append({"case_id": case_id, "path": path})
+                      progress: Callable[[str, int, int], None], cancel: Callable[[], bool],
+                      officer_id: str = "") -> Path:
+        self.calls.append({"case_id": case_id, "path": path, "officer_id": officer_id})
         self.started.set()
         for done in range(1, 4):
-            progress(done, 3)
+            progress("documents", done, 3)
         while self.block and not cancel():
             threading.Event().wait(0.01)
         if cancel():
-            raise RuntimeError("cancelled")
+            raise DomainError("printing the dossier was cancelled")
         path.write_bytes(b"%PDF-1.7\n")
         return path
 
@@ -334,24 +327,22 @@ def fake_dossier(monkeypatch: pytest.MonkeyPatch) -> Callable[[bool], FakeDossie
     return install
 
 
-def _start_printing(page: CasesPage, qtbot: QtBot, target: Path) -> None:
-    _click_row(page, qtbot, 0)
+def _start_printing(page: CasesPage, qtbot: QtBot, target: Path) -> list[str]:
+    """Print the dossier of the case shown; returns what the check said was missing."""
     qtbot.waitUntil(lambda: page.detail.detail is not None, timeout=WAIT_MS)
     assert page.detail.dossier_button.isEnabled()
     qtbot.mouseClick(page.detail.dossier_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.dossier.check_dialog is not None
                     and page.dossier.check_dialog.isVisible(), timeout=WAIT_MS)
-    check = page.dossier.check_dialog
-    assert check is not None
-    lines = [check.findChild(cases_page.QListWidget).item(i).text() for i in range(2)]
-    assert lines == ["✓ 立案审批表", "✗ 送达回证"]
-    buttons = check.findChild(QDialogButtonBox)
-    qtbot.mouseClick(buttons.buttons()[0], Qt.MouseButton.LeftButton)
+    assert page.dossier.missing is not None and page.dossier.print_button is not None
+    missing = [page.dossier.missing.item(i).text() for i in range(page.dossier.missing.count())]
+    qtbot.mouseClick(page.dossier.print_button, Qt.MouseButton.LeftButton)
     dialog = page.dossier.file_dialog
     assert isinstance(dialog, QFileDialog)
     qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
     dialog.selectFile(str(target))
     dialog.accept()
+    return missing
 
 
 def test_print_dossier_shows_the_completeness_check_then_prints_with_progress(
@@ -362,11 +353,15 @@ def test_print_dossier_shows_the_completeness_check_then_prints_with_progress(
     window.set_user(_user(ctx, "squad_leader"))
     page = _cases_page(window, qtbot)
     target = tmp_path / "dossier.pdf"
-    _start_printing(page, qtbot, target)
+    leader = _user(ctx, "squad_leader")
+    _click_row(page, qtbot, 0)
+    assert _start_printing(page, qtbot, target) == ["✗ 缺少送达回证"]
     qtbot.waitUntil(lambda: page.detail.message.text() == _(
         "Dossier saved to {path}", path=str(target)), timeout=WAIT_MS)
     assert target.read_bytes().startswith(b"%PDF")
-    assert module.calls == [{"case_id": page.detail.detail.case.id, "path": target}]
+    assert page.detail.detail is not None
+    assert module.calls == [{"case_id": page.detail.detail.case.id, "path": target,
+                             "officer_id": leader.officer_id}]
     assert page.dossier.progress is None  # closed
 
 
@@ -378,6 +373,7 @@ def test_printing_a_dossier_can_be_cancelled(
     window.set_user(_user(ctx, "squad_leader"))
     page = _cases_page(window, qtbot)
     target = tmp_path / "dossier.pdf"
+    _click_row(page, qtbot, 0)
     _start_printing(page, qtbot, target)
     qtbot.waitUntil(lambda: module.started.is_set() and page.dossier.progress is not None,
                     timeout=WAIT_MS)
@@ -390,3 +386,40 @@ def test_printing_a_dossier_can_be_cancelled(
     qtbot.waitUntil(lambda: page.detail.message.text() == _(
         "Printing the dossier was cancelled."), timeout=WAIT_MS)
     assert not target.exists()
+
+
+def test_the_leader_approves_a_case_then_prints_its_dossier(
+        world: World, qtbot: QtBot, tmp_path: Path) -> None:
+    """The leader's flow with the real documents module: approve, check, print."""
+    pytest.importorskip("fieldapp.services.dossier")
+    window, ctx, case_id = world.window, world.ctx, world.filing_case
+    window.set_user(world.leader)
+    page = _cases_page(window, qtbot)
+    _open(page, qtbot, case_id)
+    qtbot.mouseClick(page.detail.action_buttons[Action.APPROVE_FILING],
+                     Qt.MouseButton.LeftButton)
+    assert page.action_dialog is not None
+    _accept(page.action_dialog, qtbot)
+    qtbot.waitUntil(lambda: page.detail.history.rowCount() == 2, timeout=WAIT_MS)
+    # The documents page issues the filing approval form; the case lists it.
+    from fieldapp.services.documents import issue_document
+
+    issued = issue_document(ctx=ctx, officer_id=world.leader.officer_id,
+                            kind="filing_approval", case_id=case_id,
+                            fields={"finding.place": "人民路12号"})
+    page.open_case(case_id)
+    table = page.detail.documents
+    qtbot.waitUntil(lambda: table.rowCount() == 1 and table.isVisibleTo(page), timeout=WAIT_MS)
+    assert (table.item(0, 0).text(), table.item(0, 1).text()) == ("立案审批表", issued.number)
+
+    target = tmp_path / "案卷.pdf"
+    missing = _start_printing(page, qtbot, target)
+    assert all(line.startswith("✗ ") for line in missing)
+    assert "✗ 缺少立案审批表" not in missing
+    qtbot.waitUntil(lambda: page.detail.message.text() == _(
+        "Dossier saved to {path}", path=str(target)), timeout=30_000)
+    assert target.read_bytes().startswith(b"%PDF")
+    with sqlite3.connect(ctx.store.data_dir / "fieldapp.sqlite3") as db:
+        printed = db.execute("SELECT officer_id FROM audit_event WHERE action = "
+                             "'dossier.print' AND entity_id = ?", (case_id,)).fetchall()
+    assert printed == [(world.leader.officer_id,)]

@@ -21,7 +21,7 @@ from typing import Any
 from fieldapp.domain.dates import to_local
 from fieldapp.domain.penalties import Penalty, PenaltyKind, yuan_to_fen
 from fieldapp.domain.workflow import Action, CaseState, Decision, NoPenaltyReason, amount_due_fen
-from fieldapp.i18n import N_, _, describe, gettext
+from fieldapp.i18n import N_, _, describe
 from fieldapp.services.case_history import (
     PAGE_SIZE,
     CaseDetail,
@@ -44,7 +44,9 @@ from fieldapp.ui.qt import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QEvent,
     QFileDialog,
+    QFontMetrics,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -74,14 +76,18 @@ from fieldapp.ui.subject_view import heading, value_label
 
 LOCAL_OFFSET_MINUTES = 8 * 60  # case times are shown in China Standard Time
 LIST_PANEL_PX = 660
-ROW_PX = 54  # two lines of text, and well above the 44 px touch target
+ROW_PX = 54  # two lines of text at the normal size, well above the 44 px touch target
+# The documents module's services: the page works without them, then with them.
 DOSSIER_MODULE = "fieldapp.services.dossier"
+DOCUMENTS_MODULE = "fieldapp.services.documents"
 OVERDUE_COLOUR = QColor("#c62828")
 DUE_SOON_COLOUR = QColor("#e65100")
 _DEADLINE_COLOURS = {"overdue": OVERDUE_COLOUR, "due_soon": DUE_SOON_COLOUR}
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _OPEN_EVENT = "open"  # the event opening a case is not a workflow action
 ACTIONS_PER_ROW = 3
+HISTORY_ROWS_SHOWN = 6  # more scroll inside the table
+HISTORY_ROW_PX = 34
 
 
 # --- shown values ----------------------------------------------------------------------
@@ -94,18 +100,18 @@ def yuan(fen: int) -> str:
 def penalty_text(penalty: Penalty | None) -> str:
     if penalty is None:
         return ""
-    kinds = "、".join(gettext(k.value) for k in PenaltyKind if k in penalty.kinds)
+    kinds = "、".join(value_label(k.value) for k in PenaltyKind if k in penalty.kinds)
     return f"{kinds} {yuan(penalty.fine_fen)}" if penalty.fine_fen else kinds
 
 
 def deadline_text(deadline: Deadline) -> str:
     """The due day over how it stands, and whether the holidays it crosses are guessed."""
-    text = f"{deadline.due.isoformat()}\n{gettext(deadline.status)}"
+    text = f"{deadline.due.isoformat()}\n{value_label(deadline.status)}"
     return text + _(" (provisional)") if deadline.provisional else text
 
 
 def deadline_tooltip(deadline: Deadline) -> str:
-    return f"{gettext(deadline.kind.value)} · {deadline.basis}"
+    return f"{value_label(deadline.kind.value)} · {deadline.basis}"
 
 
 def local_time(moment: dt.datetime) -> str:
@@ -113,7 +119,7 @@ def local_time(moment: dt.datetime) -> str:
 
 
 def event_name(event: CaseEventView) -> str:
-    return _("case opened") if event.action == _OPEN_EVENT else gettext(event.action)
+    return _("case opened") if event.action == _OPEN_EVENT else value_label(event.action)
 
 
 _DATE_KEYS = {"statement_due": N_("statement due by"),
@@ -141,9 +147,13 @@ def event_details(payload: Mapping[str, Any]) -> str:
     return "；".join(parts)
 
 
-def dossier_module() -> ModuleType | None:
-    """The documents module's dossier service, once it is installed."""
-    return importlib.import_module(DOSSIER_MODULE) if dossier_available() else None
+def optional_module(name: str) -> ModuleType | None:
+    """A service of the documents module, once that module is installed."""
+    try:
+        found = importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        found = False
+    return importlib.import_module(name) if found else None
 
 
 def dossier_available() -> bool:
@@ -153,30 +163,42 @@ def dossier_available() -> bool:
         return False
 
 
-def completeness_lines(result: Any) -> list[str]:
-    """The completeness check as lines, ✓ for a part present and ✗ for one missing.
+@dataclass(frozen=True)
+class CaseDocument:
+    """A document issued in the case, as the detail lists it."""
 
-    Reads what the dossier service returns by duck typing (an object with ``missing``
-    and ``present``, or a sequence of parts with a name and a present/ok flag), so this
-    page does not pin that module's types.
-    """
-    if hasattr(result, "missing"):
-        return ([f"✓ {_part_name(p)}" for p in getattr(result, "present", ())]
-                + [f"✗ {_part_name(p)}" for p in result.missing])
-    lines = []
-    for part in result or ():
-        flag = next((getattr(part, a) for a in ("present", "ok", "complete", "found")
-                     if isinstance(getattr(part, a, None), bool)), None)
-        mark = "" if flag is None else ("✓ " if flag else "✗ ")
-        lines.append(mark + _part_name(part))
-    return lines
+    title: str
+    number: str
+    issued_at: dt.datetime
+    state: str  # voided / amended / served, or ""
 
 
-def _part_name(part: Any) -> str:
-    for attr in ("title", "label", "name", "kind", "message", "text"):
-        if isinstance(value := getattr(part, attr, None), str):
-            return gettext(value)
-    return gettext(str(part))
+def case_documents(ctx: ServiceContext, case_id: str) -> tuple[CaseDocument, ...] | None:
+    """The documents of the case; None while the documents module is not installed."""
+    module = optional_module(DOCUMENTS_MODULE)
+    if module is None:
+        return None
+    found = []
+    for doc in module.list_documents(ctx=ctx, case_id=case_id):
+        if doc.voids:  # the void record itself: its target shows as voided
+            continue
+        state = (_("voided") if doc.voided_by else _("amended") if doc.amended_by
+                 else _("served") if doc.served else "")
+        found.append(CaseDocument(doc.title, doc.number, doc.issued_at, state))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """Everything the detail panel shows of one case."""
+
+    detail: CaseDetail
+    documents: tuple[CaseDocument, ...] | None
+
+
+def load_case(ctx: ServiceContext, case_id: str, officer_id: str | None) -> CaseRecord:
+    return CaseRecord(case_detail(ctx=ctx, case_id=case_id, officer_id=officer_id),
+                    case_documents(ctx, case_id))
 
 
 # --- the list --------------------------------------------------------------------------
@@ -272,7 +294,7 @@ class CaseListModel(QAbstractTableModel):
         if column == 1:
             return row.violation_name
         if column == 2:
-            return gettext(row.status.value)
+            return value_label(row.status.value)
         return deadline_text(row.next_deadline) if row.next_deadline else ""
 
     def _fetch(self, offset: int) -> None:
@@ -339,7 +361,7 @@ class PenaltyEditor(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         for n, kind in enumerate(kinds):
-            box = QCheckBox(gettext(kind.value), self)
+            box = QCheckBox(value_label(kind.value), self)
             box.setChecked(start is not None and kind in start.kinds)
             self.boxes[kind] = box
             grid.addWidget(box, n // 3, n % 3)
@@ -373,7 +395,7 @@ class ActionDialog(QDialog):
         super().__init__(parent)
         self.action = action
         state = detail.case.state
-        self.setWindowTitle(gettext(action.value))
+        self.setWindowTitle(value_label(action.value))
         self.setMinimumWidth(560)
         self.form = QFormLayout()
         self.text: QPlainTextEdit | None = None
@@ -386,12 +408,12 @@ class ActionDialog(QDialog):
         self._build(action, state, today or dt.date.today())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(gettext(action.value))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(value_label(action.value))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        question = QLabel(_("{action} for case {case_no}", action=gettext(action.value),
+        question = QLabel(_("{action} for case {case_no}", action=value_label(action.value),
                             case_no=detail.case.case_no or detail.subject_name), self)
         question.setWordWrap(True)
         question.setProperty("role", "subheading")
@@ -408,7 +430,7 @@ class ActionDialog(QDialog):
         if action in _WITH_DECISION:
             self.decision = QComboBox(self)
             for decision in Decision:
-                self.decision.addItem(gettext(decision.value), decision.value)
+                self.decision.addItem(value_label(decision.value), decision.value)
             self.form.addRow(heading(_("decision")), self.decision)
         if action in (*_WITH_DECISION, Action.DECIDE_ON_SPOT, Action.RECORD_STATEMENT):
             kinds = _SUMMARY_KINDS if action is Action.DECIDE_ON_SPOT else tuple(PenaltyKind)
@@ -422,7 +444,7 @@ class ActionDialog(QDialog):
         if action is Action.DECIDE:
             self.reason = QComboBox(self)
             for reason in NoPenaltyReason:
-                self.reason.addItem(gettext(reason.value), reason.value)
+                self.reason.addItem(value_label(reason.value), reason.value)
             self.form.addRow(_("Reason for no penalty"), self.reason)
             self.waived = QCheckBox(_("The party waived the statement and defence"), self)
             self.form.addRow(self.waived)
@@ -479,12 +501,9 @@ class ProgressBridge(QObject):
 
     reported = Signal(int, int)
 
-    def report(self, *args: Any) -> None:
-        # (done, total), or a fraction: the dossier service decides which it sends.
-        if len(args) >= 2:
-            self.reported.emit(int(args[0]), max(int(args[1]), 1))
-        elif args:
-            self.reported.emit(int(float(args[0]) * 100), 100)
+    def report(self, _stage: str, done: int, total: int) -> None:
+        """The dossier service's ``progress(stage, done, total)``, on a worker thread."""
+        self.reported.emit(done, max(total, 1))
 
 
 class DossierPrinter(QObject):
@@ -496,6 +515,8 @@ class DossierPrinter(QObject):
         super().__init__(parent)
         self.state = state
         self.check_dialog: QDialog | None = None
+        self.missing: QListWidget | None = None  # in the check dialog
+        self.print_button: QPushButton | None = None
         self.file_dialog: QFileDialog | None = None
         self.progress: QProgressDialog | None = None
         self._cancel = threading.Event()
@@ -509,32 +530,37 @@ class DossierPrinter(QObject):
         return parent
 
     def start(self, case_id: str, case_no: str) -> None:
-        ctx, module = self.state.ctx, dossier_module()
+        ctx, module = self.state.ctx, optional_module(DOSSIER_MODULE)
         if ctx is None or module is None:
             return
         self._cancel.clear()
         self.state.worker.run(lambda: module.dossier_completeness(ctx=ctx, case_id=case_id),
-                              lambda result: self._show_check(case_id, case_no, result),
+                              lambda missing: self._show_check(case_id, case_no, missing),
                               on_error=self._failed)
 
-    def _show_check(self, case_id: str, case_no: str, result: Any) -> None:
+    def _show_check(self, case_id: str, case_no: str, missing: list[str]) -> None:
+        """What the dossier lacks; the squad leader may still print (the notes list it)."""
         dialog = QDialog(self._window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowTitle(_("Print dossier"))
         dialog.setMinimumWidth(520)
-        lines = completeness_lines(result)
-        heading_label = QLabel(_("Completeness of the dossier") if lines else
-                               _("Nothing is missing from the dossier."), dialog)
-        heading_label.setProperty("role", "subheading")
-        parts = QListWidget(dialog)
-        parts.addItems(lines)
+        summary = QLabel(_("The dossier lacks these materials. You may still print it: they "
+                           "are listed in its notes sheet.") if missing
+                         else _("Nothing is missing from the dossier."), dialog)
+        summary.setWordWrap(True)
+        summary.setProperty("role", "subheading")
+        self.missing = QListWidget(dialog)
+        self.missing.addItems([f"✗ {line}" for line in missing])
+        self.missing.setVisible(bool(missing))
         buttons = QDialogButtonBox(dialog)
-        buttons.addButton(_("Print dossier…"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.print_button = buttons.addButton(_("Print dossier…"),
+                                              QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
-        layout.addWidget(heading_label)
-        layout.addWidget(parts, 1)
+        layout.addWidget(summary)
+        layout.addWidget(self.missing, 1)
         layout.addWidget(buttons)
         dialog.accepted.connect(lambda: self._choose_file(case_id, case_no))
         self.check_dialog = dialog
@@ -542,6 +568,7 @@ class DossierPrinter(QObject):
 
     def _choose_file(self, case_id: str, case_no: str) -> None:
         dialog = QFileDialog(self._window(), _("Save the dossier as PDF"))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter(_("PDF files (*.pdf)"))
@@ -552,9 +579,10 @@ class DossierPrinter(QObject):
         dialog.open()
 
     def print_to(self, case_id: str, path: Path) -> None:
-        ctx, module = self.state.ctx, dossier_module()
+        ctx, module = self.state.ctx, optional_module(DOSSIER_MODULE)
         if ctx is None or module is None:
             return
+        officer_id = self.state.user.officer_id if self.state.user else ""
         self._cancel.clear()
         progress = QProgressDialog(_("Printing the dossier…"), _("Cancel"), 0, 100,
                                    self._window())
@@ -569,7 +597,8 @@ class DossierPrinter(QObject):
         cancel = self._cancel.is_set
         self.state.worker.run(
             lambda: module.print_dossier(ctx=ctx, case_id=case_id, path=path,
-                                         progress=self._bridge.report, cancel=cancel),
+                                         progress=self._bridge.report, cancel=cancel,
+                                         officer_id=officer_id),
             lambda _result: self._printed(path), on_error=self._failed)
 
     def _progressed(self, done: int, total: int) -> None:
@@ -621,6 +650,7 @@ class CaseDetailPanel(QWidget):
         self.placeholder.setWordWrap(True)
         self.title = QLabel(self)
         self.title.setProperty("role", "heading")
+        self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts = QGridLayout()
         self.facts.setHorizontalSpacing(12)
@@ -639,6 +669,7 @@ class CaseDetailPanel(QWidget):
         self.documents_hint = QLabel(self)
         self.documents_hint.setProperty("role", "hint")
         self.documents_hint.setWordWrap(True)
+        self.documents = self._documents_table()
         self.dossier_button = QPushButton(_("Print dossier…"), self)
         self._layout()
         self.dossier_button.clicked.connect(self.print_dossier)
@@ -652,12 +683,26 @@ class CaseDetailPanel(QWidget):
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setWordWrap(True)
         table.verticalHeader().setVisible(False)
-        table.setMinimumHeight(180)
+        table.verticalHeader().setMinimumSectionSize(HISTORY_ROW_PX)
         header = table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        return table
+
+    def _documents_table(self) -> QTableWidget:
+        headers = [_("Document"), heading(_("document number")), _("Issued"), _("Status")]
+        table = QTableWidget(0, len(headers), self)
+        table.setHorizontalHeaderLabels(headers)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(ROW_PX)
+        header = table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         return table
 
     def _section(self, title: str) -> QLabel:
@@ -683,6 +728,7 @@ class CaseDetailPanel(QWidget):
         documents = QGroupBox(_("Documents of this case"), self.body)
         box = QVBoxLayout(documents)
         box.addWidget(self.documents_hint)
+        box.addWidget(self.documents)
         box.addWidget(self.dossier_button, 0, Qt.AlignmentFlag.AlignLeft)
         body.addWidget(documents)
         body.addStretch(1)
@@ -691,11 +737,12 @@ class CaseDetailPanel(QWidget):
         layout.addWidget(self.placeholder)
         layout.addWidget(self.body)
 
-    def show_detail(self, detail: CaseDetail | None) -> None:
+    def show_detail(self, file: CaseRecord | None) -> None:
+        detail = file.detail if file is not None else None
         self.detail = detail
         self.placeholder.setVisible(detail is None)
         self.body.setVisible(detail is not None)
-        if detail is None:
+        if file is None or detail is None:
             return
         case = detail.case
         self.title.setText(f"{case.case_no or _('Case')} · {detail.subject_name}")
@@ -703,7 +750,7 @@ class CaseDetailPanel(QWidget):
         self._fill_deadlines(detail.case.deadlines)
         self._fill_actions(detail.actions)
         self._fill_history(detail.events)
-        self._fill_documents()
+        self._fill_documents(file.documents)
 
     def show_message(self, text: str, error: bool = False) -> None:
         self.message.setProperty("role", "error" if error else "success")
@@ -717,8 +764,8 @@ class CaseDetailPanel(QWidget):
         rows = [
             (heading(_("subject")), detail.subject_name),
             (_("Violation type"), detail.violation_name),
-            (_("Status"), gettext(case.status.value)),
-            (_("Procedure"), gettext(case.procedure.value)),
+            (_("Status"), value_label(case.status.value)),
+            (_("Procedure"), value_label(case.procedure.value)),
             (heading(_("officers")), f"{detail.lead_officer}、{detail.assist_officer}"),
             (_("Opened"), local_time(case.opened_at)),
             (heading(_("penalty")), penalty_text(penalty)),
@@ -735,7 +782,7 @@ class CaseDetailPanel(QWidget):
             self.deadlines.addWidget(none, 0, 0, 1, 4)
             return
         for row, deadline in enumerate(sorted(deadlines, key=lambda d: d.due)):
-            status = QLabel(gettext(deadline.status)
+            status = QLabel(value_label(deadline.status)
                             + (_(" (provisional)") if deadline.provisional else ""), self)
             colour = _DEADLINE_COLOURS.get(deadline.status)
             if colour is not None:
@@ -743,7 +790,7 @@ class CaseDetailPanel(QWidget):
             basis = QLabel(deadline.basis, self)
             basis.setWordWrap(True)
             basis.setProperty("role", "hint")
-            for column, widget in enumerate((QLabel(gettext(deadline.kind.value), self),
+            for column, widget in enumerate((QLabel(value_label(deadline.kind.value), self),
                                              QLabel(deadline.due.isoformat(), self),
                                              status, basis)):
                 self.deadlines.addWidget(widget, row, column, Qt.AlignmentFlag.AlignTop)
@@ -752,7 +799,7 @@ class CaseDetailPanel(QWidget):
         _clear(self.actions)
         self.action_buttons = {}
         for n, action in enumerate(actions):
-            button = QPushButton(gettext(action.value), self)
+            button = QPushButton(value_label(action.value), self)
             button.setObjectName(f"action-{action.value}")
             button.clicked.connect(lambda _checked=False, a=action: self.action_chosen.emit(a))
             self.action_buttons[action] = button
@@ -765,22 +812,39 @@ class CaseDetailPanel(QWidget):
         table.setRowCount(len(events))
         for row, event in enumerate(events):
             cells = (local_time(event.at), event_name(event),
-                     f"{event.officer_name}（{gettext(event.role)}）",
+                     f"{event.officer_name}（{value_label(event.role)}）",
                      event_details(event.payload))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 table.setItem(row, column, item)
         table.resizeRowsToContents()
+        shown = sum(table.rowHeight(r) for r in range(min(len(events), HISTORY_ROWS_SHOWN)))
+        table.setFixedHeight(table.horizontalHeader().sizeHint().height()
+                             + max(shown, HISTORY_ROW_PX) + 2 * table.frameWidth())
         self.history_title.setText(f"{heading(_('History'))} ({len(events)})")
 
-    def _fill_documents(self) -> None:
+    def _fill_documents(self, documents: tuple[CaseDocument, ...] | None) -> None:
+        missing = _("Document features come with the documents module")
         available = dossier_available()
         self.dossier_button.setEnabled(available)
-        tip = "" if available else _("Document features come with the documents module")
-        self.dossier_button.setToolTip(tip)
-        self.documents_hint.setText(
-            _("The documents issued in this case and its dossier.") if available else tip)
+        self.dossier_button.setToolTip("" if available else missing)
+        if documents is None:
+            self.documents_hint.setText(missing)
+        elif not documents:
+            self.documents_hint.setText(_("No document has been issued in this case yet."))
+        self.documents_hint.setVisible(not documents)
+        self.documents.setVisible(bool(documents))
+        self.documents.setRowCount(len(documents or ()))
+        for row, doc in enumerate(documents or ()):
+            issued = to_local(doc.issued_at, LOCAL_OFFSET_MINUTES).date().isoformat()
+            for column, text in enumerate((doc.title, doc.number, issued, doc.state)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.documents.setItem(row, column, item)
+        self.documents.setFixedHeight(self.documents.horizontalHeader().sizeHint().height()
+                                      + ROW_PX * min(max(len(documents or ()), 1), 5)
+                                      + 2 * self.documents.frameWidth())
 
 
 def _clear(grid: QGridLayout) -> None:
@@ -834,10 +898,12 @@ class CasesPage(Page):
         filters.addStretch(1)
         filters.addWidget(self.count)
         self.table = self._build_table()
+        self._size_columns()
         self.detail = CaseDetailPanel(self)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.detail)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -865,15 +931,31 @@ class CasesPage(Page):
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        table.verticalHeader().setDefaultSectionSize(ROW_PX)
+        table.verticalHeader().setDefaultSectionSize(self._row_px())
         header = table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 215), (2, 90), (3, 125)):
-            header.resizeSection(column, width)
         header.setMinimumSectionSize(60)
         return table
+
+    def _size_columns(self) -> None:
+        """Widths for the longest usual values in the current font (large text too)."""
+        metrics = QFontMetrics(self.font())
+        header = self.table.horizontalHeader()
+        for column, sample in ((0, "东城管立字〔2026〕第0000号"), (2, "立案审批中"),
+                               (3, "2026-12-31（暂定）")):
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 20)
+
+    def _row_px(self) -> int:
+        """Two lines of the current font (large text makes rows taller)."""
+        return max(ROW_PX, 2 * QFontMetrics(self.font()).lineSpacing() + 14)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self.table.verticalHeader().setDefaultSectionSize(self._row_px())
+            self._size_columns()
+        super().changeEvent(event)
 
     def _connect(self) -> None:
         for combo in (self.open_only, self.scope):
@@ -903,7 +985,9 @@ class CasesPage(Page):
 
     def records_changed(self, kinds: frozenset[str]) -> None:
         if kinds & {"case_file", "case_event", "subject"}:
-            self.reload()
+            self.reload()  # reopens the case shown, too
+        elif kinds & {"document", "document_service"} and self.selected_id:
+            self.open_case(self.selected_id)
 
     # list
     def case_filter(self) -> CaseFilter:
@@ -944,13 +1028,14 @@ class CasesPage(Page):
         self.selected_id = case_id
         officer_id = user.officer_id if user else None
         self.state.worker.run(
-            lambda: case_detail(ctx=ctx, case_id=case_id, officer_id=officer_id),
-            self._detail_arrived, on_error=lambda e: self.detail.show_message(
-                _("Error: {error}", error=describe(e)), True), key=f"case-detail-{id(self)}")
+            lambda: load_case(ctx, case_id, officer_id), self._detail_arrived,
+            on_error=lambda e: self.detail.show_message(_("Error: {error}", error=describe(e)),
+                                                        True),
+            key=f"case-detail-{id(self)}")
 
-    def _detail_arrived(self, detail: CaseDetail) -> None:
-        if detail.case.id == self.selected_id:
-            self.detail.show_detail(detail)
+    def _detail_arrived(self, file: CaseRecord) -> None:
+        if file.detail.case.id == self.selected_id:
+            self.detail.show_detail(file)
 
     def choose_action(self, action: Action) -> None:
         detail = self.detail.detail
@@ -972,7 +1057,7 @@ class CasesPage(Page):
             lambda: act(ctx=ctx, case_id=case_id, officer_id=officer_id, action=action,
                         payload=payload),
             lambda _written: self.detail.show_message(_("Done: {action}",
-                                                        action=gettext(action.value))),
+                                                        action=value_label(action.value))),
             on_error=lambda e: self.detail.show_message(describe(e), True))
 
     def _print_dossier(self) -> None:

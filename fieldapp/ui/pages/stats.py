@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from fieldapp.domain.dates import to_local
-from fieldapp.i18n import N_, _, gettext
+from fieldapp.i18n import N_, _
 from fieldapp.services.auth import LoggedIn
 from fieldapp.services.case_history import overdue_case_counts
 from fieldapp.services.catalogue import violation_types
@@ -47,6 +47,7 @@ from fieldapp.ui.qt import (
     QWidget,
 )
 from fieldapp.ui.session import AppState
+from fieldapp.ui.subject_view import value_label
 
 LOCAL_OFFSET_MINUTES = 8 * 60
 LOCAL = dt.timezone(dt.timedelta(minutes=LOCAL_OFFSET_MINUTES))
@@ -212,11 +213,11 @@ class Bars721(QWidget):
     def _legend(self, painter: QPainter) -> None:
         metrics = QFontMetrics(self.font())
         middle = self.LEGEND_PX / 2
-        x = float(self.LABEL_PX)
+        x = 4.0
         painter.setPen(self._text_colour())
         for step in STEPS:
             painter.fillRect(QRectF(x, middle - 8, 16, 16), STEP_COLOURS[step])
-            text = gettext(step)
+            text = value_label(step)
             painter.drawText(QRectF(x + 22, 0, metrics.horizontalAdvance(text) + 4,
                                     self.LEGEND_PX), Qt.AlignmentFlag.AlignVCenter, text)
             x += 22 + metrics.horizontalAdvance(text) + 16
@@ -331,16 +332,21 @@ class StatsPage(Page):
             inner.addStretch(1)
             charts.addWidget(box, 0, column)
         self.overdue = _table([_("Officer"), _("Overdue revisits"),
-                               _("Overdue case deadlines")], None)
+                               _("Overdue case deadlines")], 0)
         self.overrides = _table([_("Time"), _("Officer"), _("Subject"), _("Violation type"),
                                  _("Step taken"), _("Reason")], 5)
+        header = self.overrides.horizontalHeader()
+        for column, width in ((2, 130), (3, 160)):  # long names wrap; the reason matters most
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        self.overrides.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.overrides_box = QGroupBox(_("Steps taken against the advice"), self)
         QVBoxLayout(self.overrides_box).addWidget(self.overrides)
         overdue_box = QGroupBox(_("Overdue per officer"), self)
         QVBoxLayout(overdue_box).addWidget(self.overdue)
         lists = QHBoxLayout()
-        lists.addWidget(overdue_box, 2)
-        lists.addWidget(self.overrides_box, 3)
+        lists.addWidget(overdue_box, 1)
+        lists.addWidget(self.overrides_box, 2)
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(8, 8, 8, 4)
@@ -393,5 +399,5 @@ class StatsPage(Page):
         self.overrides_box.setVisible(statistics.overrides is not None)
         _fill(self.overrides, [
             (to_local(o.at, LOCAL_OFFSET_MINUTES).strftime("%Y-%m-%d %H:%M"), o.officer,
-             o.subject, o.violation, gettext(o.step), o.reason)
+             o.subject, o.violation, value_label(o.step), o.reason)
             for o in statistics.overrides or ()])
