@@ -6,9 +6,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from bench.documents_bench import document_figures
 from bench.harness import print_table
 from bench.store_bench import advice_figure, bulk_load, record_figure, search_figures
-from bench.documents_bench import document_figures
 from bench.ui_bench import memory_browsing
 
 
