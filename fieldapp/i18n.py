@@ -51,8 +51,8 @@ def parse_po(text: str) -> dict[str, str]:
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    if lang == "en":
-        return {}
+    """The translations of ``lang``. English shows the source strings, except the values
+    of the domain's enums (``does_not_apply``), which ``en.po`` turns into words."""
     path = resource("i18n", f"{lang}.po")
     return parse_po(path.read_text(encoding="utf-8"))
 

@@ -1,14 +1,14 @@
 """Regenerate the screenshots in this folder (offscreen, from fresh demo data).
 
-    .venv/bin/python docs/screenshots/make_screenshots.py [--po DRAFT.po]
+    .venv/bin/python docs/screenshots/make_screenshots.py
 
-``--po`` merges a draft catalogue over ``resources/i18n/zh_CN.po`` first, to show new
-strings in Chinese before they are translated there.
+Every page at 1280×800 in Chinese (logged in as the demo squad leader), the login
+dialog, and the inspection flow at 1920×1080 in Chinese and in English.
 """
 
 from __future__ import annotations
 
-import argparse
+import datetime as dt
 import os
 import tempfile
 import time
@@ -18,18 +18,26 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from fieldapp import i18n
+from fieldapp.domain.entities import FindingData, InspectionData, OfficerRole, StepKind
+from fieldapp.domain.workflow import Action
+from fieldapp.services.auth import LoggedIn, login_choices
+from fieldapp.services.cases import act, open_case
+from fieldapp.services.catalogue import violation_types
 from fieldapp.services.context import ServiceContext, open_context
 from fieldapp.services.demo import generate_demo
-from fieldapp.services.history import subject_history
+from fieldapp.services.documents import issue_document
+from fieldapp.services.inspections import record_inspection
+from fieldapp.services.organisation import add_officer
 from fieldapp.services.subjects import find_subjects
 from fieldapp.ui.app import create_application, create_main_window
+from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.qt import QApplication
 
 HERE = Path(__file__).resolve().parent
-SIZE = (1280, 800)
+LOCAL = dt.timezone(dt.timedelta(hours=8))
 
 
-def wait_for(app: QApplication, condition: Callable[[], bool], seconds: float = 10) -> None:
+def wait_for(app: QApplication, condition: Callable[[], bool], seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
@@ -38,43 +46,117 @@ def wait_for(app: QApplication, condition: Callable[[], bool], seconds: float = 
         time.sleep(0.01)
 
 
-def busiest(ctx: ServiceContext, query: str) -> int:
-    """Row of the result with the longest history: the most telling screenshot."""
-    hits = find_subjects(ctx=ctx, query=query)
-    sizes = [len(subject_history(ctx=ctx, subject_id=s.id)) for s in hits]
-    return sizes.index(max(sizes))
+def settle(app: QApplication, window: MainWindow) -> None:
+    for _ in range(4):
+        wait_for(app, lambda: not window.worker.is_busy())
+        app.processEvents()
+        time.sleep(0.05)
 
 
-def main_window_shot(app: QApplication, ctx: ServiceContext, out: Path, query: str) -> None:
-    window = create_main_window(ctx)
-    window.resize(*SIZE)
+def prepare(ctx: ServiceContext) -> dict[str, str]:
+    """A filed case with its approval form, a warning notice, and steps against advice."""
+    users = login_choices(ctx=ctx)
+    leader = next(u for u in users if u.role == "squad_leader")
+    mates = [u for u in users if u.role == "officer" and u.squad_id == leader.squad_id]
+    head = add_officer(ctx=ctx, squad_id=leader.squad_id, name="周建华",
+                       certificate_no="11010029999", valid_from=dt.date(2020, 1, 1),
+                       valid_to=dt.date(2035, 12, 31), role=OfficerRole.AGENCY_HEAD).id
+    with ctx.read() as s:
+        subject, code = s.connection().exec_driver_sql(
+            "SELECT subject_id, violation_code FROM case_file WHERE squad_id = ? LIMIT 1",
+            (leader.squad_id,)).one()
+        vendor = s.connection().exec_driver_sql(
+            "SELECT l.subject_id FROM ladder_step l JOIN subject s ON s.id = l.subject_id "
+            "WHERE s.kind = 'unidentified_vendor' AND l.violation_code = 'JM01' "
+            "AND l.kind = 'educate' ORDER BY l.taken_at_utc DESC LIMIT 1").scalar_one()
+    case = open_case(ctx=ctx, officer_ids=(mates[0].officer_id, mates[1].officer_id),
+                     subject_id=subject, violation_code=code,
+                     summary="占道经营，经两次告诫仍未改正").id
+    issue_document(ctx=ctx, officer_id=mates[0].officer_id, kind="filing_approval",
+                   case_id=case, fields={"finding.place": "人民路12号"})
+    act(ctx=ctx, case_id=case, officer_id=head, action=Action.APPROVE_FILING)
+    recorded = record_inspection(ctx=ctx, data=InspectionData(
+        subject_id=vendor, officer_ids=(mates[0].officer_id, mates[1].officer_id),
+        at=dt.datetime.now(LOCAL), address="人民路地铁站B口", findings=(FindingData(
+            violation_code="JM01", facts="在人民路地铁站B口占用人行道摆摊经营",
+            corrected_on_spot=False),)))
+    warning = issue_document(ctx=ctx, officer_id=mates[0].officer_id, kind="warning_notice",
+                             finding_id=recorded.finding_ids[0]).id
+    subjects = [s for s in find_subjects(ctx=ctx, query="1", limit=50) if s.phone]
+    quick = [v for v in violation_types(ctx=ctx) if v.ladder_applies and v.correction_days <= 3]
+    for n, reason in enumerate(("当事人多次在同一地点占道，屡教不改", "占道面积大，影响消防通道通行")):
+        record_inspection(ctx=ctx, data=InspectionData(
+            subject_id=subjects[n + 3].id, officer_ids=(mates[0].officer_id,
+                                                        mates[1].officer_id),
+            at=dt.datetime.now(LOCAL) - dt.timedelta(days=6 + n), address="人民路12号",
+            findings=(FindingData(violation_code=quick[n].code, facts="占道经营",
+                                  corrected_on_spot=False, step=StepKind.WARN,
+                                  override_reason=reason),)))
+    return {"case": case, "vendor": vendor, "warning": warning}
+
+
+def show(app: QApplication, window: MainWindow, key: str, marks: dict[str, str]) -> None:
+    page = window.go(key)
+    settle(app, window)
+    if key == "inspection":
+        page.address.setText("人民路地铁站B口")  # type: ignore[attr-defined]
+        page.choose_subject(marks["vendor"], "流动摊贩")  # type: ignore[attr-defined]
+        page.choose_violation("JM01")  # type: ignore[attr-defined]
+        wait_for(app, lambda: page.advice_panel.advice is not None)  # type: ignore[attr-defined]
+    elif key == "subjects":
+        page.search_box.setText("卖水果")  # type: ignore[attr-defined]
+        page.search.search()  # type: ignore[attr-defined]
+        settle(app, window)
+        page.results.setCurrentRow(0)  # type: ignore[attr-defined]
+    elif key == "cases":
+        model = page.model  # type: ignore[attr-defined]
+        wait_for(app, lambda: model.row_of(marks["case"]) is not None)
+        page.table.selectRow(model.row_of(marks["case"]))  # type: ignore[attr-defined]
+    elif key == "documents":
+        wait_for(app, lambda: bool(page.documents))  # type: ignore[attr-defined]
+        page.select(marks["warning"])  # type: ignore[attr-defined]
+        wait_for(app, lambda: page.preview is not None)  # type: ignore[attr-defined]
+    elif key == "nopenalty":
+        wait_for(app, lambda: page.versions is not None)  # type: ignore[attr-defined]
+        page.tree.setCurrentItem(page.tree.topLevelItem(0).child(0))  # type: ignore[attr-defined]
+    settle(app, window)
+
+
+def shoot(app: QApplication, ctx: ServiceContext, user: LoggedIn, marks: dict[str, str],
+          keys: list[str], size: tuple[int, int], suffix: str) -> None:
+    window = create_main_window(ctx, ask_login=False)
+    window.resize(*size)
     window.show()
-    wait_for(app, lambda: bool(window.officer_count.text()))
-    window.search_box.setText(query)
-    wait_for(app, lambda: window.results.count() > 0)
-    window.results.setCurrentRow(busiest(ctx, query))
-    wait_for(app, lambda: window.subject_view.history.rowCount() > 0)
-    wait_for(app, lambda: not window.worker.is_busy())
-    app.processEvents()
-    window.grab().save(str(out))
+    window.set_user(user)
+    for key in keys:
+        show(app, window, key, marks)
+        window.grab().save(str(HERE / f"{key}-{suffix}.png"))
+        print("saved", f"{key}-{suffix}.png")
+    if suffix == "zh":
+        window.show_login()
+        dialog = window._login_dialog
+        wait_for(app, lambda: dialog.officer.count() > 0)
+        dialog.grab().save(str(HERE / "login-zh.png"))
+        dialog.reject()
+    window.worker.shutdown()
     window.close()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--po", type=Path, help="draft zh_CN catalogue to merge first")
-    args = parser.parse_args()
-    if args.po:
-        i18n.catalog("zh_CN").update(i18n.parse_po(args.po.read_text(encoding="utf-8")))
-    i18n.set_language("zh_CN")
     app = create_application()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="fieldapp-shots-") as tmp:
         ctx = open_context(Path(tmp) / "data")
-        try:
-            generate_demo(ctx=ctx)
-            main_window_shot(app, ctx, HERE / "main-window-zh.png", "店")
-        finally:
-            ctx.close()
+        generate_demo(ctx=ctx)
+        marks = prepare(ctx)
+        user = next(u for u in login_choices(ctx=ctx) if u.role == "squad_leader")
+        pages = ["today", "inspection", "subjects", "cases", "documents", "nopenalty",
+                 "stats", "settings"]
+        i18n.set_language("zh_CN")
+        shoot(app, ctx, user, marks, pages, (1280, 800), "zh")
+        shoot(app, ctx, user, marks, ["inspection"], (1920, 1080), "zh-1920")
+        i18n.set_language("en")
+        shoot(app, ctx, user, marks, ["inspection", "today"], (1920, 1080), "en-1920")
+        ctx.close()
 
 
 if __name__ == "__main__":

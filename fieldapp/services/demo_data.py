@@ -275,7 +275,7 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
         if case_id:
             case_numbers[at.year] = case_numbers.get(at.year, 0) + 1
             cases.append(_case(gen, case_id, squad, sid, code, o1, o2, at,
-                               case_numbers[at.year]))
+                               case_numbers[at.year], (spec.now - at).days))
         if len(ins) == CHUNK or n == count:
             yield Batch("inspection", _INSPECTION, ins)
             yield Batch("finding", _FINDING, fnd)
@@ -321,9 +321,13 @@ def _case_state(status: str, day: dt.date, fine_fen: int, organisation: bool) ->
     return dataclasses.replace(state, status=CaseStatus(status))
 
 
+_OLD_STATUSES = ("closed", "closed", "archived", "archived", "executing")
+
+
 def _case(gen: _Gen, case_id: str, squad: str, subject: str, code: str, o1: str, o2: str,
-          at: dt.datetime, n: int) -> tuple[Any, ...]:
-    status = gen.pick(_STATUSES)
+          at: dt.datetime, n: int, age_days: int) -> tuple[Any, ...]:
+    # Cases opened months ago are mostly closed by now, as in a squad that keeps time.
+    status = gen.pick(_OLD_STATUSES if age_days > 75 else _STATUSES)
     t = utc_text(at)
     day = at.astimezone(_LOCAL).date()
     state = _case_state(status, day, 100 * 100 * (1 + int(gen.rng.random() * 20)), False)

@@ -43,3 +43,15 @@ def test_describe_names_the_field_in_each_language() -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="fr"):
         i18n.set_language("fr")
+
+
+def test_english_shows_words_not_identifiers() -> None:
+    from fieldapp.tools.english_labels import identifier_msgids, label
+
+    english = i18n.catalog("en")
+    missing = [m for m in identifier_msgids() if label(m) != m and english.get(m) != label(m)]
+    assert missing == []
+    i18n.set_language("en")
+    assert i18n.gettext("does_not_apply") == "does not apply"
+    assert i18n.gettext("squad_leader") == "squad leader"
+    assert i18n.gettext("Confirm and record") == "Confirm and record"
