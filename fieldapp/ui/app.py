@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from fieldapp.i18n import _, describe
 from fieldapp.ui.fonts import register_fonts
 from fieldapp.ui.main_window import MainWindow
-from fieldapp.ui.qt import QApplication, QMessageBox, QTimer
+from fieldapp.ui.qt import QApplication, QLibraryInfo, QMessageBox, QTimer, QTranslator
 from fieldapp.ui.style import apply_style
 
 if TYPE_CHECKING:
@@ -36,7 +36,21 @@ def create_application() -> QApplication:
     register_fonts()
     apply_style(app)
     collect_garbage_on_gui_thread(app)
+    install_qt_translations(app)
     return app
+
+
+def install_qt_translations(app: QApplication) -> None:
+    """Qt's own dialogs (file, print, message box buttons) in the chosen language."""
+    from fieldapp import i18n
+
+    if getattr(app, "_fieldapp_translator", None) is not None or i18n.language() == "en":
+        return
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(f"qtbase_{i18n.language()}", folder):
+        app.installTranslator(translator)
+        app._fieldapp_translator = translator  # type: ignore[attr-defined]
 
 
 def collect_garbage_on_gui_thread(app: QApplication) -> None:

@@ -17,7 +17,11 @@ from pytestqt.qtbot import QtBot
 
 from fieldapp.services.context import ServiceContext, open_context
 from fieldapp.services.demo import generate_demo
-from fieldapp.ui.app import collect_garbage_on_gui_thread, create_main_window
+from fieldapp.ui.app import (
+    collect_garbage_on_gui_thread,
+    create_main_window,
+    install_qt_translations,
+)
 from fieldapp.ui.fonts import register_fonts
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.qt import QApplication
@@ -42,6 +46,7 @@ def _ui_look(qapp: QApplication) -> None:
     assert register_fonts() is not None
     apply_style(qapp)
     collect_garbage_on_gui_thread(qapp)
+    install_qt_translations(qapp)
 
 
 @pytest.fixture(scope="session")

@@ -165,3 +165,7 @@ def test_run_app_opens_the_data_directory_and_quits_cleanly(
         assert run_app(demo_dir) == 0
     finally:
         safety.stop()
+
+
+def test_qt_own_dialogs_speak_chinese(qapp: QApplication) -> None:
+    assert QApplication.translate("QFileDialog", "Open") == "打开"
