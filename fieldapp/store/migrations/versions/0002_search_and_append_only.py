@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from fieldapp.store.append_only import create_triggers, drop_triggers
+
 from fieldapp.store.search import CREATE_INDEX_SQL, rebuild
 from fieldapp.store.tables import APPEND_ONLY_TABLES
 
@@ -20,17 +22,9 @@ depends_on = None
 def upgrade() -> None:
     op.execute(CREATE_INDEX_SQL)
     rebuild(op.get_bind())
-    for table in APPEND_ONLY_TABLES:
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'append-only: {table} rows are never "
-                f"{verb.lower()}d; record a correction instead'); END"
-            )
+    create_triggers(op.execute, APPEND_ONLY_TABLES)
 
 
 def downgrade() -> None:
-    for table in APPEND_ONLY_TABLES:
-        for verb in ("update", "delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
+    drop_triggers(op.execute, APPEND_ONLY_TABLES)
     op.execute("DROP TABLE IF EXISTS subject_search")

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from fieldapp.store.append_only import create_triggers, drop_triggers
+
 from fieldapp.store.tables import APPEND_ONLY_TABLES_0003
 
 
@@ -122,19 +124,11 @@ def upgrade() -> None:
     for name in ('skip_reason', 'notes'):
         op.add_column('violation_type', sa.Column(name, sa.String(), server_default='',
                                                   nullable=False))
-    for table in APPEND_ONLY_TABLES_0003:
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'append-only: {table} rows are never "
-                f"{verb.lower()}d; record a correction instead'); END"
-            )
+    create_triggers(op.execute, APPEND_ONLY_TABLES_0003)
 
 
 def downgrade() -> None:
-    for table in APPEND_ONLY_TABLES_0003:
-        for verb in ("update", "delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
+    drop_triggers(op.execute, APPEND_ONLY_TABLES_0003)
     for name in ('notes', 'skip_reason', 'summary_allowed', 'local_regulation',
                  'fine_max_yuan', 'fine_min_yuan'):
         op.drop_column('violation_type', name)

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from fieldapp.store.append_only import create_triggers, drop_triggers
+
 from fieldapp.store.tables import APPEND_ONLY_TABLES_0004
 
 
@@ -91,19 +93,11 @@ def upgrade() -> None:
                                        nullable=False))
     op.add_column('officer', sa.Column('locked_until', sqlmodel.sql.sqltypes.UTCDateTime(),
                                        nullable=True))
-    for table in APPEND_ONLY_TABLES_0004:
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'append-only: {table} rows are never "
-                f"{verb.lower()}d; record a correction instead'); END"
-            )
+    create_triggers(op.execute, APPEND_ONLY_TABLES_0004)
 
 
 def downgrade() -> None:
-    for table in APPEND_ONLY_TABLES_0004:
-        for verb in ("update", "delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
+    drop_triggers(op.execute, APPEND_ONLY_TABLES_0004)
     for name in ('locked_until', 'failed_logins', 'password_hash'):
         op.drop_column('officer', name)
     for name in ('signature', 'qr_payload', 'layout'):
