@@ -211,16 +211,35 @@ def _subjects(gen: _Gen, org: _Org, count: int,
                      for _ in range(count))
     batch: list[tuple[Any, ...]] = []
     index: list[tuple[int, str]] = []
+    agreements: list[tuple[Any, ...]] = []
+    grid_squad = {g: s for s, gs in org.grids.items() for g in gs}
     for seq, moment in enumerate(created, start=1):
         row, group = _subject(gen, org, seq, moment)
         batch.append(row)
+        if row[2] == "individual_business" and gen.rng.random() < 0.4:
+            agreements.append(_agreement(gen, row, org.officers[grid_squad[row[16]]][0],
+                                         moment))
         index.append((seq, search.tokens_for(dict(zip(SUBJECT_COLUMNS, row, strict=True)))))
         out.append((row[0], group, row[16], row[9] or row[14]))
         if len(batch) == CHUNK or seq == count:
             yield Batch("subject", SUBJECT_COLUMNS, batch)
             yield Batch("subject_search", ("rowid", "tokens"), index)
+            yield Batch("frontage_agreement", _AGREEMENT, agreements)
             yield Progress("subjects", seq, count)
-            batch, index = [], []
+            batch, index, agreements = [], [], []
+
+
+_AGREEMENT = ("id", "subject_id", "signed_on", "ends_on", "scope", "duties", "signed_by",
+              "officer_id", "created_at", "version", "hlc")
+
+
+def _agreement(gen: _Gen, subject: tuple[Any, ...], officer: str,
+               created: dt.datetime) -> tuple[Any, ...]:
+    """门前四包责任书, signed soon after the shop opened."""
+    signed = (created + dt.timedelta(days=gen.rng.randrange(1, 60))).date()
+    scope = f"{subject[9]}门前至人行道路缘石，东西各{gen.pick((3, 5, 8))}米"
+    return (gen.uid(created), subject[0], signed.isoformat(), None, scope,
+            "包卫生、包绿化、包秩序、包设施", subject[3], officer, utc_text(created), 1, "")
 
 
 _INSPECTION = ("id", "squad_id", "device_id", "subject_id", "grid_id", "address", "at_utc",

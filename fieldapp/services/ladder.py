@@ -75,3 +75,30 @@ def list_overrides(*, ctx: ServiceContext, start: dt.datetime, end: dt.datetime,
     with ctx.read() as session:
         rows = session.connection().exec_driver_sql(_OVERRIDES_SQL, params).all()
     return [Override(r[0], _utc(r[1]), StepKind(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
+
+
+@dataclass(frozen=True)
+class CurrentStep:
+    """Where a subject stands on the ladder for one violation type now."""
+
+    violation_code: str
+    violation_name: str
+    due: StepKind
+    counted: int  # steps inside the window
+
+
+def current_steps(*, ctx: ServiceContext, subject_id: str, at: dt.datetime,
+                  config: RuleConfig) -> list[CurrentStep]:
+    """The step due now for every violation type this subject has a step for."""
+    with ctx.read() as session:
+        conn = session.connection()
+        codes = conn.exec_driver_sql(
+            "SELECT DISTINCT s.violation_code, v.name, v.ladder_applies FROM ladder_step s "
+            "JOIN violation_type v ON v.code = s.violation_code WHERE s.subject_id = ? "
+            "ORDER BY s.violation_code", (subject_id,)).all()
+        out = []
+        for code, name, ladder in codes:
+            decision = ladder_decision(conn, subject_id=subject_id, violation_code=code,
+                                       at=at, config=config, ladder_applies=bool(ladder))
+            out.append(CurrentStep(code, name, decision.due, len(decision.counted)))
+    return out

@@ -18,7 +18,7 @@ SYNCED_TABLES = (
     "agency_profile", "squad", "officer", "grid", "subject", "place", "inspection",
     "finding", "ladder_step", "case_file", "document", "evidence", "episode_close",
     "revisit", "case_event", "rule_setting", "holiday", "number_block", "voided_number",
-    "document_service",
+    "document_service", "frontage_agreement",
 )
 # Tables that are never updated or deleted in place (triggers: migrations 0002, 0003).
 APPEND_ONLY_TABLES = ("finding", "ladder_step", "document", "evidence", "audit_event")
@@ -489,6 +489,24 @@ class DocumentService(SQLModel, table=True):
     officer1_id: str = Field(foreign_key="officer.id")
     officer2_id: str = Field(foreign_key="officer.id")
     created_at: dt.datetime
+
+
+class FrontageAgreement(SQLModel, table=True):
+    """门前四包（三包）责任书: what a shop undertakes for the pavement in front of it.
+    A renewed agreement is a new row; ``ends_on`` closes the old one's term."""
+
+    __tablename__ = "frontage_agreement"
+    id: str = Field(primary_key=True, max_length=36)
+    subject_id: str = Field(foreign_key="subject.id", index=True)
+    signed_on: dt.date
+    ends_on: dt.date | None = None
+    scope: str = Field(description="the frontage, e.g. 门前至人行道路缘石，东西各5米")
+    duties: str = Field(default="", description="包卫生、包绿化、包秩序、包设施")
+    signed_by: str = Field(default="", description="the party's signatory")
+    officer_id: str = Field(foreign_key="officer.id")
+    created_at: dt.datetime
+    version: int = 1
+    hlc: str = ""
 
 
 class AuditEvent(SQLModel, table=True):

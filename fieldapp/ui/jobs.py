@@ -7,13 +7,17 @@ GUI thread never holds a row that could reach back into the database.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 
 from fieldapp.domain.entities import SubjectData, SubjectKind
+from fieldapp.services.agreements import AgreementView, agreements_of
 from fieldapp.services.backup import changes_since_backup
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.history import HistoryEntry, subject_history
+from fieldapp.services.ladder import CurrentStep, current_steps
 from fieldapp.services.officers import list_officers
+from fieldapp.services.settings import rule_config
 from fieldapp.services.subjects import display_name, find_subjects, get_subject
 
 SEARCH_LIMIT = 50
@@ -39,6 +43,8 @@ class SubjectFile:
     title: str
     profile: SubjectData
     history: tuple[HistoryEntry, ...]
+    current: tuple[CurrentStep, ...] = ()
+    agreements: tuple[AgreementView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,10 @@ def subject_file(ctx: ServiceContext, subject_id: str) -> SubjectFile:
     profile = SubjectData(kind=SubjectKind(row.kind),
                           **{name: getattr(row, name) for name in _PROFILE_FIELDS})
     history = subject_history(ctx=ctx, subject_id=subject_id)
-    return SubjectFile(row.id, display_name(row), profile, tuple(history))
+    current = current_steps(ctx=ctx, subject_id=subject_id,
+                            at=dt.datetime.now(dt.UTC), config=rule_config(ctx=ctx))
+    return SubjectFile(row.id, display_name(row), profile, tuple(history), tuple(current),
+                       tuple(agreements_of(ctx=ctx, subject_id=subject_id)))
 
 
 def status_counts(ctx: ServiceContext) -> StatusCounts:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fieldapp.domain.dates import to_local
 from fieldapp.domain.entities import SubjectData, SubjectKind
 from fieldapp.i18n import _, gettext
@@ -108,10 +110,16 @@ class SubjectView(QWidget):
         self.history_title = QLabel(page)
         self.history_title.setProperty("role", "subheading")
         self.history = self._build_table(page)
+        self.current = QLabel(page)
+        self.current.setWordWrap(True)
+        self.agreements = QLabel(page)
+        self.agreements.setWordWrap(True)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addLayout(self._profile)
+        layout.addWidget(self.current)
+        layout.addWidget(self.agreements)
         layout.addSpacing(8)
         layout.addWidget(self.history_title)
         layout.addWidget(self.history, 1)
@@ -151,6 +159,15 @@ class SubjectView(QWidget):
         self.subject_id = file.id
         self.title.setText(file.title)
         self._fill_profile(profile_rows(file.profile))
+        self.current.setText(_("Now due: {steps}", steps="；".join(
+            f"{c.violation_name}：{_(c.due.value)}" for c in file.current))
+            if file.current else _("No step recorded yet."))
+        today = dt.date.today()
+        self.agreements.setText("\n".join(
+            _("Frontage agreement (门前四包) signed {date}: {scope} — {duties}{state}",
+              date=a.signed_on.isoformat(), scope=a.scope, duties=a.duties,
+              state="" if a.in_force(today) else f"（{_('expired')}）")
+            for a in file.agreements) or _("No frontage agreement (门前四包) signed."))
         self.history_title.setText(f"{_('History')} ({len(file.history)})")
         self._stack.setCurrentIndex(1)  # first, so rows are measured at the real width
         self._fill_history(file.history)

@@ -196,3 +196,15 @@ def test_the_warning_notice_is_issued_and_printed_to_pdf(world, qtbot: QtBot,
         kind = conn.execute("SELECT kind FROM document WHERE id = ?",
                             (page.issued.id,)).fetchone()[0]
     assert kind == "warning_notice"
+
+
+def test_the_subject_page_shows_the_step_due_per_violation(world, qtbot: QtBot) -> None:
+    window, _ctx, mates, vendor = world
+    _login(window, qtbot, mates[0].certificate_no)
+    page = window.go("subjects")
+    page.open_subject(vendor)
+    view = page.subject_view
+    qtbot.waitUntil(lambda: view.subject_id == vendor and "：" in view.current.text(),
+                    timeout=WAIT_MS)
+    assert "占道经营（流动摊贩）：告诫" in view.current.text()
+    assert "门前四包" in view.agreements.text()
