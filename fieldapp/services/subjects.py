@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
@@ -34,9 +35,14 @@ def _duplicate_check(session: Session, data: SubjectData, own_id: str | None) ->
                                   name=other[1], id=other[0])
 
 
-def create_subject(*, ctx: ServiceContext, officer_id: str, data: SubjectData) -> Written:
-    """Record a new subject; its profile is validated first and nothing is written if bad."""
+def create_subject(*, ctx: ServiceContext, officer_id: str, data: SubjectData,
+                   photo: Path | None = None) -> Written:
+    """Record a new subject; its profile is validated first and nothing is written if bad.
+
+    ``photo`` (e.g. of an unidentified vendor) is stored with the evidence files."""
     data = validate_subject(data)
+    if photo is not None:
+        data = dataclasses.replace(data, photo_sha256=ctx.store.blobs.put(photo).sha256)
     with ctx.write(officer_id) as tx:
         _duplicate_check(tx.session, data, None)
         seq = tx.conn.exec_driver_sql(

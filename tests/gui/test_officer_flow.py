@@ -208,3 +208,36 @@ def test_the_subject_page_shows_the_step_due_per_violation(world, qtbot: QtBot) 
                     timeout=WAIT_MS)
     assert "占道经营（流动摊贩）：告诫" in view.current.text()
     assert "门前四包" in view.agreements.text()
+
+
+def test_a_new_vendor_with_a_photo_and_coordinates(world, qtbot: QtBot, tmp_path: Path) -> None:
+    from PIL import Image
+
+    window, ctx, mates, _vendor = world
+    _login(window, qtbot, mates[0].certificate_no)
+    page = window.go("inspection")
+    qtbot.waitUntil(lambda: page.violations.count() > 40, timeout=WAIT_MS)
+    photo = tmp_path / "vendor.jpg"
+    Image.new("RGB", (40, 30), (10, 120, 200)).save(photo)
+    page.address.setText("胜利街口")
+    page.coords.setText("39.9151, 116.4040")
+    page.new_kind.setCurrentIndex(page.new_kind.findData("unidentified_vendor"))
+    page.new_goods.setText("糖葫芦")
+    page.new_look.setText("戴红帽子的青年男子")
+    page.new_photo = str(photo)
+    page.create_button.click()
+    qtbot.waitUntil(lambda: page.subject_id != "", timeout=WAIT_MS)
+    page.choose_violation("JM01")
+    qtbot.waitUntil(lambda: page.advice_panel.advice is not None, timeout=WAIT_MS)
+    assert page.advice_panel.step.text() == _("Step 1 of 3: educate")
+    page.facts.setPlainText("占道销售糖葫芦")
+    page.second.setCurrentIndex(page.second.findData(mates[1].id))
+    page.confirm.click()
+    qtbot.waitUntil(lambda: page.last_recorded is not None, timeout=WAIT_MS)
+    with sqlite3.connect(ctx.store.data_dir / "fieldapp.sqlite3") as conn:
+        sha = conn.execute("SELECT photo_sha256 FROM subject WHERE id = ?",
+                           (page.subject_id,)).fetchone()[0]
+        coords = conn.execute("SELECT latitude, longitude FROM inspection WHERE id = ?",
+                              (page.last_recorded.inspection_id,)).fetchone()
+    assert ctx.store.blobs.path_of(sha).read_bytes() == photo.read_bytes()
+    assert coords == (39.9151, 116.404)

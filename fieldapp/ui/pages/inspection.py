@@ -137,9 +137,12 @@ class InspectionPage(Page):
         self.grid = QComboBox(box)
         self.address = QLineEdit(box)
         self.address.setPlaceholderText(_("address or landmark"))
+        self.coords = QLineEdit(box)
+        self.coords.setPlaceholderText(_("optional: latitude, longitude (e.g. 39.915, 116.404)"))
         form = QFormLayout(box)
         form.addRow(_("Grid"), self.grid)
         form.addRow(_("address"), self.address)
+        form.addRow(_("Coordinates"), self.coords)
         return box
 
     def _subject_box(self, parent: QWidget) -> QGroupBox:
@@ -158,11 +161,14 @@ class InspectionPage(Page):
         self.new_look = QLineEdit(box)
         self.new_look.setPlaceholderText(_("appearance (vendor)"))
         self.create_button = QPushButton(_("New subject"), box)
+        self.new_photo_button = QPushButton(_("Photo…"), box)
+        self.new_photo: str | None = None
         row1, row2 = QHBoxLayout(), QHBoxLayout()
         row1.addWidget(self.new_kind)
         row1.addWidget(self.new_name, 1)
         row2.addWidget(self.new_goods)
         row2.addWidget(self.new_look)
+        row2.addWidget(self.new_photo_button)
         row2.addWidget(self.create_button)
         layout = QVBoxLayout(box)
         layout.addWidget(self.search)
@@ -229,6 +235,7 @@ class InspectionPage(Page):
     def _connect(self) -> None:
         self.search.results.currentItemChanged.connect(self._subject_chosen)
         self.create_button.clicked.connect(self.create_new_subject)
+        self.new_photo_button.clicked.connect(self._pick_subject_photo)
         self.domain.currentIndexChanged.connect(lambda _i: self._fill_violations())
         self.violation_filter.textChanged.connect(lambda _t: self._fill_violations())
         self.violations.currentItemChanged.connect(lambda _i, _p: self.refresh_advice())
@@ -342,10 +349,22 @@ class InspectionPage(Page):
             usual_place=self.address.text().strip(), grid_id=self.grid.currentData())
         officer = user.officer_id if user else ""
         title = name or f"{data.goods} {data.appearance}".strip()
+        photo = Path(self.new_photo) if self.new_photo else None
         self.state.worker.run(
-            lambda: create_subject(ctx=ctx, officer_id=officer, data=data),
-            lambda written: self.choose_subject(written.id, title),
-            on_error=self._show_error)
+            lambda: create_subject(ctx=ctx, officer_id=officer, data=data, photo=photo),
+            lambda written: self._created(written.id, title), on_error=self._show_error)
+
+    def _created(self, subject_id: str, title: str) -> None:
+        self.new_photo = None
+        self.new_photo_button.setText(_("Photo…"))
+        self.choose_subject(subject_id, title)
+
+    def _pick_subject_photo(self) -> None:
+        name, _f = QFileDialog.getOpenFileName(self, _("Photo of the subject"), "",
+                                               _("Images (*.jpg *.jpeg *.png)"))
+        if name:
+            self.new_photo = name
+            self.new_photo_button.setText(_("Photo ✔"))
 
     def pick_photos(self) -> None:
         files, _filter = QFileDialog.getOpenFileNames(
@@ -364,11 +383,16 @@ class InspectionPage(Page):
             return
         step_value = self.step_choice.currentData()
         at = dt.datetime.now().astimezone()
+        try:
+            latitude, longitude = _coordinates(self.coords.text())
+        except ValueError:
+            self.message.setText(_("Coordinates: give latitude, longitude, e.g. 39.915, 116.404"))
+            return
         data = InspectionData(
             subject_id=self.subject_id, officer_ids=(user.officer_id,
                                                      str(self.second.currentData() or "")),
             at=at, address=self.address.text().strip(),
-            grid_id=self.grid.currentData() or None,
+            grid_id=self.grid.currentData() or None, latitude=latitude, longitude=longitude,
             findings=(FindingData(
                 violation_code=self.violation_code(), facts=self.facts.toPlainText(),
                 corrected_on_spot=self.corrected.isChecked(),
@@ -460,3 +484,16 @@ class InspectionPage(Page):
             self.violations.setCurrentRow(-1)
         self.refresh_advice()
 
+
+
+def _coordinates(text: str) -> tuple[float | None, float | None]:
+    """"39.915, 116.404" → (39.915, 116.404); empty → no coordinates."""
+    if not text.strip():
+        return None, None
+    parts = [p for p in text.replace("，", ",").replace(" ", ",").split(",") if p]
+    if len(parts) != 2:
+        raise ValueError(text)
+    latitude, longitude = float(parts[0]), float(parts[1])
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValueError(text)
+    return latitude, longitude
