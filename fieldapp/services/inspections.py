@@ -69,7 +69,10 @@ def record_inspection(*, ctx: ServiceContext, data: InspectionData,
         subject = session.get(Subject, data.subject_id)
         if subject is None or subject.deleted:
             raise NotFound("subject", data.subject_id)
-        types = {v.code: v for v in session.exec(select(ViolationType))}
+        # Only the types named (a primary-key look-up each), not the whole catalogue.
+        named = {f.violation_code for f in data.findings}
+        types = {code: vt for code in named
+                 if (vt := session.get(ViolationType, code)) is not None}
         findings = tuple(validate_finding(f, set(types)) for f in data.findings)
         plans = [_plan(session, ctx, data, f, types[f.violation_code], config)
                  for f in findings]
