@@ -122,7 +122,7 @@ def _largest_gap(app: object, window: object, job: object) -> tuple[float, int]:
 
 
 _BROWSE_SCRIPT = textwrap.dedent("""
-    import os, resource, sys, time
+    import os, sys, time
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from pathlib import Path
     from fieldapp.services.context import open_context
@@ -144,7 +144,10 @@ _BROWSE_SCRIPT = textwrap.dedent("""
         subjects.search_box.setText(query); subjects.search.search()
         while window.worker.is_busy():
             app.processEvents(); time.sleep(0.002)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so it would report the
+    # peak of the (large) bench process this one was forked from.
+    status = open("/proc/self/status").read()
+    rss = int(status.split("VmHWM:")[1].split()[0]) / 1024
     print(f"{rss:.0f} {model.rowCount()}")
     window.worker.shutdown()
 """)
