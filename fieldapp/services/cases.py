@@ -262,7 +262,9 @@ def list_cases(*, ctx: ServiceContext, squad_id: str | None = None,
     if overdue_only:
         end_of_yesterday = dt.datetime.combine(today, dt.time(0), LOCAL).astimezone(dt.UTC)
         query = query.where(CaseFile.next_deadline_at < end_of_yesterday)  # type: ignore[operator]
-    query = query.order_by(CaseFile.next_deadline_at.nulls_last()).limit(  # type: ignore[union-attr]
+    # Most urgent first; the case id breaks ties so every list of cases agrees.
+    query = query.order_by(CaseFile.next_deadline_at.nulls_last(),  # type: ignore[union-attr]
+                           CaseFile.opened_at.desc(), CaseFile.id).limit(  # type: ignore[attr-defined]
         limit)
     with ctx.read() as session:
         cases = session.exec(query).all()

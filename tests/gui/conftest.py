@@ -55,7 +55,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("gui") / "data"
     ctx = open_context(data_dir)
     try:
-        generate_demo(ctx=ctx, subjects=60, inspections=200)
+        generate_demo(ctx=ctx, subjects=60, inspections=600)
     finally:
         ctx.close()
     return data_dir
