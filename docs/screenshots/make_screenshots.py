@@ -65,10 +65,12 @@ def prepare(ctx: ServiceContext) -> dict[str, str]:
         subject, code = s.connection().exec_driver_sql(
             "SELECT subject_id, violation_code FROM case_file WHERE squad_id = ? LIMIT 1",
             (leader.squad_id,)).one()
-        vendor = s.connection().exec_driver_sql(
+        # Vendors educated once for JM01 (so the advice for them is step 2, 告诫).
+        vendor, other = (r[0] for r in s.connection().exec_driver_sql(
             "SELECT l.subject_id FROM ladder_step l JOIN subject s ON s.id = l.subject_id "
             "WHERE s.kind = 'unidentified_vendor' AND l.violation_code = 'JM01' "
-            "AND l.kind = 'educate' ORDER BY l.taken_at_utc DESC LIMIT 1").scalar_one()
+            "GROUP BY l.subject_id HAVING COUNT(*) = 1 AND MAX(l.kind) = 'educate' "
+            "ORDER BY MAX(l.taken_at_utc) DESC LIMIT 2").all())
     case = open_case(ctx=ctx, officer_ids=(mates[0].officer_id, mates[1].officer_id),
                      subject_id=subject, violation_code=code,
                      summary="占道经营，经两次告诫仍未改正").id
@@ -92,7 +94,7 @@ def prepare(ctx: ServiceContext) -> dict[str, str]:
             findings=(FindingData(violation_code=quick[n].code, facts="占道经营",
                                   corrected_on_spot=False, step=StepKind.WARN,
                                   override_reason=reason),)))
-    return {"case": case, "vendor": vendor, "warning": warning}
+    return {"case": case, "vendor": other, "warning": warning}
 
 
 def show(app: QApplication, window: MainWindow, key: str, marks: dict[str, str]) -> None:
