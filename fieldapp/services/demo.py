@@ -23,7 +23,7 @@ from fieldapp.services.catalogue import load_catalogue, violation_types
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.demo_data import Batch, DemoSpec, Progress, demo_batches
 from fieldapp.services.no_penalty import load_default_list
-from fieldapp.store import bulk
+from fieldapp.store import bulk, search
 
 ProgressFn = Callable[[str, int, int], None]
 _BULK_TABLES = ("subject", "inspection", "finding", "ladder_step", "case_file")
@@ -117,13 +117,25 @@ class _Writer:
         self.conn.exec_driver_sql(
             f"INSERT INTO {batch.table} ({','.join(batch.columns)}) VALUES ({marks})",
             batch.rows)
-        self.rows += len(batch.rows)
-        self.counts[batch.table] = self.counts.get(batch.table, 0) + len(batch.rows)
-        self._uncommitted += len(batch.rows)
+        self._count(batch.table, len(batch.rows))
+        if batch.table == "subject":
+            self._index_subjects(batch)
         if self._uncommitted >= _COMMIT_EVERY:
             self.tx.commit()
             self.tx = self.conn.begin()
             self._uncommitted = 0
+
+    def _count(self, table: str, rows: int) -> None:
+        self.rows += rows
+        self.counts[table] = self.counts.get(table, 0) + rows
+        self._uncommitted += rows
+
+    def _index_subjects(self, batch: Batch) -> None:
+        seq = batch.columns.index("local_seq")
+        pairs = [(row[seq], search.tokens_for(dict(zip(batch.columns, row, strict=True))))
+                 for row in batch.rows]
+        search.index_rows(self.conn, pairs)
+        self._count("subject_search", len(pairs))
 
     def finish(self) -> None:
         bulk.restore_indexes(self.conn)
@@ -156,7 +168,7 @@ def _produce(spec: DemoSpec, out: Any) -> None:
 
 def _from_child(spec: DemoSpec) -> Iterator[Batch | Progress]:
     mp = multiprocessing.get_context("spawn")
-    channel = mp.Queue(maxsize=8)
+    channel = mp.Queue(maxsize=32)  # room for the generator to run ahead of the writer
     child = mp.Process(target=_produce, args=(spec, channel), daemon=True)
     child.start()
     try:

@@ -23,7 +23,6 @@ from fieldapp.domain.penalties import Penalty, PenaltyKind
 from fieldapp.domain.workflow import CaseState, Decision, Procedure, new_case
 from fieldapp.services import demo_names as W
 from fieldapp.services.auth import hash_password
-from fieldapp.store import search
 from fieldapp.store.audit import utc_text
 
 T = TypeVar("T")
@@ -210,7 +209,6 @@ def _subjects(gen: _Gen, org: _Org, count: int,
     created = sorted(gen.now - _LOOKBACK - dt.timedelta(days=gen.rng.randrange(1, 700))
                      for _ in range(count))
     batch: list[tuple[Any, ...]] = []
-    index: list[tuple[int, str]] = []
     agreements: list[tuple[Any, ...]] = []
     grid_squad = {g: s for s, gs in org.grids.items() for g in gs}
     for seq, moment in enumerate(created, start=1):
@@ -219,14 +217,14 @@ def _subjects(gen: _Gen, org: _Org, count: int,
         if row[2] == "individual_business" and gen.rng.random() < 0.4:
             agreements.append(_agreement(gen, row, org.officers[grid_squad[row[16]]][0],
                                          moment))
-        index.append((seq, search.tokens_for(dict(zip(SUBJECT_COLUMNS, row, strict=True)))))
         out.append((row[0], group, row[16], row[9] or row[14]))
         if len(batch) == CHUNK or seq == count:
+            # The search index is made by the writer: it has time while this process
+            # generates the inspections (the writer waits on the generator otherwise).
             yield Batch("subject", SUBJECT_COLUMNS, batch)
-            yield Batch("subject_search", ("rowid", "tokens"), index)
             yield Batch("frontage_agreement", _AGREEMENT, agreements)
             yield Progress("subjects", seq, count)
-            batch, index, agreements = [], [], []
+            batch, agreements = [], []
 
 
 _AGREEMENT = ("id", "subject_id", "signed_on", "ends_on", "scope", "duties", "signed_by",
