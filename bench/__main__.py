@@ -21,7 +21,7 @@ def _issue_some_documents(demo: Path) -> None:
     with ctx.read() as s:
         case, lead = s.connection().exec_driver_sql(
             "SELECT id, lead_officer_id FROM case_file WHERE status != 'filing' LIMIT 1").one()
-    for kind in ("filing_approval", "inspection_record", "inquiry_record", "prior_notice"):
+    for kind in ("filing_approval", "inspection_record", "inquiry_record"):
         issue_document(ctx=ctx, officer_id=lead, kind=kind, case_id=case,
                        fields={"finding.place": "人民路12号"})
     ctx.close()
