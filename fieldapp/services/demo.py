@@ -140,6 +140,9 @@ class _Writer:
     def finish(self) -> None:
         bulk.restore_indexes(self.conn)
         self.tx.commit()
+        # Fold the bulk load's write-ahead log into the database now: a WAL of gigabytes
+        # slows every later read until something checkpoints it.
+        self._pragma("wal_checkpoint(TRUNCATE)")
         self._close()
 
     def abandon(self) -> None:
