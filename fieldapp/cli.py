@@ -135,6 +135,13 @@ def _officer_id(ctx: Any, certificate: str | None) -> str:
     return str(officer_by_certificate(ctx=ctx, certificate_no=certificate).id)
 
 
+def _two_officers(ctx: Any, certificates: Sequence[str]) -> tuple[str, str]:
+    """The ids of the two officers named by certificate number (art. 42: two, exactly)."""
+    if len(certificates) != 2:
+        raise ValidationError("officers", "at least two different officers are required")
+    return _officer_id(ctx, certificates[0]), _officer_id(ctx, certificates[1])
+
+
 def cmd_subject_add(args: argparse.Namespace) -> int:
     from fieldapp.domain.entities import SubjectData, SubjectKind
     from fieldapp.services.subjects import create_subject
@@ -347,11 +354,9 @@ def cmd_case_open(args: argparse.Namespace) -> int:
     from fieldapp.services.cases import open_case
 
     ctx = _context(args)
-    officers = [_officer_id(ctx, c) for c in args.officer]
-    if len(officers) != 2:
-        raise ValidationError("officers", "at least two different officers are required")
+    officers = _two_officers(ctx, args.officer)
     written = open_case(
-        ctx=ctx, officer_ids=(officers[0], officers[1]), subject_id=args.subject,
+        ctx=ctx, officer_ids=officers, subject_id=args.subject,
         violation_code=args.violation, source=args.source, external_ref=args.external_ref,
         summary=args.summary,
         procedure=Procedure.SUMMARY if args.summary_procedure else Procedure.ORDINARY)
@@ -808,12 +813,10 @@ def cmd_doc_serve(args: argparse.Namespace) -> int:
     from fieldapp.services.documents import record_service
 
     ctx = _context(args)
-    officers = [_officer_id(ctx, c) for c in args.officer]
-    if len(officers) != 2:
-        raise ValidationError("officers", "at least two different officers are required")
+    officers = _two_officers(ctx, args.officer)
     written = record_service(ctx=ctx, document_id=args.id, method=args.method,
                              served_at=_parse_time(args.at),
-                             officer_ids=(officers[0], officers[1]), receiver=args.receiver,
+                             officer_ids=officers, receiver=args.receiver,
                              refused=args.refused, refusal_note=args.refusal_note,
                              witness=args.witness, place=args.place)
     _emit(args, {"id": written.id, "document_id": args.id, "method": args.method},

@@ -73,6 +73,7 @@ from fieldapp.ui.qt import (
 )
 from fieldapp.ui.session import AppState
 from fieldapp.ui.subject_view import heading, value_label
+from fieldapp.ui.widgets import record_table
 
 LOCAL_OFFSET_MINUTES = 8 * 60  # case times are shown in China Standard Time
 LIST_PANEL_PX = 660
@@ -693,17 +694,7 @@ class CaseDetailPanel(QWidget):
 
     def _documents_table(self) -> QTableWidget:
         headers = [_("Document"), heading(_("document number")), _("Issued"), _("Status")]
-        table = QTableWidget(0, len(headers), self)
-        table.setHorizontalHeaderLabels(headers)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.verticalHeader().setVisible(False)
-        table.verticalHeader().setDefaultSectionSize(ROW_PX)
-        header = table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        return table
+        return record_table(self, headers, row_px=ROW_PX)
 
     def _section(self, title: str) -> QLabel:
         label = QLabel(title, self)

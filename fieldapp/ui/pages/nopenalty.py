@@ -34,7 +34,6 @@ from fieldapp.ui.qt import (
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QPushButton,
@@ -50,6 +49,7 @@ from fieldapp.ui.qt import (
 )
 from fieldapp.ui.session import AppState
 from fieldapp.ui.subject_view import heading
+from fieldapp.ui.widgets import record_table
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))  # "today" is the day in China Standard Time
 LEADER_ROLES = frozenset({"squad_leader", "agency_head"})
@@ -208,17 +208,8 @@ class NoPenaltyPage(Page):
     def _build_versions(self) -> QTableWidget:
         headers = [heading(_("title")), heading(_("document number")),
                    heading(_("issuer")), _("In force"), _("Items"), _("Status")]
-        table = QTableWidget(0, len(headers), self)
-        table.setHorizontalHeaderLabels(headers)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table = record_table(self, headers, row_px=ROW_PX)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.verticalHeader().setVisible(False)
-        table.verticalHeader().setDefaultSectionSize(ROW_PX)
-        header = table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._fit_versions(table, 1)
         return table
 
