@@ -1,4 +1,4 @@
-"""Run the benchmarks: python -m bench [--subjects N] [--inspections N]."""
+"""Run the benchmarks: python -m bench [--subjects N] [--inspections N] [--only store]."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--subjects", type=int, default=200_000)
     parser.add_argument("--inspections", type=int, default=1_000_000)
+    parser.add_argument("--only", choices=("store",),
+                        help="store: only the bulk load, search, advice and recording")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fieldapp-bench-") as tmp:
         data_dir = Path(tmp) / "data"
@@ -55,9 +57,10 @@ def main() -> None:
         figures.append(advice_figure(ctx))
         figures.append(record_figure(ctx))
         ctx.close()
-        figures.append(memory_browsing(data_dir, args.inspections))
-        figures += document_figures()
-        figures += _ui_figures()
+        if args.only != "store":
+            figures.append(memory_browsing(data_dir, args.inspections))
+            figures += document_figures()
+            figures += _ui_figures()
     print_table(figures)
 
 

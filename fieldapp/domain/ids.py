@@ -33,6 +33,19 @@ def uuid7_text(unix_ms: int, random_bytes: bytes) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+_FIXED_BITS = (_VERSION << 76) | (_VARIANT << 62)
+_RAND_B_MASK = (1 << 62) - 1
+
+
+def uuid7_text_bits(unix_ms: int, random_bits: int) -> str:
+    """``uuid7_text(unix_ms, random_bits.to_bytes(10))`` for an 80-bit integer, without
+    the byte round trip: the demo generator makes millions of ids."""
+    value = ((unix_ms << 80) | _FIXED_BITS | ((random_bits >> 64) & 0xFFF) << 64
+             | (random_bits & _RAND_B_MASK))
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def uuid7_time_ms(value: uuid.UUID | str) -> int:
     """The millisecond timestamp a UUIDv7 was made at."""
     as_uuid = value if isinstance(value, uuid.UUID) else uuid.UUID(value)

@@ -10,6 +10,7 @@ of a name or shop sign. The index stores tokens separated by spaces.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -41,13 +42,13 @@ def is_cjk(ch: str) -> bool:
 def _add_grams(tokens: set[str], norm: str) -> None:
     for run in _CJK_RUN.findall(norm):
         tokens.update(run)
-        tokens.update(run[i : i + 2] for i in range(len(run) - 1))
+        tokens.update(map(operator.add, run, run[1:]))  # bigrams
 
 
 def _add_suffixes(tokens: set[str], norm: str) -> None:
     for run in _ALNUM_RUN.findall(norm):
         run = run[-_MAX_SUFFIX_RUN:]
-        tokens.update(run[i:] for i in range(len(run)))
+        tokens.update([run[i:] for i in range(len(run))])
 
 
 def cjk_grams(text: str) -> set[str]:
@@ -88,15 +89,21 @@ def search_tokens(
     tokens: set[str] = set()
     for name in names:
         if norm := normalise(name):
-            _add_grams(tokens, norm)
-            _add_suffixes(tokens, norm)
+            _add_text(tokens, norm)
             for initials in _initials(norm, table):
                 _add_suffixes(tokens, initials)
     for text in texts:
         if norm := normalise(text):
-            _add_grams(tokens, norm)
-            _add_suffixes(tokens, norm)
+            _add_text(tokens, norm)
     return " ".join(sorted(tokens))
+
+
+def _add_text(tokens: set[str], norm: str) -> None:
+    if norm.isascii():  # phone and id numbers, codes: no Chinese to split
+        _add_suffixes(tokens, norm)
+        return
+    _add_grams(tokens, norm)
+    _add_suffixes(tokens, norm)
 
 
 def query_terms(query: str) -> list[str]:

@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldapp.domain.errors import ValidationError
+from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.services.catalogue import load_catalogue, violation_types
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.demo_data import Batch, DemoSpec, Progress, demo_batches
 from fieldapp.services.no_penalty import load_default_list
-from fieldapp.store import bulk, search
+from fieldapp.store import bulk
 
 ProgressFn = Callable[[str, int, int], None]
 _BULK_TABLES = ("subject", "inspection", "finding", "ladder_step", "case_file")
@@ -31,6 +31,8 @@ _COMMIT_EVERY = 100_000
 # Below this many rows a child process costs more than it saves.
 _PARALLEL_FROM = 60_000
 _CHILD_TIMEOUT_S = 120
+_POLL_S = 0.5
+_BULK_CACHE_KIB = 256 * 1024
 
 
 @dataclass
@@ -44,8 +46,11 @@ class DemoResult:
 
 
 def generate_demo(*, ctx: ServiceContext, subjects: int = 300, inspections: int = 2000,
-                  seed: int = 7, progress: ProgressFn | None = None) -> DemoResult:
-    """Fill an empty data directory with demo data; refuses a directory that has data."""
+                  seed: int = 7, progress: ProgressFn | None = None,
+                  parallel: bool | None = None) -> DemoResult:
+    """Fill an empty data directory with demo data; refuses a directory that has data.
+
+    ``parallel``: generate in a child process (default: for large sets only)."""
     started = time.perf_counter()
     if subjects < 1:
         raise ValidationError("subjects", "must be at least 1")
@@ -61,7 +66,8 @@ def generate_demo(*, ctx: ServiceContext, subjects: int = 300, inspections: int 
                     now=ctx.now().replace(microsecond=0), device_id=ctx.device_id,
                     violation_types=tuple((v.code, v.name, v.ladder_applies)
                                           for v in violation_types(ctx=ctx)))
-    parallel = subjects * 2 + inspections * 3 >= _PARALLEL_FROM
+    if parallel is None:
+        parallel = subjects * 2 + inspections * 3 >= _PARALLEL_FROM
     batches = _from_child(spec) if parallel else demo_batches(spec)
     writer = _Writer(ctx)
     try:
@@ -97,16 +103,22 @@ class _Writer:
         self.counts: dict[str, int] = {}
         self._uncommitted = 0
         self.conn = ctx.store.engine.execution_options(immediate=True).connect()
+        # Out of the pool: the bulk settings below go with this connection when it closes.
+        self.conn.detach()
         # Demo data may be lost in a power cut, never corrupted (WAL + NORMAL).
         self._pragma("synchronous=NORMAL")
         # Generated rows are consistent by construction; tests run foreign_key_check.
         self._pragma("foreign_keys=OFF")
+        # A larger page cache for the primary-key indexes the rows go into, and helper
+        # threads for sorting when the dropped indexes are rebuilt at the end.
+        self._pragma(f"cache_size=-{_BULK_CACHE_KIB}")
+        self._pragma("threads=2")
         self.tx = self.conn.begin()
-        bulk.drop_secondary_indexes(self.conn, _BULK_TABLES)
+        bulk.drop_secondary_indexes(self.conn, _BULK_TABLES, fts_tables=("subject_search",))
 
     def _pragma(self, pragma: str) -> None:
         # Outside any transaction: SQLite refuses to change these inside one.
-        driver = self.conn.connection.driver_connection
+        driver = self.conn.connection.dbapi_connection
         assert driver is not None
         driver.execute(f"PRAGMA {pragma}")
 
@@ -118,8 +130,6 @@ class _Writer:
             f"INSERT INTO {batch.table} ({','.join(batch.columns)}) VALUES ({marks})",
             batch.rows)
         self._count(batch.table, len(batch.rows))
-        if batch.table == "subject":
-            self._index_subjects(batch)
         if self._uncommitted >= _COMMIT_EVERY:
             self.tx.commit()
             self.tx = self.conn.begin()
@@ -129,13 +139,6 @@ class _Writer:
         self.rows += rows
         self.counts[table] = self.counts.get(table, 0) + rows
         self._uncommitted += rows
-
-    def _index_subjects(self, batch: Batch) -> None:
-        seq = batch.columns.index("local_seq")
-        pairs = [(row[seq], search.tokens_for(dict(zip(batch.columns, row, strict=True))))
-                 for row in batch.rows]
-        search.index_rows(self.conn, pairs)
-        self._count("subject_search", len(pairs))
 
     def finish(self) -> None:
         bulk.restore_indexes(self.conn)
@@ -154,8 +157,6 @@ class _Writer:
         self._close()
 
     def _close(self) -> None:
-        self._pragma("synchronous=FULL")
-        self._pragma("foreign_keys=ON")
         self.conn.close()
 
 
@@ -176,10 +177,7 @@ def _from_child(spec: DemoSpec) -> Iterator[Batch | Progress]:
     child.start()
     try:
         while True:
-            try:
-                item = channel.get(timeout=_CHILD_TIMEOUT_S)
-            except queue.Empty:
-                raise RuntimeError("demo data generator stopped answering") from None
+            item = _next_from(child, channel)
             if item is None:
                 return
             if isinstance(item, BaseException):
@@ -190,3 +188,19 @@ def _from_child(spec: DemoSpec) -> Iterator[Batch | Progress]:
             child.terminate()
         child.join(timeout=10)
         channel.close()
+
+
+def _next_from(child: Any, channel: Any) -> Any:
+    """The child's next item; fails at once when the child has died, and after
+    ``_CHILD_TIMEOUT_S`` of silence when it hangs."""
+    waited = 0.0
+    while True:
+        try:
+            return channel.get(timeout=_POLL_S)
+        except queue.Empty:
+            if not child.is_alive():
+                raise DomainError("the demo data generator stopped (exit code {code})",
+                                  code=child.exitcode) from None
+            waited += _POLL_S
+            if waited >= _CHILD_TIMEOUT_S:
+                raise DomainError("the demo data generator stopped answering") from None

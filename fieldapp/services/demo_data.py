@@ -18,12 +18,13 @@ from typing import Any, TypeVar
 
 from fieldapp.domain.entities import CaseStatus, OfficerRole
 from fieldapp.domain.identity import credit_code_check_char, resident_id_check_digit
-from fieldapp.domain.ids import uuid7_text
+from fieldapp.domain.ids import uuid7_text_bits
 from fieldapp.domain.penalties import Penalty, PenaltyKind
 from fieldapp.domain.workflow import CaseState, Decision, Procedure, new_case
 from fieldapp.services import demo_names as W
 from fieldapp.services.auth import hash_password
 from fieldapp.store.audit import utc_text
+from fieldapp.store.search import tokens_for
 
 T = TypeVar("T")
 DEMO_PASSWORD = "demo1234"  # every demo officer's password (README)
@@ -65,7 +66,10 @@ class _Gen:
         self.now = now
 
     def uid(self, at: dt.datetime) -> str:
-        return uuid7_text(int(at.timestamp() * 1000), self.rng.getrandbits(80).to_bytes(10))
+        return self.uid_ms(int(at.timestamp() * 1000))
+
+    def uid_ms(self, unix_ms: int) -> str:
+        return uuid7_text_bits(unix_ms, self.rng.getrandbits(80))
 
     def pick(self, seq: Sequence[T]) -> T:
         return seq[int(self.rng.random() * len(seq))]
@@ -219,12 +223,20 @@ def _subjects(gen: _Gen, org: _Org, count: int,
                                          moment))
         out.append((row[0], group, row[16], row[9] or row[14]))
         if len(batch) == CHUNK or seq == count:
-            # The search index is made by the writer: it has time while this process
-            # generates the inspections (the writer waits on the generator otherwise).
             yield Batch("subject", SUBJECT_COLUMNS, batch)
+            yield Batch("subject_search", ("rowid", "tokens"), _search_rows(batch))
             yield Batch("frontage_agreement", _AGREEMENT, agreements)
             yield Progress("subjects", seq, count)
             batch, agreements = [], []
+
+
+_SEQ = SUBJECT_COLUMNS.index("local_seq")
+
+
+def _search_rows(batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The search index rows (rowid = local_seq) of a batch of subjects."""
+    return [(row[_SEQ], tokens_for(dict(zip(SUBJECT_COLUMNS, row, strict=True))))
+            for row in batch]
 
 
 _AGREEMENT = ("id", "subject_id", "signed_on", "ends_on", "scope", "duties", "signed_by",
@@ -253,6 +265,10 @@ _CASE = ("id", "case_no", "squad_id", "subject_id", "violation_code", "status", 
          "version", "hlc", "state_json", "next_deadline_at")
 
 
+_LADDER = ("educate", "warn", "enforce")
+_WARN_DAYS = dt.timedelta(days=3)
+
+
 def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]],
                  spec: DemoSpec) -> Iterator[Batch | Progress]:
     count = spec.inspections
@@ -265,30 +281,35 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
     fnd: list[tuple[Any, ...]] = []
     stp: list[tuple[Any, ...]] = []
     cases: list[tuple[Any, ...]] = []
-    rng, case_numbers = gen.rng, dict[int, int]()
+    rng, uid, case_numbers = gen.rng, gen.uid_ms, dict[int, int]()
+    squad_officers = {squad: (officers, len(officers))
+                      for squad, officers in org.officers.items()}
+    n_subjects = len(subjects)
     for n, at in enumerate(moments, start=1):
-        sid, group, grid, address = subjects[int(rng.random() * len(subjects))]
+        sid, group, grid, address = subjects[int(rng.random() * n_subjects)]
         squad = grid_squad[grid]
-        o1, o2 = rng.sample(org.officers[squad], 2)
+        officers, n_officers = squad_officers[squad]
+        first = int(rng.random() * n_officers)
+        o1 = officers[first]
+        o2 = officers[(first + 1 + int(rng.random() * (n_officers - 1))) % n_officers]
         code = gen.pick(org.codes[group])
         # The ladder as the squad applies it: the steps of the last 12 months decide.
         past = history.setdefault((sid, code), [])
-        recent = sum(1 for p in past if at - p <= _LOOKBACK)
+        recent = sum(1 for p in past if at - p <= _LOOKBACK) if past else 0
         past.append(at)
         if recent == 1 and rng.random() < 0.65:
             # Most warned parties correct by the deadline: the episode closes and the
             # next violation starts the ladder again.
             past.clear()
-        ladder = ("educate", "warn", "enforce")[min(recent, 2)]
-        kind = "enforce" if code in skips_ladder else ladder
-        t = utc_text(at)
-        iid, fid = gen.uid(at), gen.uid(at)
+        kind = "enforce" if code in skips_ladder else _LADDER[min(recent, 2)]
+        t, ms = utc_text(at), int(at.timestamp() * 1000)
+        iid, fid = uid(ms), uid(ms)
         corrected = kind == "educate" and rng.random() < 0.7
         ins.append((iid, squad, spec.device_id, sid, grid, address, t, 480, o1, o2, "", t))
         fnd.append((fid, iid, sid, code, gen.pick(facts[code]), int(corrected), kind, t, t))
-        deadline = utc_text(at + dt.timedelta(days=3)) if kind == "warn" else None
-        case_id = gen.uid(at) if kind == "enforce" else None
-        stp.append((gen.uid(at), fid, sid, code, squad, kind, t, o1, deadline, "", case_id, t))
+        deadline = utc_text(at + _WARN_DAYS) if kind == "warn" else None
+        case_id = uid(ms) if kind == "enforce" else None
+        stp.append((uid(ms), fid, sid, code, squad, kind, t, o1, deadline, "", case_id, t))
         if case_id:
             case_numbers[at.year] = case_numbers.get(at.year, 0) + 1
             cases.append(_case(gen, case_id, squad, sid, code, o1, o2, at,
@@ -333,9 +354,10 @@ def _case_state(status: str, day: dt.date, fine_fen: int, organisation: bool) ->
         {"close_requested": True, "closed_on": day + dt.timedelta(days=30)},
         {},
     ]
+    changes: dict[str, Any] = {"status": CaseStatus(status)}
     for change in steps[:reached]:
-        state = dataclasses.replace(state, **change)
-    return dataclasses.replace(state, status=CaseStatus(status))
+        changes.update(change)
+    return dataclasses.replace(state, **changes)
 
 
 _OLD_STATUSES = ("closed", "investigating", "archived", "closed", "notifying",

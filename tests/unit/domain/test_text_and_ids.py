@@ -102,3 +102,12 @@ def test_uuid7_text_is_the_uuid_as_text(ms: int, rand: bytes) -> None:
     from fieldapp.domain.ids import uuid7_text
 
     assert uuid7_text(ms, rand) == str(uuid7(ms, rand))
+
+
+@given(st.integers(0, (1 << 48) - 1), st.integers(0, (1 << 80) - 1))
+def test_uuid7_text_bits_is_the_uuid_of_the_same_bytes(ms: int, bits: int) -> None:
+    from fieldapp.domain.ids import uuid7_text_bits
+
+    expected = uuid7(ms, bits.to_bytes(10, "big"))
+    assert uuid7_text_bits(ms, bits) == str(expected)
+    assert expected.version == 7 and expected.variant == uuid.RFC_4122
