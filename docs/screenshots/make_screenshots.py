@@ -18,7 +18,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from fieldapp import i18n
-from fieldapp.domain.entities import FindingData, InspectionData, OfficerRole, StepKind
+from fieldapp.domain.entities import FindingData, InspectionData, StepKind
 from fieldapp.domain.workflow import Action
 from fieldapp.services.auth import LoggedIn, login_choices
 from fieldapp.services.cases import act, open_case
@@ -27,7 +27,6 @@ from fieldapp.services.context import ServiceContext, open_context
 from fieldapp.services.demo import generate_demo
 from fieldapp.services.documents import issue_document
 from fieldapp.services.inspections import record_inspection
-from fieldapp.services.organisation import add_officer
 from fieldapp.services.subjects import find_subjects
 from fieldapp.ui.app import create_application, create_main_window
 from fieldapp.ui.main_window import MainWindow
@@ -58,9 +57,7 @@ def prepare(ctx: ServiceContext) -> dict[str, str]:
     users = login_choices(ctx=ctx)
     leader = next(u for u in users if u.role == "squad_leader")
     mates = [u for u in users if u.role == "officer" and u.squad_id == leader.squad_id]
-    head = add_officer(ctx=ctx, squad_id=leader.squad_id, name="周建华",
-                       certificate_no="11010029999", valid_from=dt.date(2020, 1, 1),
-                       valid_to=dt.date(2035, 12, 31), role=OfficerRole.AGENCY_HEAD).id
+    head = next(u for u in users if u.role == "agency_head").officer_id
     with ctx.read() as s:
         subject, code = s.connection().exec_driver_sql(
             "SELECT subject_id, violation_code FROM case_file WHERE squad_id = ? LIMIT 1",

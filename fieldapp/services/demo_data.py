@@ -129,6 +129,9 @@ def _violation_codes(types: tuple[tuple[str, str, bool], ...]) -> dict[str, list
     return out
 
 
+_NOT_PATROLLING = ("legal_reviewer", "agency_head")
+
+
 def _organisation(gen: _Gen, org: _Org) -> Iterator[Batch]:
     now, t = gen.now, utc_text(gen.now)
     agency = gen.uid(now)
@@ -138,7 +141,9 @@ def _organisation(gen: _Gen, org: _Org) -> Iterator[Batch]:
         [(agency, "示例市东城区城市管理综合行政执法局", "东城区城管执法局", "东城管", "示例市",
           "示例市东城区建设路88号", "100010", "010-6512345", "示例市东城区人民政府",
           "示例市东城区人民法院", "中国工商银行示例市东城支行", 1, "", t)])
-    squads = (("东华门中队", "DHM", ("squad_leader", "officer", "officer", "officer")),
+    # The agency head (负责人), who approves filings and decides cases, is kept with the
+    # first squad; neither the head nor the legal reviewer patrols.
+    squads = (("东华门中队", "DHM", ("squad_leader", "officer", "officer", "agency_head")),
               ("朝阳门中队", "CYM", ("squad_leader", "officer", "officer", "legal_reviewer")))
     cert = 11010023001
     password = hash_password(DEMO_PASSWORD)  # one hash serves all: same password
@@ -157,8 +162,7 @@ def _organisation(gen: _Gen, org: _Org) -> Iterator[Batch]:
                                 "certificate_valid_from", "certificate_valid_to", "role",
                                 "phone", "active", "version", "hlc", "password_hash"),
                     officers)
-        # The legal reviewer does not patrol.
-        org.officers[sid] = [o[0] for o in officers if o[6] != "legal_reviewer"]
+        org.officers[sid] = [o[0] for o in officers if o[6] not in _NOT_PATROLLING]
         communities = W.COMMUNITIES[6 * n_squad:]
         grids = [(gen.uid(now), sid, f"{code}-{n + 1:02d}", f"{communities[n]}网格",
                   officers[n % 3][0], "", 1, "") for n in range(6)]

@@ -33,12 +33,20 @@ def test_demo_makes_the_documented_data_set(demo_cli) -> None:
         dangling = conn.execute("PRAGMA foreign_key_check").fetchall()
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         steps_by_kind = dict(conn.execute("SELECT kind, COUNT(*) FROM ladder_step GROUP BY kind"))
+        roles = dict(conn.execute("SELECT role, COUNT(*) FROM officer GROUP BY role"))
+        patrolled_by = {r[0] for r in conn.execute(
+            "SELECT o.role FROM inspection i JOIN officer o ON o.id IN "
+            "(i.officer1_id, i.officer2_id)")}
     assert dangling == []
     assert {"ix_inspection_subject_at", "ix_ladder_subject_violation_at"} <= indexes
     # Roughly the 721 shape: most encounters end with education, few with enforcement.
     assert steps_by_kind["educate"] > steps_by_kind["warn"] > steps_by_kind["enforce"]
     assert count["agency_profile"] == 1 and count["squad"] == 2 and count["officer"] == 8
     assert count["subject"] == 300 and count["inspection"] == 2000
+    # Both approvals a filing needs can be given in the demo: two squad leaders and the
+    # agency head (负责人); neither the head nor the legal reviewer patrols.
+    assert roles == {"squad_leader": 2, "officer": 4, "legal_reviewer": 1, "agency_head": 1}
+    assert patrolled_by == {"squad_leader", "officer"}
     assert count["finding"] == count["ladder_step"] == 2000
     assert kinds == {"individual", "business", "individual_business", "unidentified_vendor"}
     assert steps == {"educate", "warn", "enforce"}

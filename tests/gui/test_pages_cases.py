@@ -4,7 +4,6 @@ the dossier printing once the documents module is there."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import sys
 import threading
@@ -18,7 +17,6 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from fieldapp.domain.entities import OfficerRole
 from fieldapp.domain.errors import DomainError
 from fieldapp.domain.workflow import Action
 from fieldapp.i18n import _, gettext
@@ -27,7 +25,6 @@ from fieldapp.services.case_history import case_events
 from fieldapp.services.cases import act, get_case, list_cases, open_case
 from fieldapp.services.context import ServiceContext, open_context
 from fieldapp.services.demo import generate_demo
-from fieldapp.services.organisation import add_officer
 from fieldapp.ui.app import create_main_window
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.pages import cases as cases_page
@@ -177,9 +174,7 @@ def world(tmp_path: Path, qtbot: QtBot) -> Iterator[World]:
     leader = _user(ctx, "squad_leader")
     officers = [u for u in login_choices(ctx=ctx)
                 if u.role == "officer" and u.squad_id == leader.squad_id]
-    head = add_officer(ctx=ctx, squad_id=leader.squad_id, name="周局长",
-                       certificate_no="11010029999", valid_from=dt.date(2020, 1, 1),
-                       valid_to=dt.date(2035, 12, 31), role=OfficerRole.AGENCY_HEAD).id
+    head = _user(ctx, "agency_head").officer_id  # the demo's 负责人
     with sqlite3.connect(tmp_path / "data" / "fieldapp.sqlite3") as db:
         subject, code = db.execute("SELECT subject_id, violation_code FROM case_file "
                                    "LIMIT 1").fetchone()
