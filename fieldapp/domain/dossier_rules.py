@@ -2,7 +2,8 @@
 
 ``missing_materials`` lists, in the official Chinese terms printed on the 卷内备考表,
 what a case lacks for the stage it has reached (DOMAIN.md §2.3, §5.1): the 立案审批表 of
-an ordinary case, the inspection record and photos once investigated, the 事先告知书
+an ordinary case, the 告诫书 of a warning that led to the case, the inspection record
+and photos once investigated, the 事先告知书
 before a penalty, the decision itself, a 送达回证 for every document served on the
 party, the 结案审批表 of a closed case. ``dossier_order`` files documents by the
 configured groups, each 送达回证 right after the document it proves served.
@@ -39,8 +40,12 @@ class FiledDocument:
 
 
 def missing_materials(state: CaseState, documents: Sequence[FiledDocument], photos: int,
-                      needs_receipt: Collection[str]) -> list[str]:
-    """What the dossier lacks, one line each (empty when complete)."""
+                      needs_receipt: Collection[str], *,
+                      warned_before: bool = False) -> list[str]:
+    """What the dossier lacks, one line each (empty when complete).
+
+    ``warned_before``: the case was opened on the street after a warning step (二告诫),
+    so the 告诫书 that proves the warning belongs in the volume."""
     kinds = {d.kind for d in documents}
     missing: list[str] = []
 
@@ -50,6 +55,8 @@ def missing_materials(state: CaseState, documents: Sequence[FiledDocument], phot
 
     ordinary = state.procedure is Procedure.ORDINARY
     need(K.FILING_APPROVAL, ordinary)
+    if warned_before and K.WARNING_NOTICE.value not in kinds:
+        missing.append("缺少立案前送达的告诫书")
     need(K.INSPECTION_RECORD, ordinary and state.status in _INVESTIGATED)
     if state.status is not S.FILING and not photos and K.PHOTO_EVIDENCE.value not in kinds:
         missing.append("缺少现场照片证据")

@@ -3,13 +3,15 @@
 ``dossier_completeness`` lists what the case lacks for the stage it reached (in the
 official Chinese terms of the 卷内备考表). ``print_dossier`` assembles the volume: cover,
 卷内文件目录, the case's documents in force in the configured order (each as its archive
-copy, drawn again from its signed snapshot), the evidence photo pages, and the 备考表
+copy, drawn again from its signed snapshot) with the 教育劝导书 and 告诫书 issued on the
+street for the steps that led to the case, the evidence photo pages, and the 备考表
 with the missing list. Printing is allowed while the case is incomplete: the list is
 what the 备考表 records.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldapp.domain.dates import chinese_date, chinese_datetime
 from fieldapp.domain.doc_payload import content_sha256 as snapshot_sha256
@@ -27,20 +29,31 @@ from fieldapp.domain.dossier_rules import (
     dossier_order,
     missing_materials,
 )
+from fieldapp.domain.entities import StepKind
 from fieldapp.domain.errors import DomainError, NotFound
 from fieldapp.domain.workflow import CaseState
 from fieldapp.i18n import N_
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.documents import snapshot_of, verify_url_base, write_atomically
+from fieldapp.services.ladder import ladder_decision
+from fieldapp.services.settings import rule_config
 from fieldapp.services.snapshots import (
     build_snapshot,
     case_photos,
     live_case_documents,
+    live_documents,
     local_time,
     title_of,
 )
-from fieldapp.store.tables import CaseFile, Document, Evidence, Officer
+from fieldapp.store.tables import (
+    CaseFile,
+    Document,
+    Evidence,
+    LadderStep,
+    Officer,
+    ViolationType,
+)
 
 if TYPE_CHECKING:  # reportlab and pypdf load only when a dossier is printed
     from fieldapp.documents.dossier import DossierPart
@@ -91,19 +104,21 @@ class DossierCancelled(DomainError):
 class _CaseFiles:
     case: CaseFile
     state: CaseState
-    documents: list[Document]  # in force
+    documents: list[Document]  # in force, the prior notices included
     filed: list[FiledDocument]
     photos: list[Evidence]
     others: list[Evidence]  # audio, video, documents stored beside the volume
     replaced: list[Document]
+    warned_before: bool  # the ladder history that led to the case holds a warning
 
 
-def _gather(session: Session, case_id: str) -> _CaseFiles:
+def _gather(ctx: ServiceContext, session: Session, case_id: str) -> _CaseFiles:
     case = session.get(CaseFile, case_id)
     if case is None:
         raise NotFound("case", case_id)
     state = CaseState.from_json(json.loads(case.state_json or "{}"))
-    documents = live_case_documents(session, case_id)
+    prior, warned = _prior_steps(ctx, session, case)
+    documents = live_case_documents(session, case_id) + _prior_notices(session, prior)
     everything = session.exec(select(Document).where(Document.case_id == case_id)).all()
     live = {d.id for d in documents}
     replaced = [d for d in everything if d.kind != "void" and d.id not in live]
@@ -111,7 +126,48 @@ def _gather(session: Session, case_id: str) -> _CaseFiles:
     others = [e for e in session.exec(select(Evidence).where(Evidence.case_id == case_id))
               if not e.media_type.startswith("image/")]
     return _CaseFiles(case, state, documents, [_filed(d) for d in documents], photos,
-                      others, replaced)
+                      others, replaced, warned)
+
+
+_PRIOR_KINDS = frozenset({DocumentKind.EDUCATION_NOTICE.value,
+                          DocumentKind.WARNING_NOTICE.value})
+
+
+def _prior_steps(ctx: ServiceContext, session: Session,
+                 case: CaseFile) -> tuple[list[str], bool]:
+    """The findings of the education and warning steps that led to the case (the ladder's
+    history just before the step that opened it), and whether one was a warning."""
+    step = session.exec(select(LadderStep).where(LadderStep.case_id == case.id)
+                        .order_by(col(LadderStep.taken_at_utc))).first()
+    violation = session.get(ViolationType, case.violation_code)
+    if step is None or violation is None:
+        return [], False  # opened from a complaint or a referral, not on the street
+    decision = ladder_decision(
+        session.connection(), subject_id=step.subject_id, violation_code=step.violation_code,
+        at=step.taken_at_utc - dt.timedelta(microseconds=1), config=rule_config(ctx=ctx),
+        ladder_applies=violation.ladder_applies)
+    earlier = [p for p in decision.counted if p.kind is not StepKind.ENFORCE]
+    if not earlier:
+        return [], False
+    ids = [p.id for p in earlier]
+    findings = [f for f in session.exec(select(LadderStep.finding_id)
+                                        .where(col(LadderStep.id).in_(ids))) if f]
+    return findings, any(p.kind is StepKind.WARN for p in earlier)
+
+
+def _prior_notices(session: Session, finding_ids: list[str]) -> list[Document]:
+    """The 教育劝导书 and 告诫书 in force issued for those findings, with the 送达回证
+    that prove them served: the case rests on them (一教育、二告诫、三执法)."""
+    if not finding_ids:
+        return []
+    rows = session.exec(select(Document).where(col(Document.finding_id).in_(finding_ids),
+                                               col(Document.case_id).is_(None))
+                        .order_by(col(Document.issued_at))).all()
+    live = live_documents(rows)
+    notices = {d.id for d in live if d.kind in _PRIOR_KINDS}
+    return [d for d in live if d.id in notices or (
+        d.kind == DocumentKind.SERVICE_RECEIPT
+        and snapshot_of(d).get("served.document_id", "") in notices)]
 
 
 def _filed(document: Document) -> FiledDocument:
@@ -124,9 +180,14 @@ def _filed(document: Document) -> FiledDocument:
 def dossier_completeness(*, ctx: ServiceContext, case_id: str) -> list[str]:
     """What the case lacks, one line each in official terms; empty when complete."""
     with ctx.read() as session:
-        files = _gather(session, case_id)
+        files = _gather(ctx, session, case_id)
+    return _missing(files)
+
+
+def _missing(files: _CaseFiles) -> list[str]:
     return missing_materials(files.state, files.filed, len(files.photos),
-                             dossier_settings().needs_service_receipt)
+                             dossier_settings().needs_service_receipt,
+                             warned_before=files.warned_before)
 
 
 # --- printing -------------------------------------------------------------------------
@@ -140,9 +201,8 @@ def print_dossier(*, ctx: ServiceContext, case_id: str, path: Path,
 
     settings = dossier_settings()
     with ctx.read() as session:
-        files = _gather(session, case_id)
-        missing = missing_materials(files.state, files.filed, len(files.photos),
-                                    settings.needs_service_receipt)
+        files = _gather(ctx, session, case_id)
+        missing = _missing(files)
         base = _case_snapshot(ctx, session, files)
         compiler = session.get(Officer, officer_id) if officer_id else None
         url = verify_url_base(session)

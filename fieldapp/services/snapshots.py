@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -380,8 +380,12 @@ _DECISION_KINDS = (DocumentKind.PENALTY_DECISION, DocumentKind.ON_SPOT_DECISION,
 
 def live_case_documents(session: Session, case_id: str) -> list[Document]:
     """The case's documents in force: not voided, not superseded by an amendment."""
-    rows = session.exec(select(Document).where(Document.case_id == case_id)
-                        .order_by(col(Document.issued_at))).all()
+    return live_documents(session.exec(select(Document).where(Document.case_id == case_id)
+                                       .order_by(col(Document.issued_at))).all())
+
+
+def live_documents(rows: Sequence[Document]) -> list[Document]:
+    """Of ``rows`` (with their void and amendment rows), those in force."""
     replaced = {r.voids_document_id for r in rows} | {r.amends_document_id for r in rows}
     return [r for r in rows if r.kind != "void" and r.id not in replaced]
 

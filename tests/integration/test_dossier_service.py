@@ -216,3 +216,75 @@ def test_demo_cases_print_with_their_missing_list(tmp_path) -> None:
         assert "缺少行政处罚决定书" in texts[-1]
     finally:
         ctx.close()
+
+
+@pytest.fixture
+def laddered(org):
+    """A vendor educated in May, warned in August (both with their notices, the warning
+    served), then met a third time in November: the case is opened by the ladder. An
+    older, separate episode's notice and a notice for another violation stay out."""
+    ctx = org.ctx
+    ctx.clock = lambda: NOW
+    with ctx.write() as tx:
+        tx.update(tx.session.exec(select(AgencyProfile)).one(), AGENCY)
+    subject = create_subject(ctx=ctx, officer_id="", data=SubjectData(
+        kind=SubjectKind.INDIVIDUAL_BUSINESS, name="陈小明", shop_sign="小明早餐店",
+        phone="13900139000", address="东华门大街30号")).id
+    pair = tuple(org.officers[1:3])
+
+    def meet(at: dt.datetime, code: str, facts: str, corrected: bool = False) -> str:
+        return record_inspection(ctx=ctx, data=InspectionData(
+            subject_id=subject, officer_ids=pair, at=at, address="东华门大街30号门前",
+            findings=(FindingData(violation_code=code, facts=facts,
+                                  corrected_on_spot=corrected),))).finding_ids[0]
+
+    def issue(kind, finding_id, **kw):
+        return issue_document(ctx=ctx, officer_id=org.officers[1], kind=kind,
+                              finding_id=finding_id, **kw)
+
+    old = meet(dt.datetime(2025, 3, 3, 10, 0, tzinfo=LOCAL), "JM02", "店外摆放早餐摊位")
+    other = meet(dt.datetime(2026, 5, 6, 9, 0, tzinfo=LOCAL), "SR09", "乱贴小广告")
+    first = meet(dt.datetime(2026, 5, 6, 9, 10, tzinfo=LOCAL), "JM02", "店外摆放早餐摊位约3平方米")
+    second = meet(dt.datetime(2026, 8, 12, 8, 40, tzinfo=LOCAL), "JM02", "再次店外摆放早餐摊位")
+    notices = {"old": issue(K.EDUCATION_NOTICE, old), "other": issue(K.EDUCATION_NOTICE, other),
+               "education": issue(K.EDUCATION_NOTICE, first),
+               "warning": issue(K.WARNING_NOTICE, second)}
+    record_service(ctx=ctx, document_id=notices["warning"].id, method="direct",
+                   served_at=dt.datetime(2026, 8, 12, 8, 50, tzinfo=LOCAL), officer_ids=pair,
+                   receiver="陈小明")
+    notices["receipt"] = issue(K.SERVICE_RECEIPT, second,
+                               served_document_id=notices["warning"].id)
+    meet(AT, "JM02", "第三次店外摆放早餐摊位约5平方米")
+    with ctx.read() as session:
+        case_id = session.exec(select(CaseFile.id).where(CaseFile.subject_id == subject)).one()
+    return org, case_id, notices
+
+
+def test_the_dossier_holds_the_notices_of_the_steps_that_led_to_the_case(laddered,
+                                                                         tmp_path) -> None:
+    org, case_id, notices = laddered
+    assert dossier_completeness(ctx=org.ctx, case_id=case_id) == ["缺少立案审批表"]
+    filing = issue_document(ctx=org.ctx, officer_id=org.officers[1], kind=K.FILING_APPROVAL,
+                            case_id=case_id)
+    result = print_dossier(ctx=org.ctx, case_id=case_id, path=tmp_path / "卷.pdf")
+    assert result.missing == () and result.documents == 4
+    texts = _page_texts(result.path.read_bytes())
+    index = texts[1]
+    for key in ("education", "warning", "receipt"):
+        assert notices[key].number in index, key
+    # The education notice of March 2025 is older than the 12-month window, and the
+    # notice for the handbill is another violation: neither belongs to this case.
+    assert notices["old"].number not in index and notices["other"].number not in index
+    pages = [_first_page_with(texts, filing.number, 2),
+             _first_page_with(texts, notices["education"].number, 2),
+             _first_page_with(texts, notices["warning"].number, 2),
+             _first_page_with(texts, "送达回证", 2)]
+    assert pages == sorted(pages) and len(set(pages)) == 4
+
+
+def test_a_case_after_a_warning_without_its_notice_lacks_it(laddered) -> None:
+    org, case_id, notices = laddered
+    void_document(ctx=org.ctx, officer_id=org.officers[1], document_id=notices["warning"].id,
+                  reason="告诫内容有误")
+    missing = dossier_completeness(ctx=org.ctx, case_id=case_id)
+    assert "缺少立案前送达的告诫书" in missing
