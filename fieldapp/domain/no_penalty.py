@@ -84,6 +84,7 @@ class ConditionKind(StrEnum):
     OVERDUE_MAX_MONTHS = "overdue_max_months"  # 逾期不超过 N 个月
     VOLUME_MAX_M3 = "volume_max_m3"  # 体积不超过 N 立方米
     STOPS_AFTER_EDUCATION = "stops_after_education"  # 经批评教育后立即停止
+    NO_FAULT_PROVEN = "no_fault_proven"  # 当事人有证据足以证明没有主观过错
 
 
 QUANTIFIED = frozenset({ConditionKind.AREA_MAX_M2, ConditionKind.DURATION_MAX_DAYS,
@@ -238,15 +239,30 @@ class ItemAssessment:
 Answers = Mapping[ConditionKind, bool | float | None]
 
 
+# Art. 33 ¶2 exempts only a party that proves it had no fault: an item resting on it
+# carries that condition whether or not the city's list spells it out.
+NO_FAULT_CONDITION = Condition(ConditionKind.NO_FAULT_PROVEN, "当事人有证据足以证明没有主观过错")
+
+
+def statutory_conditions(item: NoPenaltyItem) -> tuple[Condition, ...]:
+    """The item's conditions, with the one the law itself sets for its exemption kind."""
+    if item.exemption_kind is ExemptionKind.NO_FAULT and all(
+            c.kind is not ConditionKind.NO_FAULT_PROVEN for c in item.conditions):
+        return (*item.conditions, NO_FAULT_CONDITION)
+    return item.conditions
+
+
 def evaluate(item: NoPenaltyItem, answers: Answers) -> ItemAssessment:
-    """Judge each condition of ``item`` from the officer's answers.
+    """Judge each condition of ``item`` (``statutory_conditions``) from the officer's
+    answers.
 
     A boolean kind takes True/False; a quantified kind takes the measure found (m², days,
     months, m³), met when it is at most the item's limit, or a bool when the officer
     judges the limit directly. A missing or None answer leaves the condition unknown.
     """
     return ItemAssessment(item, tuple(
-        ConditionAssessment(c, _verdict(c, answers.get(c.kind))) for c in item.conditions))
+        ConditionAssessment(c, _verdict(c, answers.get(c.kind)))
+        for c in statutory_conditions(item)))
 
 
 def _verdict(condition: Condition, answer: bool | float | None) -> Verdict:
@@ -284,6 +300,7 @@ _WORDS = (
     (ConditionKind.NO_DAMAGE,
      re.compile(r"(未|没有|无|不)(造成)?[^，,]*?(损坏|损毁|破坏)|恢复原状")),
     (ConditionKind.STOPS_AFTER_EDUCATION, re.compile(r"(教育|劝阻).{0,6}停止")),
+    (ConditionKind.NO_FAULT_PROVEN, re.compile(r"(没有|无|不存在|不具有)主观过错|无过错")),
 )
 # "当场改正" also says "改正": the specific kind wins over the general one.
 _SUPERSEDES = {ConditionKind.CORRECTED_ON_SPOT: ConditionKind.CORRECTED_IN_PERIOD}

@@ -43,7 +43,7 @@ VERDICT_MARKS = {Verdict.MET: "✔", Verdict.NOT_MET: "✘", Verdict.UNKNOWN: "�
 ASKED = (ConditionKind.CORRECTED_ON_SPOT, ConditionKind.MINOR_HARM,
          ConditionKind.NO_HARMFUL_CONSEQUENCE, ConditionKind.NO_DAMAGE,
          ConditionKind.COOPERATES, ConditionKind.STOPS_AFTER_EDUCATION,
-         ConditionKind.CORRECTED_IN_PERIOD)
+         ConditionKind.CORRECTED_IN_PERIOD, ConditionKind.NO_FAULT_PROVEN)
 QUESTIONS = {
     ConditionKind.CORRECTED_ON_SPOT: N_("Corrected on the spot?"),
     ConditionKind.MINOR_HARM: N_("Is the harm minor?"),
@@ -52,6 +52,7 @@ QUESTIONS = {
     ConditionKind.COOPERATES: N_("Does the party cooperate?"),
     ConditionKind.STOPS_AFTER_EDUCATION: N_("Stopped at once after being told?"),
     ConditionKind.CORRECTED_IN_PERIOD: N_("Corrected within the period ordered?"),
+    ConditionKind.NO_FAULT_PROVEN: N_("Has the party proved it had no fault?"),
     ConditionKind.AREA_MAX_M2: N_("Area (m²)"),
     ConditionKind.DURATION_MAX_DAYS: N_("Duration (days)"),
     ConditionKind.OVERDUE_MAX_MONTHS: N_("Months overdue"),

@@ -139,3 +139,35 @@ def test_advice_for_a_vendor_educated_last_month_by_another_officer(org, vendor)
     assert later.documents == (DocumentKind.WARNING_NOTICE, DocumentKind.CORRECTION_ORDER)
     (item,) = [a for a in later.items if VENDING in a.item.violation_codes]
     assert item.outcome is Applicability.DOES_NOT_APPLY  # not a first offence any more
+
+
+def test_a_no_fault_item_of_an_imported_list_asks_for_the_proof(org, vendor, tmp_path) -> None:
+    import json
+
+    from fieldapp.domain.no_penalty import Applicability, ConditionKind
+    from fieldapp.services.advice import advise
+    from fieldapp.services.no_penalty import export_list, import_list, load_default_list
+
+    path = export_list(ctx=org.ctx, list_id=load_default_list(ctx=org.ctx).list_id,
+                       path=tmp_path / "list.json")
+    data = json.loads(path.read_text("utf-8"))
+    data["items"].append({
+        "item_no": len(data["items"]) + 1, "domain": "市容环境卫生", "name": "受他人冒名摆摊",
+        "violation_codes": [VENDING], "exemption_kind": "无过错不罚",
+        "conditions": [{"kind": "first_offence", "text": "首次被发现"}],
+        "required_measure": "教育"})
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    import_list(ctx=org.ctx, officer_id="", path=path, metadata={"doc_no": "示城管发〔2026〕9号"})
+
+    def no_fault_item(answers):
+        advice = advise(ctx=org.ctx, subject_id=vendor, violation_code=VENDING, at=T0,
+                        answers=answers)
+        (item,) = [a for a in advice.items if a.item.name == "受他人冒名摆摊"]
+        return item
+
+    asked = no_fault_item({})
+    assert [c.kind for c in asked.open_questions] == [ConditionKind.NO_FAULT_PROVEN]
+    assert asked.mandatory
+    assert no_fault_item({ConditionKind.NO_FAULT_PROVEN: True}).outcome is Applicability.APPLIES
+    assert no_fault_item({ConditionKind.NO_FAULT_PROVEN: False}).outcome \
+        is Applicability.DOES_NOT_APPLY

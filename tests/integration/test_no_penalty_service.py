@@ -134,7 +134,7 @@ def test_bad_list_details_are_reported_with_the_items(org, tmp_path: Path) -> No
     rows = _csv_rows(export_list(ctx=org.ctx, list_id=list_id, path=tmp_path / "l.csv"))
     rows[4][1] = "2026-13-01"  # 生效日期
     rows.insert(1, ["有效期", "两年"])  # not a detail this layout knows
-    rows[_HEADER_ROW + 1][8] = "1.首次被发现；2.当事人有证据足以证明没有主观过错"
+    rows[_HEADER_ROW + 1][8] = "1.首次被发现；2.当事人有正当理由"
     _write_csv(tmp_path / "bad.csv", rows)
     with pytest.raises(ImportErrors) as err:
         import_list(ctx=org.ctx, officer_id="", path=tmp_path / "bad.csv",

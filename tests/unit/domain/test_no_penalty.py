@@ -114,6 +114,21 @@ def test_minor_and_no_fault_are_mandatory_first_offence_is_discretionary(
     assert evaluate(_item(kind), {}).mandatory is mandatory
 
 
+def test_a_no_fault_item_applies_only_when_the_party_proved_it_had_no_fault() -> None:
+    # The city's list names only the situation; art. 33 ¶2 adds the proof of no fault.
+    item = _item(ExemptionKind.NO_FAULT, (Condition(K.FIRST_OFFENCE, "首次被发现"),))
+    asked = evaluate(item, {K.FIRST_OFFENCE: True})
+    assert asked.outcome is Applicability.UNDETERMINED
+    assert [c.kind for c in asked.open_questions] == [K.NO_FAULT_PROVEN]
+    assert evaluate(item, {K.FIRST_OFFENCE: True, K.NO_FAULT_PROVEN: False}).outcome \
+        is Applicability.DOES_NOT_APPLY
+    assert evaluate(item, {K.FIRST_OFFENCE: True, K.NO_FAULT_PROVEN: True}).applies
+    # Stated by the list itself, the condition is not asked twice; other kinds never get it.
+    stated = _item(ExemptionKind.NO_FAULT, (Condition(K.NO_FAULT_PROVEN, "无主观过错"),))
+    assert len(evaluate(stated, {}).conditions) == 1
+    assert K.NO_FAULT_PROVEN not in {c.condition.kind for c in evaluate(_item(), {}).conditions}
+
+
 # ---- which version governs an act ------------------------------------------------------
 
 
@@ -160,6 +175,8 @@ def test_items_for_a_violation_code_and_the_domains_of_a_list() -> None:
     ("积极配合调查", K.COOPERATES, None),
     ("未造成城市道路、桥梁损坏", K.NO_DAMAGE, None),
     ("经批评教育后立即停止", K.STOPS_AFTER_EDUCATION, None),
+    ("当事人有证据足以证明没有主观过错", K.NO_FAULT_PROVEN, None),
+    ("无过错", K.NO_FAULT_PROVEN, None),
     ("占用面积不超过5平方米", K.AREA_MAX_M2, 5.0),
     ("占地面积在2.5㎡以内", K.AREA_MAX_M2, 2.5),
     ("体积不超过五立方米", K.VOLUME_MAX_M3, 5.0),
@@ -173,7 +190,7 @@ def test_a_condition_is_read_from_its_words(text: str, kind: ConditionKind,
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ("当事人有证据足以证明没有主观过错", "does not match any known condition"),
+    ("当事人有正当理由", "does not match any known condition"),
     ("首次被发现且及时改正", "more than one condition"),
     ("占用面积不超过5平方米且不超过2天", "more than one condition"),
     ("占用面积5平方米", "no maximum"),
