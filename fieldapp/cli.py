@@ -96,7 +96,7 @@ class _ProgressBar:
 
     STAGES: ClassVar[dict[str, str]] = {
         "subjects": N_("subjects"), "inspections": N_("inspections"),
-        "indexes": N_("indexes")}
+        "search": N_("search index"), "indexes": N_("indexes")}
 
     def __init__(self) -> None:
         self.last = ""

@@ -86,16 +86,25 @@ def search_tokens(
     ``names`` (name, shop sign) also get pinyin initials; ``texts`` (address, phone,
     id number, description) get grams and fragments only.
     """
+    return join_tokens([*(field_tokens(name, table) for name in names),
+                        *(field_tokens(text) for text in texts)])
+
+
+def field_tokens(text: str, table: InitialsTable | None = None) -> frozenset[str]:
+    """The tokens of one field; with ``table`` (names, shop signs) also the suffixes of
+    its pinyin initials."""
     tokens: set[str] = set()
-    for name in names:
-        if norm := normalise(name):
-            _add_text(tokens, norm)
+    if norm := normalise(text):
+        _add_text(tokens, norm)
+        if table is not None:
             for initials in _initials(norm, table):
                 _add_suffixes(tokens, initials)
-    for text in texts:
-        if norm := normalise(text):
-            _add_text(tokens, norm)
-    return " ".join(sorted(tokens))
+    return frozenset(tokens)
+
+
+def join_tokens(fields: Iterable[frozenset[str]]) -> str:
+    """One subject's token string from its fields' tokens."""
+    return " ".join(sorted(frozenset().union(*fields)))
 
 
 def _add_text(tokens: set[str], norm: str) -> None:

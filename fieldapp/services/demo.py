@@ -102,6 +102,7 @@ class _Writer:
         self.rows = 0
         self.counts: dict[str, int] = {}
         self._uncommitted = 0
+        self._tables_indexed = False
         self.conn = ctx.store.engine.execution_options(immediate=True).connect()
         # Out of the pool: the bulk settings below go with this connection when it closes.
         self.conn.detach()
@@ -129,6 +130,11 @@ class _Writer:
         self.conn.exec_driver_sql(
             f"INSERT INTO {batch.table} ({','.join(batch.columns)}) VALUES ({marks})",
             batch.rows)
+        if batch.table == "subject_search" and not self._tables_indexed:
+            # The search index comes last: every other row is in, so the other tables'
+            # indexes are rebuilt now, while the generator tokenises.
+            bulk.restore_indexes(self.conn, fts=False)
+            self._tables_indexed = True
         self._count(batch.table, len(batch.rows))
         if self._uncommitted >= _COMMIT_EVERY:
             self.tx.commit()

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import json
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -20,16 +20,20 @@ from fieldapp.domain.entities import CaseStatus, OfficerRole
 from fieldapp.domain.identity import credit_code_check_char, resident_id_check_digit
 from fieldapp.domain.ids import uuid7_text_bits
 from fieldapp.domain.penalties import Penalty, PenaltyKind
+from fieldapp.domain.text import field_tokens, join_tokens
 from fieldapp.domain.workflow import CaseState, Decision, Procedure, new_case
 from fieldapp.services import demo_names as W
 from fieldapp.services.auth import hash_password
 from fieldapp.store.audit import utc_text
-from fieldapp.store.search import tokens_for
+from fieldapp.store.search import initials_table
 
 T = TypeVar("T")
 DEMO_PASSWORD = "demo1234"  # every demo officer's password (README)
 CHUNK = 10_000
 _LOOKBACK = dt.timedelta(days=365)
+_LOOKBACK_S = int(_LOOKBACK.total_seconds())
+_DAY_S = 86_400
+_EPOCH = dt.datetime(1970, 1, 1)
 _LOCAL = dt.timezone(dt.timedelta(hours=8))
 _DIVISIONS = ("110101", "310104", "440305", "320102", "510104", "420106", "330106")
 
@@ -64,6 +68,7 @@ class _Gen:
     def __init__(self, seed: int, now: dt.datetime) -> None:
         self.rng = random.Random(seed)
         self.now = now
+        self.now_s = int(now.timestamp())
 
     def uid(self, at: dt.datetime) -> str:
         return self.uid_ms(int(at.timestamp() * 1000))
@@ -97,10 +102,26 @@ class _Gen:
     def address(self) -> str:
         return f"{self.pick(W.STREETS)}{self.rng.randrange(1, 400)}号"
 
-    def moment(self) -> dt.datetime:
-        """A time in the past year, during patrol hours 08:00–21:00 (UTC+8)."""
-        at = self.now - dt.timedelta(seconds=self.rng.randrange(int(_LOOKBACK.total_seconds())))
-        return at.replace(hour=self.rng.randrange(13), microsecond=0)
+    def moment_s(self) -> int:
+        """A time (Unix seconds) in the past year, in patrol hours 08:00–21:00 (UTC+8)."""
+        day, rest = divmod(self.now_s - self.rng.randrange(_LOOKBACK_S), _DAY_S)
+        return day * _DAY_S + self.rng.randrange(13) * 3600 + rest % 3600
+
+
+class _UtcText:
+    """``utc_text`` of whole Unix seconds, without a datetime per row: the demo writes
+    millions of them (each day's date is formatted once)."""
+
+    def __init__(self) -> None:
+        self._days: dict[int, str] = {}
+
+    def __call__(self, seconds: int) -> str:
+        day, rest = divmod(seconds, _DAY_S)
+        date = self._days.get(day)
+        if date is None:
+            date = self._days[day] = (_EPOCH + dt.timedelta(days=day)).strftime("%Y-%m-%d")
+        hours, rest = divmod(rest, 3600)
+        return f"{date} {hours:02d}:{rest // 60:02d}:{rest % 60:02d}.000000"
 
 
 @dataclass
@@ -116,8 +137,16 @@ def demo_batches(spec: DemoSpec) -> Iterator[Batch | Progress]:
     org = _Org([], {}, {}, _violation_codes(spec.violation_types))
     yield from _organisation(gen, org)
     subjects: list[tuple[str, str, str, str]] = []
-    yield from _subjects(gen, org, spec.subjects, subjects)
+    rows: list[tuple[Any, ...]] = []
+    yield from _subjects(gen, org, spec.subjects, subjects, rows)
     yield from _inspections(gen, org, subjects, spec)
+    # The search index comes last: while this process tokenises, the writer rebuilds the
+    # other tables' indexes (see services.demo).
+    tokens = _Tokens()
+    for start in range(0, len(rows), CHUNK):
+        yield Batch("subject_search", ("rowid", "tokens"),
+                    _search_rows(rows[start:start + CHUNK], tokens))
+        yield Progress("search", min(start + CHUNK, len(rows)), len(rows))
 
 
 def _violation_codes(types: tuple[tuple[str, str, bool], ...]) -> dict[str, list[str]]:
@@ -211,9 +240,10 @@ def _subject(gen: _Gen, org: _Org, seq: int, created: dt.datetime) -> tuple[tupl
     return row, group
 
 
-def _subjects(gen: _Gen, org: _Org, count: int,
-              out: list[tuple[str, str, str, str]]) -> Iterator[Batch | Progress]:
-    """Fills ``out`` with (id, group, grid, address) per subject for the inspections."""
+def _subjects(gen: _Gen, org: _Org, count: int, out: list[tuple[str, str, str, str]],
+              rows: list[tuple[Any, ...]]) -> Iterator[Batch | Progress]:
+    """Fills ``out`` with (id, group, grid, address) per subject for the inspections, and
+    ``rows`` with the subjects' rows for the search index."""
     created = sorted(gen.now - _LOOKBACK - dt.timedelta(days=gen.rng.randrange(1, 700))
                      for _ in range(count))
     batch: list[tuple[Any, ...]] = []
@@ -227,8 +257,8 @@ def _subjects(gen: _Gen, org: _Org, count: int,
                                          moment))
         out.append((row[0], group, row[16], row[9] or row[14]))
         if len(batch) == CHUNK or seq == count:
+            rows.extend(batch)
             yield Batch("subject", SUBJECT_COLUMNS, batch)
-            yield Batch("subject_search", ("rowid", "tokens"), _search_rows(batch))
             yield Batch("frontage_agreement", _AGREEMENT, agreements)
             yield Progress("subjects", seq, count)
             batch, agreements = [], []
@@ -237,10 +267,40 @@ def _subjects(gen: _Gen, org: _Org, count: int,
 _SEQ = SUBJECT_COLUMNS.index("local_seq")
 
 
-def _search_rows(batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+class _Tokens:
+    """``store.search.tokens_for`` of generated subjects. Names, shop signs, addresses
+    and vendor descriptions repeat (200,000 subjects have some 77,000 names and 10,000
+    addresses), so each one's tokens are made once; numbers and codes are unique."""
+
+    _NAMES = tuple(SUBJECT_COLUMNS.index(c) for c in ("name", "shop_sign"))
+    _REPEATED = tuple(SUBJECT_COLUMNS.index(c)
+                      for c in ("address", "appearance", "goods", "usual_place"))
+    _UNIQUE = tuple(SUBJECT_COLUMNS.index(c) for c in ("phone", "id_number", "credit_code"))
+
+    def __init__(self) -> None:
+        table = initials_table()
+        self._name: dict[str, frozenset[str]] = {}
+        self._text: dict[str, frozenset[str]] = {}
+        self._named = lambda text: field_tokens(text, table)
+
+    def __call__(self, row: tuple[Any, ...]) -> str:
+        fields = [self._cached(self._name, self._named, row[i]) for i in self._NAMES]
+        fields += [self._cached(self._text, field_tokens, row[i]) for i in self._REPEATED]
+        fields += [field_tokens(row[i]) for i in self._UNIQUE]
+        return join_tokens(fields)
+
+    @staticmethod
+    def _cached(cache: dict[str, frozenset[str]], make: Callable[[str], frozenset[str]],
+                text: str) -> frozenset[str]:
+        tokens = cache.get(text)
+        if tokens is None:
+            tokens = cache[text] = make(text)
+        return tokens
+
+
+def _search_rows(batch: list[tuple[Any, ...]], tokens: _Tokens) -> list[tuple[Any, ...]]:
     """The search index rows (rowid = local_seq) of a batch of subjects."""
-    return [(row[_SEQ], tokens_for(dict(zip(SUBJECT_COLUMNS, row, strict=True))))
-            for row in batch]
+    return [(row[_SEQ], tokens(row)) for row in batch]
 
 
 _AGREEMENT = ("id", "subject_id", "signed_on", "ends_on", "scope", "duties", "signed_by",
@@ -270,7 +330,7 @@ _CASE = ("id", "case_no", "squad_id", "subject_id", "violation_code", "status", 
 
 
 _LADDER = ("educate", "warn", "enforce")
-_WARN_DAYS = dt.timedelta(days=3)
+_WARN_S = 3 * _DAY_S
 
 
 def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]],
@@ -279,13 +339,14 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
     grid_squad = {g: s for s, gs in org.grids.items() for g in gs}
     facts = _facts_pool(gen, spec.violation_types)
     skips_ladder = {code for code, _name, ladder in spec.violation_types if not ladder}
-    moments = sorted(gen.moment() for _ in range(count))
-    history: dict[tuple[str, str], list[dt.datetime]] = {}
+    # Times as whole Unix seconds (UTC) in this loop: it runs a million times.
+    moments = sorted(gen.moment_s() for _ in range(count))
+    history: dict[tuple[str, str], list[int]] = {}
     ins: list[tuple[Any, ...]] = []
     fnd: list[tuple[Any, ...]] = []
     stp: list[tuple[Any, ...]] = []
     cases: list[tuple[Any, ...]] = []
-    rng, uid, case_numbers = gen.rng, gen.uid_ms, dict[int, int]()
+    rng, uid, text, case_numbers = gen.rng, gen.uid_ms, _UtcText(), dict[str, int]()
     squad_officers = {squad: (officers, len(officers))
                       for squad, officers in org.officers.items()}
     n_subjects = len(subjects)
@@ -299,25 +360,27 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
         code = gen.pick(org.codes[group])
         # The ladder as the squad applies it: the steps of the last 12 months decide.
         past = history.setdefault((sid, code), [])
-        recent = sum(1 for p in past if at - p <= _LOOKBACK) if past else 0
+        recent = sum(1 for p in past if at - p <= _LOOKBACK_S) if past else 0
         past.append(at)
         if recent == 1 and rng.random() < 0.65:
             # Most warned parties correct by the deadline: the episode closes and the
             # next violation starts the ladder again.
             past.clear()
         kind = "enforce" if code in skips_ladder else _LADDER[min(recent, 2)]
-        t, ms = utc_text(at), int(at.timestamp() * 1000)
+        t, ms = text(at), at * 1000
         iid, fid = uid(ms), uid(ms)
         corrected = kind == "educate" and rng.random() < 0.7
         ins.append((iid, squad, spec.device_id, sid, grid, address, t, 480, o1, o2, "", t))
         fnd.append((fid, iid, sid, code, gen.pick(facts[code]), int(corrected), kind, t, t))
-        deadline = utc_text(at + _WARN_DAYS) if kind == "warn" else None
+        deadline = text(at + _WARN_S) if kind == "warn" else None
         case_id = uid(ms) if kind == "enforce" else None
         stp.append((uid(ms), fid, sid, code, squad, kind, t, o1, deadline, "", case_id, t))
         if case_id:
-            case_numbers[at.year] = case_numbers.get(at.year, 0) + 1
-            cases.append(_case(gen, case_id, squad, sid, code, o1, o2, at,
-                               case_numbers[at.year], (spec.now - at).days))
+            year = t[:4]
+            case_numbers[year] = case_numbers.get(year, 0) + 1
+            cases.append(_case(gen, case_id, squad, sid, code, o1, o2,
+                               dt.datetime.fromtimestamp(at, dt.UTC), case_numbers[year],
+                               (gen.now_s - at) // _DAY_S))
         if len(ins) == CHUNK or n == count:
             yield Batch("inspection", _INSPECTION, ins)
             yield Batch("finding", _FINDING, fnd)

@@ -15,7 +15,7 @@ from fieldapp.domain.errors import DomainError
 from fieldapp.services import demo
 from fieldapp.services.context import open_context
 from fieldapp.services.subjects import find_subjects
-from fieldapp.store import bulk
+from fieldapp.store import bulk, search
 
 _TABLES = ("subject", "subject_search", "frontage_agreement", "inspection", "finding",
            "ladder_step", "case_file")
@@ -48,6 +48,21 @@ def test_child_process_generates_the_same_rows_as_this_one(tmp_path: Path) -> No
     child = _generate(tmp_path / "child", parallel=True)
     for table in _TABLES:
         assert child[table] == here[table], table
+
+
+def test_the_search_rows_are_the_tokens_the_app_makes_for_each_subject(
+        tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    ctx = open_context(data_dir)
+    demo.generate_demo(ctx=ctx, subjects=300, inspections=10, seed=4)
+    ctx.close()
+    with sqlite3.connect(data_dir / "fieldapp.sqlite3") as conn:
+        conn.row_factory = sqlite3.Row
+        subjects = conn.execute("SELECT * FROM subject ORDER BY local_seq").fetchall()
+        stored = dict(conn.execute("SELECT rowid, tokens FROM subject_search").fetchall())
+    assert len(stored) == len(subjects) == 300
+    for row in subjects:
+        assert stored[row["local_seq"]] == search.tokens_for(dict(row)), row["name"]
 
 
 def test_bulk_load_leaves_indexes_search_and_merge_settings_as_a_normal_store(
