@@ -18,6 +18,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from fieldapp.domain.errors import DomainError
+from fieldapp.domain.penalties import PenaltyKind
 from fieldapp.domain.workflow import Action
 from fieldapp.i18n import _, gettext
 from fieldapp.services.auth import LoggedIn, login_choices
@@ -27,9 +28,9 @@ from fieldapp.services.context import ServiceContext, open_context
 from fieldapp.services.demo import generate_demo
 from fieldapp.ui.app import create_main_window
 from fieldapp.ui.main_window import MainWindow
-from fieldapp.ui.pages import cases as cases_page
-from fieldapp.ui.pages.cases import ActionDialog, CasesPage
-from fieldapp.ui.qt import QCheckBox, QFileDialog, QPoint, Qt
+from fieldapp.ui.pages.cases import CasesPage, case_list, dossier
+from fieldapp.ui.pages.cases.actions import ActionDialog
+from fieldapp.ui.qt import QCheckBox, QFileDialog, QPoint, QPushButton, Qt
 
 WAIT_MS = 10_000
 MakeWindow = Callable[[], MainWindow]
@@ -50,7 +51,7 @@ def _cases_page(window: MainWindow, qtbot: QtBot) -> CasesPage:
 
 def _show_all(page: CasesPage, qtbot: QtBot, window: MainWindow) -> None:
     page.open_only.setCurrentIndex(page.open_only.findData(False))
-    page.scope.setCurrentIndex(page.scope.findData(cases_page.Scope.ALL))
+    page.scope.setCurrentIndex(page.scope.findData(case_list.Scope.ALL))
     qtbot.waitUntil(lambda: page.model.total is not None and not window.worker.is_busy(),
                     timeout=WAIT_MS)
 
@@ -90,7 +91,7 @@ def test_the_list_shows_every_case_with_its_deadline_in_colour(
     assert {r.id for r in page.model.rows} == {c.id for c in expected}
     assert page.count.text() == _("Cases: {count}", count=len(expected))
     views = {c.id: c for c in expected}
-    column = cases_page.DEADLINE_COLUMN
+    column = case_list.DEADLINE_COLUMN
     coloured = 0
     for n, row in enumerate(page.model.rows):
         deadline = views[row.id].next_deadline
@@ -103,10 +104,10 @@ def test_the_list_shows_every_case_with_its_deadline_in_colour(
         assert gettext(deadline.status) in text
         assert (_(" (provisional)") in text) == deadline.provisional
         if deadline.status == "overdue":
-            assert colour == cases_page.OVERDUE_COLOUR
+            assert colour == case_list.OVERDUE_COLOUR
             coloured += 1
         elif deadline.status == "due_soon":
-            assert colour == cases_page.DUE_SOON_COLOUR
+            assert colour == case_list.DUE_SOON_COLOUR
         else:
             assert colour is None
     assert coloured > 0, "the demo data has overdue cases"
@@ -118,7 +119,7 @@ def test_overdue_only_and_my_squad_filter_the_list(
     window = make_window()
     window.set_user(leader)
     page = _cases_page(window, qtbot)
-    assert page.scope.currentData() == cases_page.Scope.SQUAD
+    assert page.scope.currentData() == case_list.Scope.SQUAD
     expected = list_cases(ctx=ctx, squad_id=leader.squad_id, limit=100_000)
     assert [r.id for r in page.model.rows] == [c.id for c in expected]
 
@@ -133,10 +134,10 @@ def test_overdue_only_and_my_squad_filter_the_list(
 def test_the_list_fetches_more_cases_as_it_scrolls(
         make_window: MakeWindow, qtbot: QtBot, ctx: ServiceContext,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cases_page, "PAGE_SIZE", 3)
+    monkeypatch.setattr(case_list, "PAGE_SIZE", 3)
     window = make_window()
     page = _cases_page(window, qtbot)
-    page.table.setFixedHeight(3 * cases_page.ROW_PX)  # room for fewer rows than a page
+    page.table.setFixedHeight(3 * case_list.ROW_PX)  # room for fewer rows than a page
     _show_all(page, qtbot, window)
     total = page.model.total
     assert total is not None and total > 6
@@ -253,7 +254,7 @@ def test_an_action_refused_by_the_rules_says_why_and_writes_nothing(
     dialog = page.action_dialog
     assert dialog is not None and dialog.penalty is not None
     qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
-    _tick(qtbot, dialog.penalty.boxes[cases_page.PenaltyKind.FINE])
+    _tick(qtbot, dialog.penalty.boxes[PenaltyKind.FINE])
     assert dialog.penalty.fine.isEnabled()
     dialog.penalty.fine.setValue(500)
     _accept(dialog, qtbot)
@@ -272,7 +273,7 @@ def test_an_action_refused_by_the_rules_says_why_and_writes_nothing(
 def test_print_dossier_waits_for_the_documents_module(
         make_window: MakeWindow, qtbot: QtBot, ctx: ServiceContext,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cases_page, "DOSSIER_MODULE", "fieldapp.services.no_such_dossier")
+    monkeypatch.setattr(dossier, "DOSSIER_MODULE", "fieldapp.services.no_such_dossier")
     window = make_window()
     window.set_user(_user(ctx, "squad_leader"))
     page = _cases_page(window, qtbot)
@@ -316,7 +317,7 @@ def fake_dossier(monkeypatch: pytest.MonkeyPatch) -> Callable[[bool], FakeDossie
     def install(block: bool) -> FakeDossier:
         module = FakeDossier(block)
         monkeypatch.setitem(sys.modules, "fake_dossier", module)
-        monkeypatch.setattr(cases_page, "DOSSIER_MODULE", "fake_dossier")
+        monkeypatch.setattr(dossier, "DOSSIER_MODULE", "fake_dossier")
         return module
 
     return install
@@ -375,7 +376,7 @@ def test_printing_a_dossier_can_be_cancelled(
     progress = page.dossier.progress
     assert progress is not None
     qtbot.waitUntil(lambda: progress.value() == 3, timeout=WAIT_MS)
-    cancel = progress.findChild(cases_page.QPushButton)
+    cancel = progress.findChild(QPushButton)
     assert cancel is not None and cancel.text() == _("Cancel")
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.detail.message.text() == _(
