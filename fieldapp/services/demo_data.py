@@ -346,35 +346,42 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
     fnd: list[tuple[Any, ...]] = []
     stp: list[tuple[Any, ...]] = []
     cases: list[tuple[Any, ...]] = []
-    rng, uid, text, case_numbers = gen.rng, gen.uid_ms, _UtcText(), dict[str, int]()
+    rng, text, case_numbers = gen.rng, _UtcText(), dict[str, int]()
+    random_, bits, uid = rng.random, rng.getrandbits, uuid7_text_bits  # local: hot loop
+    codes = {group: (choices, len(choices)) for group, choices in org.codes.items()}
+    facts_of = {code: (choices, len(choices)) for code, choices in facts.items()}
     squad_officers = {squad: (officers, len(officers))
                       for squad, officers in org.officers.items()}
     n_subjects = len(subjects)
     for n, at in enumerate(moments, start=1):
-        sid, group, grid, address = subjects[int(rng.random() * n_subjects)]
+        sid, group, grid, address = subjects[int(random_() * n_subjects)]
         squad = grid_squad[grid]
         officers, n_officers = squad_officers[squad]
-        first = int(rng.random() * n_officers)
+        first = int(random_() * n_officers)
         o1 = officers[first]
-        o2 = officers[(first + 1 + int(rng.random() * (n_officers - 1))) % n_officers]
-        code = gen.pick(org.codes[group])
+        o2 = officers[(first + 1 + int(random_() * (n_officers - 1))) % n_officers]
+        choices, n_choices = codes[group]
+        code = choices[int(random_() * n_choices)]
         # The ladder as the squad applies it: the steps of the last 12 months decide.
         past = history.setdefault((sid, code), [])
         recent = sum(1 for p in past if at - p <= _LOOKBACK_S) if past else 0
         past.append(at)
-        if recent == 1 and rng.random() < 0.65:
+        if recent == 1 and random_() < 0.65:
             # Most warned parties correct by the deadline: the episode closes and the
             # next violation starts the ladder again.
             past.clear()
         kind = "enforce" if code in skips_ladder else _LADDER[min(recent, 2)]
         t, ms = text(at), at * 1000
-        iid, fid = uid(ms), uid(ms)
-        corrected = kind == "educate" and rng.random() < 0.7
+        iid, fid = uid(ms, bits(80)), uid(ms, bits(80))
+        corrected = kind == "educate" and random_() < 0.7
         ins.append((iid, squad, spec.device_id, sid, grid, address, t, 480, o1, o2, "", t))
-        fnd.append((fid, iid, sid, code, gen.pick(facts[code]), int(corrected), kind, t, t))
+        choices, n_choices = facts_of[code]
+        fnd.append((fid, iid, sid, code, choices[int(random_() * n_choices)], int(corrected),
+                    kind, t, t))
         deadline = text(at + _WARN_S) if kind == "warn" else None
-        case_id = uid(ms) if kind == "enforce" else None
-        stp.append((uid(ms), fid, sid, code, squad, kind, t, o1, deadline, "", case_id, t))
+        case_id = uid(ms, bits(80)) if kind == "enforce" else None
+        stp.append((uid(ms, bits(80)), fid, sid, code, squad, kind, t, o1, deadline, "",
+                    case_id, t))
         if case_id:
             year = t[:4]
             case_numbers[year] = case_numbers.get(year, 0) + 1
