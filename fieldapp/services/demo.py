@@ -197,14 +197,15 @@ def _from_child(spec: DemoSpec) -> Iterator[Batch | Progress]:
 
 
 def _next_from(child: Any, channel: Any) -> Any:
-    """The child's next item; fails at once when the child has died, and after
+    """The child's next item; fails at once when the child has failed, and after
     ``_CHILD_TIMEOUT_S`` of silence when it hangs."""
     waited = 0.0
     while True:
         try:
             return channel.get(timeout=_POLL_S)
         except queue.Empty:
-            if not child.is_alive():
+            # A child that ended normally has put its end mark: it is still on its way.
+            if child.exitcode not in (None, 0):
                 raise DomainError("the demo data generator stopped (exit code {code})",
                                   code=child.exitcode) from None
             waited += _POLL_S

@@ -25,7 +25,7 @@ from fieldapp.domain.workflow import CaseState, Decision, Procedure, new_case
 from fieldapp.services import demo_names as W
 from fieldapp.services.auth import hash_password
 from fieldapp.store.audit import utc_text
-from fieldapp.store.search import initials_table
+from fieldapp.store.search import NAME_COLUMNS, OTHER_TEXT_COLUMNS, initials_table
 
 T = TypeVar("T")
 DEMO_PASSWORD = "demo1234"  # every demo officer's password (README)
@@ -267,15 +267,18 @@ def _subjects(gen: _Gen, org: _Org, count: int, out: list[tuple[str, str, str, s
 _SEQ = SUBJECT_COLUMNS.index("local_seq")
 
 
+_UNIQUE_TEXTS = ("phone", "id_number", "credit_code")  # not worth caching
+
+
 class _Tokens:
     """``store.search.tokens_for`` of generated subjects. Names, shop signs, addresses
     and vendor descriptions repeat (200,000 subjects have some 77,000 names and 10,000
     addresses), so each one's tokens are made once; numbers and codes are unique."""
 
-    _NAMES = tuple(SUBJECT_COLUMNS.index(c) for c in ("name", "shop_sign"))
-    _REPEATED = tuple(SUBJECT_COLUMNS.index(c)
-                      for c in ("address", "appearance", "goods", "usual_place"))
-    _UNIQUE = tuple(SUBJECT_COLUMNS.index(c) for c in ("phone", "id_number", "credit_code"))
+    _NAMES = tuple(SUBJECT_COLUMNS.index(c) for c in NAME_COLUMNS)
+    _REPEATED = tuple(SUBJECT_COLUMNS.index(c) for c in OTHER_TEXT_COLUMNS
+                      if c not in _UNIQUE_TEXTS)
+    _UNIQUE = tuple(SUBJECT_COLUMNS.index(c) for c in OTHER_TEXT_COLUMNS if c in _UNIQUE_TEXTS)
 
     def __init__(self) -> None:
         table = initials_table()

@@ -22,6 +22,7 @@ CREATE_INDEX_SQL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS subject_search USING fts5("
     "tokens, tokenize = 'unicode61 remove_diacritics 0', detail = none, columnsize = 0)"
 )
+NAME_COLUMNS = ("name", "shop_sign")  # also indexed by their pinyin initials
 _TEXT_COLUMNS = ("name", "shop_sign", "address", "phone", "id_number", "credit_code",
                  "appearance", "goods", "usual_place")
 
@@ -38,12 +39,15 @@ def initials_table() -> InitialsTable:
     return table
 
 
+OTHER_TEXT_COLUMNS = tuple(c for c in _TEXT_COLUMNS if c not in NAME_COLUMNS)
+
+
 def tokens_for(row: dict[str, Any] | Any) -> str:
     """The token string of a subject (a dict or an object with subject attributes)."""
     get = row.get if isinstance(row, dict) else lambda k, d="": getattr(row, k, d)
     return search_tokens(
-        names=(get("name", "") or "", get("shop_sign", "") or ""),
-        texts=[get(c, "") or "" for c in _TEXT_COLUMNS[2:]],
+        names=[get(c, "") or "" for c in NAME_COLUMNS],
+        texts=[get(c, "") or "" for c in OTHER_TEXT_COLUMNS],
         table=initials_table(),
     )
 
