@@ -11,7 +11,6 @@ what the 备考表 records.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from fieldapp.i18n import N_
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.documents import snapshot_of, verify_url_base, write_atomically
-from fieldapp.services.ladder import ladder_decision
+from fieldapp.services.ladder import history_before
 from fieldapp.services.settings import rule_config
 from fieldapp.services.snapshots import (
     build_snapshot,
@@ -142,10 +141,8 @@ def _prior_steps(ctx: ServiceContext, session: Session,
     violation = session.get(ViolationType, case.violation_code)
     if step is None or violation is None:
         return [], False  # opened from a complaint or a referral, not on the street
-    decision = ladder_decision(
-        session.connection(), subject_id=step.subject_id, violation_code=step.violation_code,
-        at=step.taken_at_utc - dt.timedelta(microseconds=1), config=rule_config(ctx=ctx),
-        ladder_applies=violation.ladder_applies)
+    decision = history_before(session.connection(), step, config=rule_config(ctx=ctx),
+                              ladder_applies=violation.ladder_applies)
     earlier = [p for p in decision.counted if p.kind is not StepKind.ENFORCE]
     if not earlier:
         return [], False

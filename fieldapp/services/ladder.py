@@ -12,6 +12,7 @@ from fieldapp.domain.ladder import LadderDecision, PastStep, months_before, next
 from fieldapp.domain.rules_config import LIMITATION_MONTHS, RuleConfig
 from fieldapp.services.context import ServiceContext
 from fieldapp.store.audit import utc_text
+from fieldapp.store.tables import LadderStep
 
 _STEPS_SQL = (
     "SELECT s.id, s.kind, s.taken_at_utc, o.name, s.override_reason FROM ladder_step s "
@@ -45,6 +46,15 @@ def ladder_decision(conn: Connection, *, subject_id: str, violation_code: str,
     closes = [_utc(r[0]) for r in conn.exec_driver_sql(_CLOSES_SQL, params)]
     return next_step(steps=steps, episode_closes=closes, at=at, config=config,
                      ladder_applies=ladder_applies)
+
+
+def history_before(conn: Connection, step: LadderStep, *, config: RuleConfig,
+                   ladder_applies: bool) -> LadderDecision:
+    """The history that led to ``step``: what the ladder counted just before it was taken."""
+    return ladder_decision(conn, subject_id=step.subject_id,
+                           violation_code=step.violation_code,
+                           at=step.taken_at_utc - dt.timedelta(microseconds=1), config=config,
+                           ladder_applies=ladder_applies)
 
 
 @dataclass(frozen=True)

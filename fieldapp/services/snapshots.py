@@ -38,7 +38,7 @@ from fieldapp.domain.penalties import Penalty, PenaltyKind
 from fieldapp.domain.workflow import CaseState, Decision
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.ladder import ladder_decision
+from fieldapp.services.ladder import history_before
 from fieldapp.services.no_penalty import list_in_force_on
 from fieldapp.services.settings import rule_config
 from fieldapp.store.tables import (
@@ -264,11 +264,8 @@ def _ladder(ctx: ServiceContext, session: Session, src: _Sources,
     step = src.step
     if step is None:
         return {"ladder.step": "", "ladder.history": "", "correction.deadline": ""}
-    # The history that led to this step: what was counted just before it was taken.
-    decision = ladder_decision(
-        session.connection(), subject_id=step.subject_id, violation_code=step.violation_code,
-        at=step.taken_at_utc - dt.timedelta(microseconds=1), config=rule_config(ctx=ctx),
-        ladder_applies=violation.ladder_applies)
+    decision = history_before(session.connection(), step, config=rule_config(ctx=ctx),
+                              ladder_applies=violation.ladder_applies)
     lines = [f"{chinese_date(local_time(p.taken_at).date())} "
              f"{STEP_NAMES.get(p.kind.value, p.kind.value)}（{_step_officers(session, p.id)}）"
              for p in decision.counted]
