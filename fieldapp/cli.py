@@ -96,7 +96,7 @@ class _ProgressBar:
 
     STAGES: ClassVar[dict[str, str]] = {
         "subjects": N_("subjects"), "inspections": N_("inspections"),
-        "search": N_("search index"), "indexes": N_("indexes")}
+        "indexes": N_("indexes")}
 
     def __init__(self) -> None:
         self.last = ""

@@ -21,7 +21,15 @@ from typing import Any
 from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.services.catalogue import load_catalogue, violation_types
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.demo_data import Batch, DemoSpec, Progress, demo_batches
+from fieldapp.services.demo_data import (
+    CHUNK,
+    Batch,
+    DemoSpec,
+    Progress,
+    SearchTokens,
+    demo_batches,
+    search_rows,
+)
 from fieldapp.services.no_penalty import load_default_list
 from fieldapp.store import bulk
 
@@ -68,8 +76,8 @@ def generate_demo(*, ctx: ServiceContext, subjects: int = 300, inspections: int 
                                           for v in violation_types(ctx=ctx)))
     if parallel is None:
         parallel = subjects * 2 + inspections * 3 >= _PARALLEL_FROM
-    batches = _from_child(spec) if parallel else demo_batches(spec)
     writer = _Writer(ctx)
+    batches = _from_child(spec, writer.index_some) if parallel else demo_batches(spec)
     try:
         for item in batches:
             if isinstance(item, Batch):
@@ -99,10 +107,15 @@ class _Writer:
     """Streams batches into one connection, committing every ``_COMMIT_EVERY`` rows."""
 
     def __init__(self, ctx: ServiceContext) -> None:
+        # The search index is made here from the subject rows, a piece at a time while the
+        # generator has nothing ready, the rest at the end: tokenising is the costliest
+        # part of generating, and the generator is the slower of the two processes.
+        self._unindexed: list[tuple[Any, ...]] = []
+        self._indexed = 0  # of those
+        self._tokens = SearchTokens()
         self.rows = 0
         self.counts: dict[str, int] = {}
         self._uncommitted = 0
-        self._tables_indexed = False
         self.conn = ctx.store.engine.execution_options(immediate=True).connect()
         # Out of the pool: the bulk settings below go with this connection when it closes.
         self.conn.detach()
@@ -130,11 +143,8 @@ class _Writer:
         self.conn.exec_driver_sql(
             f"INSERT INTO {batch.table} ({','.join(batch.columns)}) VALUES ({marks})",
             batch.rows)
-        if batch.table == "subject_search" and not self._tables_indexed:
-            # The search index comes last: every other row is in, so the other tables'
-            # indexes are rebuilt now, while the generator tokenises.
-            bulk.restore_indexes(self.conn, fts=False)
-            self._tables_indexed = True
+        if batch.table == "subject":
+            self._unindexed.extend(batch.rows)
         self._count(batch.table, len(batch.rows))
         if self._uncommitted >= _COMMIT_EVERY:
             self.tx.commit()
@@ -146,7 +156,20 @@ class _Writer:
         self.counts[table] = self.counts.get(table, 0) + rows
         self._uncommitted += rows
 
+    def index_some(self, count: int = 2000) -> bool:
+        """Index up to ``count`` subjects still unindexed; False when there were none."""
+        rows = self._unindexed[self._indexed:self._indexed + count]
+        if not rows:
+            return False
+        self._indexed += len(rows)
+        self.insert(Batch("subject_search", ("rowid", "tokens"),
+                          search_rows(rows, self._tokens)))
+        return True
+
     def finish(self) -> None:
+        while self.index_some(CHUNK):
+            pass
+        self._unindexed.clear()
         bulk.restore_indexes(self.conn)
         self.tx.commit()
         # Fold the bulk load's write-ahead log into the database now: a WAL of gigabytes
@@ -176,14 +199,16 @@ def _produce(spec: DemoSpec, out: Any) -> None:
         out.put(RuntimeError(traceback.format_exc()))
 
 
-def _from_child(spec: DemoSpec) -> Iterator[Batch | Progress]:
+def _from_child(spec: DemoSpec, idle: Callable[[], bool]) -> Iterator[Batch | Progress]:
+    """The child's batches; ``idle`` does a piece of the writer's own work whenever the
+    child has nothing ready."""
     mp = multiprocessing.get_context("spawn")
     channel = mp.Queue(maxsize=32)  # room for the generator to run ahead of the writer
     child = mp.Process(target=_produce, args=(spec, channel), daemon=True)
     child.start()
     try:
         while True:
-            item = _next_from(child, channel)
+            item = _next_from(child, channel, idle)
             if item is None:
                 return
             if isinstance(item, BaseException):
@@ -196,11 +221,16 @@ def _from_child(spec: DemoSpec) -> Iterator[Batch | Progress]:
         channel.close()
 
 
-def _next_from(child: Any, channel: Any) -> Any:
-    """The child's next item; fails at once when the child has failed, and after
-    ``_CHILD_TIMEOUT_S`` of silence when it hangs."""
+def _next_from(child: Any, channel: Any, idle: Callable[[], bool] = lambda: False) -> Any:
+    """The child's next item, calling ``idle`` while there is none; fails at once when the
+    child has failed, and after ``_CHILD_TIMEOUT_S`` of silence when it hangs."""
     waited = 0.0
     while True:
+        try:
+            return channel.get_nowait()
+        except queue.Empty:
+            if idle():
+                continue
         try:
             return channel.get(timeout=_POLL_S)
         except queue.Empty:

@@ -3,7 +3,7 @@
 Every value comes from one seeded ``random.Random``, so the same seed and clock give
 the same data. ``demo_batches`` yields ``Batch`` rows table by table (parents first) and
 ``Progress`` marks; ``services.demo`` writes them, in this process or from a child
-process while it inserts.
+process while it inserts, and makes the search index (``SearchTokens``).
 """
 
 from __future__ import annotations
@@ -133,20 +133,14 @@ class _Org:
 
 
 def demo_batches(spec: DemoSpec) -> Iterator[Batch | Progress]:
+    """The demo data set, without the search index (the writer makes it from the subject
+    rows while it waits for the next batch: see services.demo)."""
     gen = _Gen(spec.seed, spec.now)
     org = _Org([], {}, {}, _violation_codes(spec.violation_types))
     yield from _organisation(gen, org)
     subjects: list[tuple[str, str, str, str]] = []
-    rows: list[tuple[Any, ...]] = []
-    yield from _subjects(gen, org, spec.subjects, subjects, rows)
+    yield from _subjects(gen, org, spec.subjects, subjects)
     yield from _inspections(gen, org, subjects, spec)
-    # The search index comes last: while this process tokenises, the writer rebuilds the
-    # other tables' indexes (see services.demo).
-    tokens = _Tokens()
-    for start in range(0, len(rows), CHUNK):
-        yield Batch("subject_search", ("rowid", "tokens"),
-                    _search_rows(rows[start:start + CHUNK], tokens))
-        yield Progress("search", min(start + CHUNK, len(rows)), len(rows))
 
 
 def _violation_codes(types: tuple[tuple[str, str, bool], ...]) -> dict[str, list[str]]:
@@ -240,10 +234,9 @@ def _subject(gen: _Gen, org: _Org, seq: int, created: dt.datetime) -> tuple[tupl
     return row, group
 
 
-def _subjects(gen: _Gen, org: _Org, count: int, out: list[tuple[str, str, str, str]],
-              rows: list[tuple[Any, ...]]) -> Iterator[Batch | Progress]:
-    """Fills ``out`` with (id, group, grid, address) per subject for the inspections, and
-    ``rows`` with the subjects' rows for the search index."""
+def _subjects(gen: _Gen, org: _Org, count: int,
+              out: list[tuple[str, str, str, str]]) -> Iterator[Batch | Progress]:
+    """Fills ``out`` with (id, group, grid, address) per subject for the inspections."""
     created = sorted(gen.now - _LOOKBACK - dt.timedelta(days=gen.rng.randrange(1, 700))
                      for _ in range(count))
     batch: list[tuple[Any, ...]] = []
@@ -257,7 +250,6 @@ def _subjects(gen: _Gen, org: _Org, count: int, out: list[tuple[str, str, str, s
                                          moment))
         out.append((row[0], group, row[16], row[9] or row[14]))
         if len(batch) == CHUNK or seq == count:
-            rows.extend(batch)
             yield Batch("subject", SUBJECT_COLUMNS, batch)
             yield Batch("frontage_agreement", _AGREEMENT, agreements)
             yield Progress("subjects", seq, count)
@@ -270,7 +262,7 @@ _SEQ = SUBJECT_COLUMNS.index("local_seq")
 _UNIQUE_TEXTS = ("phone", "id_number", "credit_code")  # not worth caching
 
 
-class _Tokens:
+class SearchTokens:
     """``store.search.tokens_for`` of generated subjects. Names, shop signs, addresses
     and vendor descriptions repeat (200,000 subjects have some 77,000 names and 10,000
     addresses), so each one's tokens are made once; numbers and codes are unique."""
@@ -301,7 +293,8 @@ class _Tokens:
         return tokens
 
 
-def _search_rows(batch: list[tuple[Any, ...]], tokens: _Tokens) -> list[tuple[Any, ...]]:
+def search_rows(batch: Sequence[tuple[Any, ...]],
+                tokens: SearchTokens) -> list[tuple[Any, ...]]:
     """The search index rows (rowid = local_seq) of a batch of subjects."""
     return [(row[_SEQ], tokens(row)) for row in batch]
 

@@ -40,18 +40,15 @@ def drop_secondary_indexes(conn: Connection, tables: Sequence[str],
     return len(rows)
 
 
-def restore_indexes(conn: Connection, *, fts: bool = True) -> int:
-    """Recreate any index a bulk load dropped and (unless ``fts`` is False, while rows
-    still stream into the full-text tables) give full-text tables back their merge
+def restore_indexes(conn: Connection) -> int:
+    """Recreate any index a bulk load dropped and give full-text tables back their merge
     settings; call inside a transaction."""
     pending = _pending_indexes(conn)
     for sql in pending.values():
         conn.exec_driver_sql(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
-    conn.exec_driver_sql("DELETE FROM sync_state WHERE key = ?", (_KEY,))
-    if fts:
-        for table in _pending_fts(conn):
-            _fts_merging(conn, table, _FTS_DEFAULT)
-        conn.exec_driver_sql("DELETE FROM sync_state WHERE key = ?", (_FTS_KEY,))
+    for table in _pending_fts(conn):
+        _fts_merging(conn, table, _FTS_DEFAULT)
+    conn.exec_driver_sql("DELETE FROM sync_state WHERE key IN (?, ?)", (_KEY, _FTS_KEY))
     return len(pending)
 
 
