@@ -39,6 +39,7 @@ from fieldapp.domain.numbering import (
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
+from fieldapp.services.settings import put_setting
 from fieldapp.store.tables import (
     AgencyProfile,
     CaseFile,
@@ -102,14 +103,7 @@ def set_number_pattern(*, ctx: ServiceContext, officer_id: str, pattern: str,
     check_pattern(pattern)
     key = f"{PATTERN_SETTING}.{_check_kind(kind)}" if kind else PATTERN_SETTING
     with ctx.write(officer_id) as tx:
-        row = tx.session.get(RuleSetting, key)
-        value = json.dumps(pattern, ensure_ascii=False)
-        if row is None:
-            tx.add(RuleSetting(key=key, value_json=value, updated_at=tx.now,
-                               updated_by=officer_id))
-        else:
-            tx.update(row, {"value_json": value, "updated_at": tx.now,
-                            "updated_by": officer_id})
+        put_setting(tx, key, pattern, officer_id)
         tx.audit("numbering.pattern", "rule_setting", key, {"pattern": pattern})
     return Written(key, frozenset(tx.changed))
 

@@ -16,6 +16,7 @@ from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
 from fieldapp.store.store import Store
 from fieldapp.store.tables import Officer, RuleSetting
+from fieldapp.store.unit import Tx
 
 _FIELDS = {f.name: f for f in dataclasses.fields(RuleConfig)}
 
@@ -24,6 +25,16 @@ _FIELDS = {f.name: f for f in dataclasses.fields(RuleConfig)}
 # changes (the count and the newest HLC change with every write, synced ones too).
 _cached: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], RuleConfig]] = (
     weakref.WeakKeyDictionary())
+
+
+def put_setting(tx: Tx, key: str, value: Any, officer_id: str) -> None:
+    """Write one setting (its JSON value), creating the row the first time."""
+    row = tx.session.get(RuleSetting, key)
+    text = json.dumps(value, ensure_ascii=False)
+    if row is None:
+        tx.add(RuleSetting(key=key, value_json=text, updated_at=tx.now, updated_by=officer_id))
+    else:
+        tx.update(row, {"value_json": text, "updated_at": tx.now, "updated_by": officer_id})
 
 
 def rule_config(*, ctx: ServiceContext) -> RuleConfig:
@@ -46,14 +57,7 @@ def set_rule(*, ctx: ServiceContext, officer_id: str, key: str, value: Any) -> W
     current = dataclasses.asdict(rule_config(ctx=ctx))
     RuleConfig.from_settings(current | {key: value})  # raises on a bad value
     with ctx.write(officer_id) as tx:
-        row = tx.session.get(RuleSetting, key)
-        text = json.dumps(value)
-        if row is None:
-            tx.add(RuleSetting(key=key, value_json=text, updated_at=tx.now,
-                               updated_by=officer_id))
-        else:
-            tx.update(row, {"value_json": text, "updated_at": tx.now,
-                            "updated_by": officer_id})
+        put_setting(tx, key, value, officer_id)
         tx.audit("rule_setting.set", "rule_setting", key, {"value": value})
     return Written(key, frozenset(tx.changed))
 
