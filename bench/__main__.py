@@ -15,7 +15,7 @@ from bench.ui_bench import memory_browsing
 def _issue_some_documents(demo: Path) -> None:
     """A case with documents, so the dossier printed in the heartbeat figure is real."""
     from fieldapp.services.context import open_context
-    from fieldapp.services.documents import issue_document
+    from fieldapp.services.paperwork import issue_document
 
     ctx = open_context(demo)
     with ctx.read() as s:
@@ -30,8 +30,8 @@ def _issue_some_documents(demo: Path) -> None:
 def _ui_figures() -> list:  # type: ignore[type-arg]
     """Cold start and GUI gaps on the default demo data set."""
     from bench.ui_bench import cold_start, heartbeat_figures
+    from fieldapp.demo.load import generate_demo
     from fieldapp.services.context import open_context
-    from fieldapp.services.demo import generate_demo
 
     with tempfile.TemporaryDirectory(prefix="fieldapp-ui-bench-") as tmp:
         demo = Path(tmp) / "demo"

@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 
 from bench.harness import Figure, median, p95, timings_ms
+from fieldapp.demo.load import generate_demo
 from fieldapp.domain.entities import FindingData, InspectionData
-from fieldapp.services.advice import advise
 from fieldapp.services.context import open_context
-from fieldapp.services.demo import generate_demo
 from fieldapp.services.inspections import record_inspection
+from fieldapp.services.rules import advise
 from fieldapp.services.subjects import find_subjects
 
 _COPY_TABLES = ("subject", "subject_search", "inspection", "finding", "ladder_step",

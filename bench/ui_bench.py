@@ -65,10 +65,10 @@ def heartbeat_figures(data_dir: Path) -> list[Figure]:
     """The largest gap of a 10 ms GUI timer while long work runs on the worker: a
     backup, printing a dossier, importing a no-penalty list."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from fieldapp.services.backup import backup
     from fieldapp.services.context import open_context
-    from fieldapp.services.dossier import print_dossier
-    from fieldapp.services.no_penalty import export_list, import_list, lists
+    from fieldapp.services.paperwork import print_dossier
+    from fieldapp.services.records import backup
+    from fieldapp.services.rules import export_list, import_list, lists
     from fieldapp.ui.app import create_application, create_main_window
 
     app = create_application()

@@ -66,7 +66,7 @@ def _context(args: argparse.Namespace) -> Any:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from fieldapp.services.demo import generate_demo
+    from fieldapp.demo.load import generate_demo
     from fieldapp.services.subjects import find_subjects  # noqa: F401  (warm import)
 
     ctx = _context(args)
@@ -130,7 +130,7 @@ _SUBJECT_OPTIONS = (
 def _officer_id(ctx: Any, certificate: str | None) -> str:
     if not certificate:
         return ""
-    from fieldapp.services.officers import officer_by_certificate
+    from fieldapp.services.staff import officer_by_certificate
 
     return str(officer_by_certificate(ctx=ctx, certificate_no=certificate).id)
 
@@ -173,8 +173,7 @@ def cmd_subject_find(args: argparse.Namespace) -> int:
 
 
 def cmd_subject_show(args: argparse.Namespace) -> int:
-    from fieldapp.services.history import subject_history
-    from fieldapp.services.subjects import display_name, get_subject
+    from fieldapp.services.subjects import display_name, get_subject, subject_history
 
     ctx = _context(args)
     subject = get_subject(ctx=ctx, subject_id=args.id)
@@ -231,7 +230,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from fieldapp.services.audit import verify_audit
+    from fieldapp.services.records import verify_audit
 
     result = verify_audit(ctx=_context(args))
     if result.ok:
@@ -247,7 +246,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from fieldapp.services.backup import backup
+    from fieldapp.services.records import backup
 
     result = backup(ctx=_context(args), dest=Path(args.file))
     _emit(args, dataclasses.asdict(result),
@@ -258,7 +257,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from fieldapp.paths import data_dir
-    from fieldapp.services.backup import restore
+    from fieldapp.services.records import restore
 
     result = restore(data_dir=data_dir(args.data_dir), source=Path(args.file),
                      now=dt.datetime.now(dt.UTC))
@@ -275,7 +274,7 @@ def _at(text: str | None) -> dt.datetime:
 
 def cmd_advise(args: argparse.Namespace) -> int:
     from fieldapp.domain.no_penalty import ConditionKind
-    from fieldapp.services.advice import advise
+    from fieldapp.services.rules import advise
 
     answers: dict[ConditionKind, bool | float | None] = {}
     if args.corrected:
@@ -385,7 +384,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 
 def cmd_tasks(args: argparse.Namespace) -> int:
     from fieldapp.services.cases import list_cases
-    from fieldapp.services.revisits import list_revisits
+    from fieldapp.services.inspections import list_revisits
 
     ctx = _context(args)
     officer = _officer_id(ctx, args.officer) or None
@@ -406,7 +405,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 
 def cmd_revisit_list(args: argparse.Namespace) -> int:
-    from fieldapp.services.revisits import list_revisits
+    from fieldapp.services.inspections import list_revisits
 
     ctx = _context(args)
     rows = list_revisits(ctx=ctx, overdue_only=args.overdue,
@@ -419,7 +418,7 @@ def cmd_revisit_list(args: argparse.Namespace) -> int:
 
 
 def cmd_revisit_done(args: argparse.Namespace) -> int:
-    from fieldapp.services.revisits import complete_revisit
+    from fieldapp.services.inspections import complete_revisit
 
     ctx = _context(args)
     complete_revisit(ctx=ctx, revisit_id=args.id, officer_id=_officer_id(ctx, args.officer),
@@ -429,7 +428,7 @@ def cmd_revisit_done(args: argparse.Namespace) -> int:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
-    from fieldapp.services.figures import figures_721
+    from fieldapp.services.reports import figures_721
 
     start = dt.datetime.fromisoformat(args.start).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
     end = dt.datetime.fromisoformat(args.end).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -443,7 +442,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar_import(args: argparse.Namespace) -> int:
-    from fieldapp.services.calendar import import_calendar_csv
+    from fieldapp.services.rules import import_calendar_csv
 
     ctx = _context(args)
     result = import_calendar_csv(ctx=ctx, officer_id=_officer_id(ctx, args.officer),
@@ -454,7 +453,7 @@ def cmd_calendar_import(args: argparse.Namespace) -> int:
 
 
 def cmd_nopenalty_list(args: argparse.Namespace) -> int:
-    from fieldapp.services.no_penalty import get_list, lists
+    from fieldapp.services.rules import get_list, lists
 
     ctx = _context(args)
     if args.id:
@@ -482,7 +481,7 @@ def cmd_nopenalty_list(args: argparse.Namespace) -> int:
 
 def cmd_nopenalty_import(args: argparse.Namespace) -> int:
     from fieldapp.domain.no_penalty import ImportErrors
-    from fieldapp.services.no_penalty import describe_problems, import_list
+    from fieldapp.services.rules import describe_problems, import_list
 
     ctx = _context(args)
     try:
@@ -501,7 +500,7 @@ def cmd_nopenalty_import(args: argparse.Namespace) -> int:
 
 
 def cmd_nopenalty_export(args: argparse.Namespace) -> int:
-    from fieldapp.services.no_penalty import export_list
+    from fieldapp.services.rules import export_list
 
     path = export_list(ctx=_context(args), list_id=args.id, path=Path(args.file))
     _emit(args, {"path": path}, _("Written to {path}.", path=path))
@@ -509,7 +508,7 @@ def cmd_nopenalty_export(args: argparse.Namespace) -> int:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
-    from fieldapp.services.settings import rule_config, set_rule
+    from fieldapp.services.rules import rule_config, set_rule
 
     ctx = _context(args)
     if args.set:
@@ -760,7 +759,7 @@ def _document_json(view: Any) -> dict[str, Any]:
 
 
 def cmd_doc_issue(args: argparse.Namespace) -> int:
-    from fieldapp.services.documents import issue_document
+    from fieldapp.services.paperwork import issue_document
 
     ctx = _context(args)
     doc = issue_document(ctx=ctx, officer_id=_officer_id(ctx, args.officer), kind=args.kind,
@@ -774,7 +773,7 @@ def cmd_doc_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_doc_print(args: argparse.Namespace) -> int:
-    from fieldapp.services.documents import reprint_document, write_atomically
+    from fieldapp.services.paperwork import reprint_document, write_atomically
 
     pdf = reprint_document(ctx=_context(args), document_id=args.id, rerender=args.redraw)
     path = Path(args.output).resolve()
@@ -785,7 +784,7 @@ def cmd_doc_print(args: argparse.Namespace) -> int:
 
 
 def cmd_doc_void(args: argparse.Namespace) -> int:
-    from fieldapp.services.documents import get_document, void_document
+    from fieldapp.services.paperwork import get_document, void_document
 
     ctx = _context(args)
     written = void_document(ctx=ctx, officer_id=_officer_id(ctx, args.officer),
@@ -797,7 +796,7 @@ def cmd_doc_void(args: argparse.Namespace) -> int:
 
 
 def cmd_doc_amend(args: argparse.Namespace) -> int:
-    from fieldapp.services.documents import amend_document
+    from fieldapp.services.paperwork import amend_document
 
     ctx = _context(args)
     doc = amend_document(ctx=ctx, officer_id=_officer_id(ctx, args.officer),
@@ -810,7 +809,7 @@ def cmd_doc_amend(args: argparse.Namespace) -> int:
 
 
 def cmd_doc_serve(args: argparse.Namespace) -> int:
-    from fieldapp.services.documents import record_service
+    from fieldapp.services.paperwork import record_service
 
     ctx = _context(args)
     officers = _two_officers(ctx, args.officer)
@@ -833,7 +832,7 @@ _VERIFY_TEXT = {
 
 
 def cmd_doc_verify(args: argparse.Namespace) -> int:
-    from fieldapp.services.verify import verify
+    from fieldapp.services.paperwork import verify
 
     result = verify(ctx=_context(args), payload_or_pdf=args.code)
     problem = _(result.problem, **result.params) if result.problem else ""
@@ -844,7 +843,7 @@ def cmd_doc_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_doc_list(args: argparse.Namespace) -> int:
-    from fieldapp.services.documents import list_documents
+    from fieldapp.services.paperwork import list_documents
 
     views = list_documents(ctx=_context(args), case_id=args.case, subject_id=args.subject)
     lines = []
@@ -858,7 +857,7 @@ def cmd_doc_list(args: argparse.Namespace) -> int:
 
 
 def cmd_doc_voided(args: argparse.Namespace) -> int:
-    from fieldapp.services.numbers import list_voided
+    from fieldapp.services.paperwork import list_voided
 
     rows = list_voided(ctx=_context(args), year=args.year)
     lines = [f"{v.number}  {v.at.astimezone(_LOCAL):%Y-%m-%d}  {v.officer}  {v.reason}"
@@ -870,7 +869,7 @@ def cmd_doc_voided(args: argparse.Namespace) -> int:
 
 
 def cmd_dossier(args: argparse.Namespace) -> int:
-    from fieldapp.services.dossier import dossier_completeness, print_dossier
+    from fieldapp.services.paperwork import dossier_completeness, print_dossier
 
     ctx = _context(args)
     if args.check:

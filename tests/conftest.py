@@ -30,10 +30,9 @@ class Org:
 @pytest.fixture
 def org(tmp_path: Path) -> Iterator[Org]:
     from fieldapp.domain.entities import OfficerRole
-    from fieldapp.services.catalogue import load_catalogue
     from fieldapp.services.context import open_context
-    from fieldapp.services.no_penalty import load_default_list
-    from fieldapp.services.organisation import add_officer, add_squad, set_agency
+    from fieldapp.services.rules import load_catalogue, load_default_list
+    from fieldapp.services.staff import add_officer, add_squad, set_agency
 
     ctx = open_context(tmp_path / "data")
     load_catalogue(ctx=ctx)

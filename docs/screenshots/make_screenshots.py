@@ -20,12 +20,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from fieldapp import i18n
 from fieldapp.domain.entities import FindingData, InspectionData, StepKind
 from fieldapp.domain.workflow import Action
-from fieldapp.services.auth import LoggedIn, login_choices
+from fieldapp.services.staff import LoggedIn, login_choices
 from fieldapp.services.cases import act, open_case
-from fieldapp.services.catalogue import violation_types
+from fieldapp.services.rules import violation_types
 from fieldapp.services.context import ServiceContext, open_context
-from fieldapp.services.demo import generate_demo
-from fieldapp.services.documents import issue_document
+from fieldapp.demo.load import generate_demo
+from fieldapp.services.paperwork import issue_document
 from fieldapp.services.inspections import record_inspection
 from fieldapp.services.subjects import find_subjects
 from fieldapp.ui.app import create_application, create_main_window

@@ -1,7 +1,7 @@
 """The field snapshot of a document: the contract between issuing and rendering.
 
 An issued document stores a flat ``dict[str, str]`` (the snapshot). The issuing service
-(``fieldapp.services.documents``) fills it from the store; templates in ``forms/`` bind
+(``fieldapp.services.paperwork.documents``) fills it from the store; templates in ``forms/`` bind
 to these keys; the renderer draws exactly what the snapshot holds, so a reprint years
 later shows the same text. Every value is a string (empty when unknown); dates are
 already formatted the way the document prints them.

@@ -17,7 +17,7 @@ from fieldapp.domain.no_penalty import (
     Verdict,
 )
 from fieldapp.i18n import N_, _
-from fieldapp.services.advice import Advice
+from fieldapp.services.rules import Advice
 from fieldapp.ui.qt import (
     QCheckBox,
     QDoubleSpinBox,

@@ -11,14 +11,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from fieldapp.domain.entities import SubjectData, SubjectKind
-from fieldapp.services.agreements import AgreementView, agreements_of
-from fieldapp.services.backup import changes_since_backup
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.history import HistoryEntry, subject_history
-from fieldapp.services.ladder import CurrentStep, current_steps
-from fieldapp.services.officers import list_officers
-from fieldapp.services.settings import rule_config
-from fieldapp.services.subjects import display_name, find_subjects, get_subject
+from fieldapp.services.records import changes_since_backup
+from fieldapp.services.rules import CurrentStep, current_steps, rule_config
+from fieldapp.services.staff import list_officers
+from fieldapp.services.subjects import (
+    AgreementView,
+    HistoryEntry,
+    agreements_of,
+    display_name,
+    find_subjects,
+    get_subject,
+    subject_history,
+)
 
 SEARCH_LIMIT = 50
 _PROFILE_FIELDS = [f.name for f in dataclasses.fields(SubjectData) if f.name != "kind"]

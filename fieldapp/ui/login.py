@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fieldapp.i18n import _, describe
-from fieldapp.services.auth import LoggedIn, login, login_choices
+from fieldapp.services.staff import LoggedIn, login, login_choices
 from fieldapp.ui.qt import (
     QComboBox,
     QDialog,

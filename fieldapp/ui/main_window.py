@@ -33,8 +33,8 @@ from fieldapp.ui.session import AppState
 from fieldapp.ui.worker import Worker
 
 if TYPE_CHECKING:
-    from fieldapp.services.auth import LoggedIn
     from fieldapp.services.context import ServiceContext
+    from fieldapp.services.staff import LoggedIn
     from fieldapp.ui.jobs import StatusCounts
 
 BUSY_DELAY_MS = 400  # show the busy bar only for jobs slow enough to notice

@@ -8,8 +8,8 @@ from fieldapp.ui.qt import QObject, Signal
 from fieldapp.ui.worker import Worker
 
 if TYPE_CHECKING:  # the services load on the worker at start, not with the window
-    from fieldapp.services.auth import LoggedIn
     from fieldapp.services.context import ServiceContext
+    from fieldapp.services.staff import LoggedIn
 
 
 class AppState(QObject):

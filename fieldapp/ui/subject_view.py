@@ -7,7 +7,7 @@ import datetime as dt
 from fieldapp.domain.dates import to_local
 from fieldapp.domain.entities import SubjectData, SubjectKind
 from fieldapp.i18n import _, gettext
-from fieldapp.services.history import HistoryEntry
+from fieldapp.services.subjects import HistoryEntry
 from fieldapp.ui.jobs import SubjectFile
 from fieldapp.ui.qt import (
     QAbstractItemView,

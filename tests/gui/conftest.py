@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from fieldapp.demo.load import generate_demo
 from fieldapp.services.context import ServiceContext, open_context
-from fieldapp.services.demo import generate_demo
 from fieldapp.ui.app import (
     collect_garbage_on_gui_thread,
     create_main_window,

@@ -10,11 +10,10 @@ from pytestqt.qtbot import QtBot
 from fieldapp import i18n
 from fieldapp.domain.dates import to_local
 from fieldapp.i18n import _
-from fieldapp.services.backup import changes_since_backup
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.history import subject_history
-from fieldapp.services.officers import list_officers
-from fieldapp.services.subjects import find_subjects
+from fieldapp.services.records import changes_since_backup
+from fieldapp.services.staff import list_officers
+from fieldapp.services.subjects import find_subjects, subject_history
 from fieldapp.ui.app import run_app
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.pages.subjects import SubjectsPage
@@ -91,7 +90,7 @@ def test_status_bar_counts_officers_and_changes_since_backup(
     qtbot.waitUntil(lambda: window.backup_state.text() == changes, timeout=WAIT_MS)
     assert window.user_label.text() == _("Not logged in") or window.state.user is None
     (officer,) = [o for o in list_officers(ctx=ctx) if o.role == "squad_leader"][:1]
-    from fieldapp.services.auth import LoggedIn
+    from fieldapp.services.staff import LoggedIn
 
     window.set_user(LoggedIn(officer.id, officer.name, officer.certificate_no, officer.role,
                              officer.squad_id, "东华门中队"))

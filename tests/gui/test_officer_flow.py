@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from fieldapp.demo.load import generate_demo
 from fieldapp.domain.entities import FindingData, InspectionData, SubjectData, SubjectKind
 from fieldapp.i18n import _
 from fieldapp.services.context import open_context
-from fieldapp.services.demo import generate_demo
 from fieldapp.services.inspections import record_inspection
-from fieldapp.services.officers import list_officers
+from fieldapp.services.staff import list_officers
 from fieldapp.services.subjects import create_subject
 from fieldapp.ui.app import create_main_window
 from fieldapp.ui.pages.inspection import InspectionPage

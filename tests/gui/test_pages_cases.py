@@ -17,15 +17,14 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from fieldapp.demo.load import generate_demo
 from fieldapp.domain.errors import DomainError
 from fieldapp.domain.penalties import PenaltyKind
 from fieldapp.domain.workflow import Action
 from fieldapp.i18n import _, gettext
-from fieldapp.services.auth import LoggedIn, login_choices
-from fieldapp.services.case_history import case_events
-from fieldapp.services.cases import act, get_case, list_cases, open_case
+from fieldapp.services.cases import act, case_events, get_case, list_cases, open_case
 from fieldapp.services.context import ServiceContext, open_context
-from fieldapp.services.demo import generate_demo
+from fieldapp.services.staff import LoggedIn, login_choices
 from fieldapp.ui.app import create_main_window
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.pages.cases import CasesPage, case_list, dossier
@@ -285,7 +284,7 @@ def test_print_dossier_waits_for_the_documents_module(
 
 
 class FakeDossier(ModuleType):
-    """Stands in for ``fieldapp.services.dossier``: the same calls, a PDF of one line."""
+    """Stands in for ``fieldapp.services.paperwork.dossier``: the same calls, a PDF of one line."""
 
     def __init__(self, block: bool) -> None:
         super().__init__("fake_dossier")
@@ -387,7 +386,7 @@ def test_printing_a_dossier_can_be_cancelled(
 def test_the_leader_approves_a_case_then_prints_its_dossier(
         world: World, qtbot: QtBot, tmp_path: Path) -> None:
     """The leader's flow with the real documents module: approve, check, print."""
-    pytest.importorskip("fieldapp.services.dossier")
+    pytest.importorskip("fieldapp.services.paperwork.dossier")
     window, ctx, case_id = world.window, world.ctx, world.filing_case
     window.set_user(world.leader)
     page = _cases_page(window, qtbot)
@@ -398,7 +397,7 @@ def test_the_leader_approves_a_case_then_prints_its_dossier(
     _accept(page.action_dialog, qtbot)
     qtbot.waitUntil(lambda: page.detail.history.rowCount() == 2, timeout=WAIT_MS)
     # The documents page issues the filing approval form; the case lists it.
-    from fieldapp.services.documents import issue_document
+    from fieldapp.services.paperwork import issue_document
 
     issued = issue_document(ctx=ctx, officer_id=world.leader.officer_id,
                             kind="filing_approval", case_id=case_id,

@@ -11,12 +11,17 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from fieldapp.demo.load import generate_demo
 from fieldapp.domain.no_penalty import EXEMPTION_LABELS, MEASURE_LABELS, ImportErrors
 from fieldapp.i18n import _
-from fieldapp.services.auth import LoggedIn, login_choices
 from fieldapp.services.context import ServiceContext, open_context
-from fieldapp.services.demo import generate_demo
-from fieldapp.services.no_penalty import describe_problems, import_list, list_in_force_on, lists
+from fieldapp.services.rules import (
+    describe_problems,
+    import_list,
+    list_in_force_on,
+    lists,
+)
+from fieldapp.services.staff import LoggedIn, login_choices
 from fieldapp.ui.app import create_main_window
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.pages.nopenalty import NoPenaltyPage

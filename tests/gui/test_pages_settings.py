@@ -13,13 +13,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from fieldapp import i18n
+from fieldapp.demo.load import generate_demo
 from fieldapp.i18n import _
-from fieldapp.services.auth import LoggedIn, login_choices
-from fieldapp.services.backup import changes_since_backup
 from fieldapp.services.context import ServiceContext, open_context
-from fieldapp.services.demo import generate_demo
 from fieldapp.services.preferences import PREFERENCES_FILE, load_preferences
-from fieldapp.services.settings import rule_config
+from fieldapp.services.records import changes_since_backup
+from fieldapp.services.rules import rule_config
+from fieldapp.services.staff import LoggedIn, login_choices
 from fieldapp.ui.app import create_main_window
 from fieldapp.ui.fonts import UI_POINT_SIZE
 from fieldapp.ui.main_window import MainWindow

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from fieldapp.demo.load import generate_demo
 from fieldapp.domain.entities import FindingData, InspectionData, StepKind
 from fieldapp.i18n import _, gettext
-from fieldapp.services.auth import LoggedIn, login_choices
-from fieldapp.services.case_history import overdue_case_counts
-from fieldapp.services.catalogue import violation_types
+from fieldapp.services.cases import overdue_case_counts
 from fieldapp.services.context import ServiceContext, open_context
-from fieldapp.services.demo import generate_demo
-from fieldapp.services.figures import figures_721
 from fieldapp.services.inspections import record_inspection
+from fieldapp.services.reports import figures_721
+from fieldapp.services.rules import violation_types
+from fieldapp.services.staff import LoggedIn, login_choices
 from fieldapp.services.subjects import find_subjects
 from fieldapp.ui.app import create_main_window
 from fieldapp.ui.main_window import MainWindow

@@ -15,10 +15,9 @@ from fieldapp.domain.entities import (
 )
 from fieldapp.domain.errors import ValidationError
 from fieldapp.domain.rules_config import RuleConfig
-from fieldapp.services.agreements import add_agreement, agreements_of
 from fieldapp.services.inspections import record_inspection
-from fieldapp.services.ladder import current_steps
-from fieldapp.services.subjects import create_subject
+from fieldapp.services.rules import current_steps
+from fieldapp.services.subjects import add_agreement, agreements_of, create_subject
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))
 

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from fieldapp.domain.entities import SubjectData, SubjectKind
-from fieldapp.services.audit import verify_audit
+from fieldapp.services.records import verify_audit
 from fieldapp.services.subjects import create_subject
 
 

@@ -11,9 +11,8 @@ from PIL import Image
 
 from fieldapp.domain.entities import SubjectData, SubjectKind
 from fieldapp.domain.errors import ValidationError
-from fieldapp.services.audit import verify_audit
-from fieldapp.services.backup import backup, changes_since_backup, restore
 from fieldapp.services.context import open_context
+from fieldapp.services.records import backup, changes_since_backup, restore, verify_audit
 from fieldapp.services.subjects import create_subject, find_subjects
 
 
@@ -70,7 +69,7 @@ def test_damaged_backup_is_refused_before_anything_changes(org, tmp_path) -> Non
 
 def test_snapshot_while_another_connection_writes_holds_only_committed_data(org,
                                                                              tmp_path) -> None:
-    from fieldapp.services.backup import _snapshot_db
+    from fieldapp.services.records.backup import _snapshot_db
 
     db = org.ctx.store.data_dir / "fieldapp.sqlite3"
     other = sqlite3.connect(db, isolation_level=None)

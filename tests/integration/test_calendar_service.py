@@ -12,7 +12,7 @@ import pytest
 from fieldapp import i18n
 from fieldapp.domain.deadlines import DeadlineKind, due
 from fieldapp.domain.errors import NotFound, ValidationError
-from fieldapp.services.calendar import (
+from fieldapp.services.rules import (
     CalendarImportError,
     add_calendar_day,
     calendar_days,

@@ -12,7 +12,7 @@ from fieldapp.domain.entities import CaseStatus, OfficerRole, SubjectData, Subje
 from fieldapp.domain.errors import DomainError
 from fieldapp.domain.workflow import Action, Procedure
 from fieldapp.services.cases import act, case_actions, get_case, list_cases, open_case
-from fieldapp.services.organisation import add_officer
+from fieldapp.services.staff import add_officer
 from fieldapp.services.subjects import create_subject
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from fieldapp.demo import load as demo
 from fieldapp.domain.errors import DomainError
-from fieldapp.services import demo
 from fieldapp.services.context import open_context
 from fieldapp.services.subjects import find_subjects
 from fieldapp.store import bulk, search

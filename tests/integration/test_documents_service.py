@@ -27,28 +27,25 @@ from fieldapp.domain.entities import (
 )
 from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.domain.numbering import NumbersExhausted
-from fieldapp.services.catalogue import load_catalogue
 from fieldapp.services.context import open_context
-from fieldapp.services.documents import (
+from fieldapp.services.inspections import record_inspection
+from fieldapp.services.paperwork import (
     amend_document,
     get_document,
     issue_document,
+    list_blocks,
     list_documents,
+    list_voided,
     record_service,
     reprint_document,
-    snapshot_of,
-    void_document,
-)
-from fieldapp.services.inspections import record_inspection
-from fieldapp.services.no_penalty import load_default_list
-from fieldapp.services.numbers import (
-    list_blocks,
-    list_voided,
     reserve_block,
     set_number_pattern,
+    snapshot_of,
+    void_document,
     void_unused_number,
 )
-from fieldapp.services.organisation import add_officer, add_squad, set_agency
+from fieldapp.services.rules import load_catalogue, load_default_list
+from fieldapp.services.staff import add_officer, add_squad, set_agency
 from fieldapp.services.subjects import create_subject
 from fieldapp.store.tables import AgencyProfile, CaseFile
 

@@ -12,6 +12,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlmodel import select
 
+from fieldapp.demo.load import generate_demo
 from fieldapp.domain.document_kinds import DocumentKind as K
 from fieldapp.domain.entities import (
     EvidenceData,
@@ -26,11 +27,16 @@ from fieldapp.domain.entities import (
 from fieldapp.domain.workflow import Action
 from fieldapp.services.cases import act
 from fieldapp.services.context import open_context
-from fieldapp.services.demo import generate_demo
-from fieldapp.services.documents import issue_document, record_service, void_document
-from fieldapp.services.dossier import DossierCancelled, dossier_completeness, print_dossier
 from fieldapp.services.inspections import record_inspection
-from fieldapp.services.organisation import add_officer
+from fieldapp.services.paperwork import (
+    DossierCancelled,
+    dossier_completeness,
+    issue_document,
+    print_dossier,
+    record_service,
+    void_document,
+)
+from fieldapp.services.staff import add_officer
 from fieldapp.services.subjects import create_subject
 from fieldapp.store.tables import AgencyProfile, CaseFile
 

@@ -21,9 +21,8 @@ from fieldapp.domain.entities import (
     SubjectKind,
 )
 from fieldapp.domain.errors import ValidationError
-from fieldapp.services.history import subject_history
 from fieldapp.services.inspections import record_inspection
-from fieldapp.services.subjects import create_subject
+from fieldapp.services.subjects import create_subject, subject_history
 
 AT = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 

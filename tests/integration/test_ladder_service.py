@@ -17,9 +17,8 @@ from fieldapp.domain.entities import (
     SubjectKind,
 )
 from fieldapp.domain.errors import ValidationError
-from fieldapp.services.figures import figures_721
-from fieldapp.services.inspections import record_inspection
-from fieldapp.services.revisits import complete_revisit, list_revisits
+from fieldapp.services.inspections import complete_revisit, list_revisits, record_inspection
+from fieldapp.services.reports import figures_721
 from fieldapp.services.subjects import create_subject
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))
@@ -83,7 +82,7 @@ def test_overriding_the_advice_needs_a_reason_which_is_recorded(org, vendor) -> 
     _record(org, vendor, T0 + dt.timedelta(days=3), step=StepKind.EDUCATE,
             reason="当事人年逾七十，再次教育")
     assert _steps(org)[-1] == ("educate", "当事人年逾七十，再次教育")
-    from fieldapp.services.ladder import list_overrides
+    from fieldapp.services.rules import list_overrides
 
     (shown,) = list_overrides(ctx=org.ctx, start=T0, end=T0 + dt.timedelta(days=10),
                               squad_id=org.squad_id)
@@ -112,7 +111,7 @@ def test_721_figures_per_officer_and_squad(org, vendor) -> None:
 def test_advice_for_a_vendor_educated_last_month_by_another_officer(org, vendor) -> None:
     from fieldapp.domain.document_kinds import DocumentKind
     from fieldapp.domain.no_penalty import Applicability, ConditionKind
-    from fieldapp.services.advice import advise
+    from fieldapp.services.rules import advise
 
     first = advise(ctx=org.ctx, subject_id=vendor, violation_code=VENDING, at=T0)
     assert first.step is StepKind.EDUCATE and first.first_offence
@@ -145,8 +144,7 @@ def test_a_no_fault_item_of_an_imported_list_asks_for_the_proof(org, vendor, tmp
     import json
 
     from fieldapp.domain.no_penalty import Applicability, ConditionKind
-    from fieldapp.services.advice import advise
-    from fieldapp.services.no_penalty import export_list, import_list, load_default_list
+    from fieldapp.services.rules import advise, export_list, import_list, load_default_list
 
     path = export_list(ctx=org.ctx, list_id=load_default_list(ctx=org.ctx).list_id,
                        path=tmp_path / "list.json")

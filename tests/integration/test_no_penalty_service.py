@@ -13,7 +13,7 @@ import pytest
 
 from fieldapp.domain.errors import ValidationError
 from fieldapp.domain.no_penalty import ImportErrors, NoPenaltyList
-from fieldapp.services.no_penalty import (
+from fieldapp.services.rules import (
     describe_problems,
     export_list,
     get_list,

@@ -19,10 +19,9 @@ from sqlmodel import select
 from fieldapp.domain.doc_payload import parse_payload
 from fieldapp.domain.document_kinds import DocumentKind as K
 from fieldapp.domain.entities import FindingData, InspectionData, SubjectData, SubjectKind
-from fieldapp.services.documents import issue_document, render, void_document
 from fieldapp.services.inspections import record_inspection
+from fieldapp.services.paperwork import issue_document, render, verify, void_document
 from fieldapp.services.subjects import create_subject
-from fieldapp.services.verify import verify
 from fieldapp.store.tables import AgencyProfile, Device
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))
@@ -175,9 +174,9 @@ def test_a_pdf_with_other_text_but_the_real_code_is_altered(issued, tmp_path) ->
 
 
 def test_codes_from_other_stores_are_unknown_until_the_device_is_known(issued, tmp_path) -> None:
-    from fieldapp.services.catalogue import load_catalogue
     from fieldapp.services.context import open_context
-    from fieldapp.services.organisation import add_officer, add_squad, set_agency
+    from fieldapp.services.rules import load_catalogue
+    from fieldapp.services.staff import add_officer, add_squad, set_agency
 
     org, _doc = issued
     other = open_context(tmp_path / "other", clock=lambda: NOW)

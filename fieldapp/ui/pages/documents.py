@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fieldapp.i18n import N_, _, describe
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.documents import (
+from fieldapp.services.paperwork import (
     DocumentView,
     list_documents,
     reprint_document,

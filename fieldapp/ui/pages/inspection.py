@@ -23,12 +23,10 @@ from fieldapp.domain.entities import (
     SubjectKind,
 )
 from fieldapp.i18n import N_, _, describe
-from fieldapp.services.advice import Advice, advise
-from fieldapp.services.catalogue import violation_types
-from fieldapp.services.documents import IssuedDocument, available_layouts, issue_document
 from fieldapp.services.inspections import RecordedInspection, record_inspection
-from fieldapp.services.officers import list_officers
-from fieldapp.services.organisation import GridView, list_grids
+from fieldapp.services.paperwork import IssuedDocument, available_layouts, issue_document
+from fieldapp.services.rules import Advice, advise, violation_types
+from fieldapp.services.staff import GridView, list_grids, list_officers
 from fieldapp.services.subjects import create_subject
 from fieldapp.ui.advice_panel import AdvicePanel
 from fieldapp.ui.pages.base import Page

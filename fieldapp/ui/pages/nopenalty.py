@@ -20,7 +20,7 @@ from fieldapp.domain.no_penalty import (
 )
 from fieldapp.i18n import N_, _, describe
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.no_penalty import (
+from fieldapp.services.rules import (
     ImportResult,
     describe_problems,
     export_list,

@@ -16,7 +16,6 @@ from typing import Any, get_type_hints
 
 from fieldapp.domain.rules_config import LIMITATION_MONTHS, RuleConfig
 from fieldapp.i18n import N_, _, describe, gettext, language
-from fieldapp.services.backup import BackupResult, backup
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.preferences import (
     PreferenceField,
@@ -26,7 +25,8 @@ from fieldapp.services.preferences import (
     preference_fields,
     save_preferences,
 )
-from fieldapp.services.settings import rule_config, set_rule
+from fieldapp.services.records import BackupResult, backup
+from fieldapp.services.rules import rule_config, set_rule
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.qt import (
     QApplication,

@@ -11,14 +11,12 @@ from dataclasses import dataclass
 
 from fieldapp.domain.dates import to_local
 from fieldapp.i18n import N_, _
-from fieldapp.services.auth import LoggedIn
-from fieldapp.services.case_history import overdue_case_counts
-from fieldapp.services.catalogue import violation_types
+from fieldapp.services.cases import overdue_case_counts
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.figures import Figures721, figures_721
-from fieldapp.services.ladder import list_overrides
-from fieldapp.services.officers import list_officers
-from fieldapp.services.revisits import list_revisits
+from fieldapp.services.inspections import list_revisits
+from fieldapp.services.reports import Figures721, figures_721
+from fieldapp.services.rules import list_overrides, violation_types
+from fieldapp.services.staff import LoggedIn, list_officers
 from fieldapp.services.subjects import display_name, get_subject
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.qt import (

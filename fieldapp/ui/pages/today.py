@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from fieldapp.i18n import N_, _
 from fieldapp.services.cases import CaseView, list_cases
-from fieldapp.services.history import (
+from fieldapp.services.inspections import RevisitView, list_revisits
+from fieldapp.services.subjects import (
     InspectionRow,
     RecentFinding,
     inspections_page,
     page_key,
     recent_findings,
 )
-from fieldapp.services.revisits import RevisitView, list_revisits
 from fieldapp.ui.lazy_model import LazyTableModel
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.qt import (

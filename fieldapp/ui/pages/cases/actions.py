@@ -9,7 +9,7 @@ from typing import Any
 from fieldapp.domain.penalties import Penalty, PenaltyKind, yuan_to_fen
 from fieldapp.domain.workflow import Action, CaseState, Decision, NoPenaltyReason, amount_due_fen
 from fieldapp.i18n import N_, _
-from fieldapp.services.case_history import CaseDetail
+from fieldapp.services.cases import CaseDetail
 from fieldapp.ui.qt import (
     QCheckBox,
     QComboBox,

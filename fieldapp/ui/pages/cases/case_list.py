@@ -12,17 +12,17 @@ from typing import Any
 from fieldapp.domain.dates import to_local
 from fieldapp.domain.penalties import Penalty, PenaltyKind
 from fieldapp.i18n import N_, _, describe
-from fieldapp.services.case_history import (
+from fieldapp.services.cases import (
     PAGE_SIZE,
     CaseDetail,
     CaseEventView,
     CaseFilter,
     CaseRow,
+    Deadline,
     case_detail,
     case_rows,
     count_cases,
 )
-from fieldapp.services.cases import Deadline
 from fieldapp.services.context import ServiceContext
 from fieldapp.ui.pages.cases.dossier import optional_module
 from fieldapp.ui.qt import (
@@ -40,7 +40,7 @@ from fieldapp.ui.subject_view import heading, value_label
 LOCAL_OFFSET_MINUTES = 8 * 60  # case times are shown in China Standard Time
 ROW_PX = 54  # two lines of text at the normal size, well above the 44 px touch target
 # A service of the documents module: the page works without it, then with it.
-DOCUMENTS_MODULE = "fieldapp.services.documents"
+DOCUMENTS_MODULE = "fieldapp.services.paperwork.documents"
 OVERDUE_COLOUR = QColor("#c62828")
 DUE_SOON_COLOUR = QColor("#e65100")
 DEADLINE_COLOURS = {"overdue": OVERDUE_COLOUR, "due_soon": DUE_SOON_COLOUR}

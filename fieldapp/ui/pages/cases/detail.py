@@ -6,8 +6,7 @@ from __future__ import annotations
 from fieldapp.domain.dates import to_local
 from fieldapp.domain.workflow import Action
 from fieldapp.i18n import _
-from fieldapp.services.case_history import CaseDetail, CaseEventView
-from fieldapp.services.cases import Deadline
+from fieldapp.services.cases import CaseDetail, CaseEventView, Deadline
 from fieldapp.ui.pages.cases.case_list import (
     DEADLINE_COLOURS,
     LOCAL_OFFSET_MINUTES,

@@ -27,7 +27,7 @@ from fieldapp.ui.qt import (
 from fieldapp.ui.session import AppState
 
 # A service of the documents module: the page works without it, then with it.
-DOSSIER_MODULE = "fieldapp.services.dossier"
+DOSSIER_MODULE = "fieldapp.services.paperwork.dossier"
 
 
 def optional_module(name: str) -> ModuleType | None:

@@ -7,8 +7,7 @@ from typing import Any
 
 from fieldapp.domain.workflow import Action
 from fieldapp.i18n import N_, _, describe
-from fieldapp.services.case_history import CaseFilter
-from fieldapp.services.cases import act
+from fieldapp.services.cases import CaseFilter, act
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.pages.cases.actions import ActionDialog
 from fieldapp.ui.pages.cases.case_list import (

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.subjects import get_subject
+from fieldapp.services.subjects.profiles import get_subject
 
 
 @dataclass(frozen=True)

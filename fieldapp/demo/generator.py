@@ -2,7 +2,7 @@
 
 Every value comes from one seeded ``random.Random``, so the same seed and clock give
 the same data. ``demo_batches`` yields ``Batch`` rows table by table (parents first) and
-``Progress`` marks; ``services.demo`` writes them, in this process or from a child
+``Progress`` marks; ``fieldapp.demo.load`` writes them, in this process or from a child
 process while it inserts, and makes the search index (``SearchTokens``).
 """
 
@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from fieldapp.demo import names as W
 from fieldapp.domain.entities import CaseStatus, OfficerRole
 from fieldapp.domain.identity import credit_code_check_char, resident_id_check_digit
 from fieldapp.domain.ids import uuid7_text_bits
 from fieldapp.domain.penalties import Penalty, PenaltyKind
 from fieldapp.domain.text import field_tokens, join_tokens
 from fieldapp.domain.workflow import CaseState, Decision, Procedure, new_case
-from fieldapp.services import demo_names as W
-from fieldapp.services.auth import hash_password
+from fieldapp.services.staff import hash_password
 from fieldapp.store.audit import utc_text
 from fieldapp.store.search import NAME_COLUMNS, OTHER_TEXT_COLUMNS, initials_table
 
@@ -134,7 +134,7 @@ class _Org:
 
 def demo_batches(spec: DemoSpec) -> Iterator[Batch | Progress]:
     """The demo data set, without the search index (the writer makes it from the subject
-    rows while it waits for the next batch: see services.demo)."""
+    rows while it waits for the next batch: see fieldapp.demo.load)."""
     gen = _Gen(spec.seed, spec.now)
     org = _Org([], {}, {}, _violation_codes(spec.violation_types))
     yield from _organisation(gen, org)

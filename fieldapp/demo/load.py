@@ -18,10 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldapp.domain.errors import DomainError, ValidationError
-from fieldapp.services.catalogue import load_catalogue, violation_types
-from fieldapp.services.context import ServiceContext
-from fieldapp.services.demo_data import (
+from fieldapp.demo.generator import (
     CHUNK,
     Batch,
     DemoSpec,
@@ -30,7 +27,9 @@ from fieldapp.services.demo_data import (
     demo_batches,
     search_rows,
 )
-from fieldapp.services.no_penalty import load_default_list
+from fieldapp.domain.errors import DomainError, ValidationError
+from fieldapp.services.context import ServiceContext
+from fieldapp.services.rules import load_catalogue, load_default_list, violation_types
 from fieldapp.store import bulk
 
 ProgressFn = Callable[[str, int, int], None]

@@ -20,8 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from fieldapp.domain.entities import CaseStatus
 from fieldapp.domain.workflow import Action, CaseState, Procedure, is_open
-from fieldapp.services.calendar import deadline_calendar
-from fieldapp.services.cases import (
+from fieldapp.services.cases.workflow import (
     LOCAL,
     CaseView,
     Deadline,
@@ -30,6 +29,7 @@ from fieldapp.services.cases import (
     get_case,
 )
 from fieldapp.services.context import ServiceContext
+from fieldapp.services.rules import deadline_calendar
 from fieldapp.services.subjects import display_name
 from fieldapp.store.tables import CaseEvent, CaseFile, Officer, Subject, ViolationType
 

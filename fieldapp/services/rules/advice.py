@@ -26,9 +26,9 @@ from fieldapp.domain.no_penalty import (
 from fieldapp.domain.rules_config import RuleConfig
 from fieldapp.i18n import _
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.ladder import ladder_decision
-from fieldapp.services.no_penalty import list_in_force_on
-from fieldapp.services.settings import rule_config
+from fieldapp.services.rules.ladder import ladder_decision
+from fieldapp.services.rules.no_penalty import list_in_force_on
+from fieldapp.services.rules.settings import rule_config
 from fieldapp.store.tables import Subject, ViolationType
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))

@@ -46,15 +46,15 @@ from fieldapp.domain.doc_payload import content_sha256 as snapshot_sha256
 from fieldapp.domain.errors import ValidationError
 from fieldapp.i18n import N_
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.documents import (
+from fieldapp.services.paperwork.documents import (
     VOID_KIND,
     pdf_path_of,
     reprint_document,
     snapshot_of,
 )
-from fieldapp.services.numbers import number_catalogue
-from fieldapp.services.signing import public_key_from_text, raw_public, verify_signature
-from fieldapp.services.snapshots import local_time, title_of
+from fieldapp.services.paperwork.numbers import number_catalogue
+from fieldapp.services.paperwork.signing import public_key_from_text, raw_public, verify_signature
+from fieldapp.services.paperwork.snapshots import local_time, title_of
 from fieldapp.store.tables import Device, Document
 
 VerifyStatus = Literal["genuine", "altered", "unknown", "voided"]

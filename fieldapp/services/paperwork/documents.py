@@ -34,17 +34,15 @@ from fieldapp.domain.entities import OfficerRole
 from fieldapp.domain.errors import DomainError, NotFound, ValidationError
 from fieldapp.domain.validation import check_two_officers
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.numbers import (
+from fieldapp.services.paperwork.numbers import (
     IssuedNumber,
     local_year,
     number_catalogue,
     record_voided_in,
     take_number_in,
 )
-from fieldapp.services.officers import officer_ref
-from fieldapp.services.results import Written
-from fieldapp.services.signing import device_key, raw_public
-from fieldapp.services.snapshots import (
+from fieldapp.services.paperwork.signing import device_key, raw_public
+from fieldapp.services.paperwork.snapshots import (
     LOCAL_OFFSET_MIN,
     Snapshot,
     about,
@@ -54,6 +52,8 @@ from fieldapp.services.snapshots import (
     local_time,
     title_of,
 )
+from fieldapp.services.results import Written
+from fieldapp.services.staff import officer_ref
 from fieldapp.store.tables import (
     CaseFile,
     Document,

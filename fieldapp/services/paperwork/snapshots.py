@@ -38,9 +38,7 @@ from fieldapp.domain.penalties import Penalty, PenaltyKind
 from fieldapp.domain.workflow import CaseState, Decision
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.ladder import history_before
-from fieldapp.services.no_penalty import list_in_force_on
-from fieldapp.services.settings import rule_config
+from fieldapp.services.rules import history_before, list_in_force_on, rule_config
 from fieldapp.store.tables import (
     AgencyProfile,
     CaseEvent,

@@ -34,10 +34,8 @@ from fieldapp.domain.workflow import CaseState
 from fieldapp.i18n import N_
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.documents import snapshot_of, verify_url_base, write_atomically
-from fieldapp.services.ladder import history_before
-from fieldapp.services.settings import rule_config
-from fieldapp.services.snapshots import (
+from fieldapp.services.paperwork.documents import snapshot_of, verify_url_base, write_atomically
+from fieldapp.services.paperwork.snapshots import (
     build_snapshot,
     case_photos,
     live_case_documents,
@@ -45,6 +43,7 @@ from fieldapp.services.snapshots import (
     local_time,
     title_of,
 )
+from fieldapp.services.rules import history_before, rule_config
 from fieldapp.store.tables import (
     CaseFile,
     Document,

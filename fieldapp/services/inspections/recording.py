@@ -15,13 +15,11 @@ from fieldapp.domain.errors import NotFound, ValidationError
 from fieldapp.domain.ladder import check_step_taken
 from fieldapp.domain.rules_config import RuleConfig
 from fieldapp.domain.validation import check_two_officers, validate_finding
-from fieldapp.services.calendar import deadline_calendar
 from fieldapp.services.cases import open_case_in
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.ladder import ladder_decision
-from fieldapp.services.officers import officer_ref
-from fieldapp.services.revisits import create_revisit
-from fieldapp.services.settings import rule_config
+from fieldapp.services.inspections.revisits import create_revisit
+from fieldapp.services.rules import deadline_calendar, ladder_decision, rule_config
+from fieldapp.services.staff import officer_ref
 from fieldapp.store.blobs import StoredBlob
 from fieldapp.store.tables import (
     Evidence,

@@ -39,7 +39,7 @@ from fieldapp.domain.numbering import (
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
-from fieldapp.services.settings import put_setting
+from fieldapp.services.rules import put_setting
 from fieldapp.store.tables import (
     AgencyProfile,
     CaseFile,

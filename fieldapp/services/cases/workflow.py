@@ -29,11 +29,10 @@ from fieldapp.domain.workflow import (
     new_case,
 )
 from fieldapp.i18n import N_
-from fieldapp.services.calendar import deadline_calendar
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.officers import officer_ref
 from fieldapp.services.results import Written
-from fieldapp.services.settings import rule_config
+from fieldapp.services.rules import deadline_calendar, rule_config
+from fieldapp.services.staff import officer_ref
 from fieldapp.store.tables import CaseEvent, CaseFile, Officer, Subject, ViolationType
 from fieldapp.store.unit import Tx
 
