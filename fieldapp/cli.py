@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from fieldapp import __version__, i18n
 from fieldapp.domain.errors import DomainError, NotFound, ValidationError
+from fieldapp.domain.localtime import agency_zone, as_local
 from fieldapp.i18n import N_, _
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -116,7 +117,6 @@ class _ProgressBar:
             sys.stderr.write("\n")
 
 
-_LOCAL = dt.timezone(dt.timedelta(hours=8))
 
 _SUBJECT_OPTIONS = (
     ("name", N_("name")), ("id_number", N_("ID number")),
@@ -180,7 +180,7 @@ def cmd_subject_show(args: argparse.Namespace) -> int:
     history = subject_history(ctx=ctx, subject_id=args.id)
     lines = [f"{display_name(subject)}  ({_(subject.kind)})", f"{subject.phone} {subject.address}"]
     for entry in history:
-        local = entry.at.astimezone(dt.timezone(dt.timedelta(hours=8)))
+        local = entry.at.astimezone(agency_zone())
         corrected = _("corrected on the spot") if entry.corrected_on_spot else ""
         lines.append(f"{local:%Y-%m-%d %H:%M}  {_(entry.step)}  {entry.violation_name}  "
                      f"{entry.summary} {corrected}  {entry.officers}")
@@ -191,13 +191,13 @@ def cmd_subject_show(args: argparse.Namespace) -> int:
 
 def _parse_time(text: str | None) -> dt.datetime:
     if not text:
-        return dt.datetime.now().astimezone()
+        return dt.datetime.now(dt.UTC)
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise ValidationError("time", "'{value}' is not a time like 2026-11-21T09:30",
                               value=text) from None
-    return moment if moment.tzinfo else moment.astimezone()
+    return as_local(moment)
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -396,7 +396,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         "case_deadlines": [{"case_id": c.id, "status": c.status.value,
                             **dataclasses.asdict(c.next_deadline)} for c in cases
                            if c.next_deadline is not None]}
-    lines = [f"{_('revisit')}  {r.due_at.astimezone(_LOCAL):%Y-%m-%d}  {r.violation_code}  "
+    lines = [f"{_('revisit')}  {r.due_at.astimezone(agency_zone()):%Y-%m-%d}  {r.violation_code}  "
              f"{r.subject_id}{'  ' + _('overdue') if r.overdue else ''}" for r in revisits]
     lines += [f"{_('case')}  {c.next_deadline.due}  {_(c.next_deadline.kind.value)}  {c.id}  "
               f"{_(c.next_deadline.status)}" for c in cases if c.next_deadline is not None]
@@ -430,8 +430,8 @@ def cmd_revisit_done(args: argparse.Namespace) -> int:
 def cmd_figures(args: argparse.Namespace) -> int:
     from fieldapp.services.reports import figures_721
 
-    start = dt.datetime.fromisoformat(args.start).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    end = dt.datetime.fromisoformat(args.end).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    start = dt.datetime.fromisoformat(args.start).replace(tzinfo=agency_zone())
+    end = dt.datetime.fromisoformat(args.end).replace(tzinfo=agency_zone())
     rows = figures_721(ctx=_context(args), start=start, end=end, by=args.by)
     lines = [f"{f.name}: {_('education')} {f.share('educate'):.0%}  "
              f"{_('warning')} {f.share('warn'):.0%}  {_('enforcement')} {f.share('enforce'):.0%}"
@@ -773,7 +773,8 @@ def cmd_doc_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_doc_print(args: argparse.Namespace) -> int:
-    from fieldapp.services.paperwork import reprint_document, write_atomically
+    from fieldapp.atomic import write_atomically
+    from fieldapp.services.paperwork import reprint_document
 
     pdf = reprint_document(ctx=_context(args), document_id=args.id, rerender=args.redraw)
     path = Path(args.output).resolve()
@@ -849,7 +850,7 @@ def cmd_doc_list(args: argparse.Namespace) -> int:
     lines = []
     for v in views:
         state = _("voided") if v.voided_by else (_("amended") if v.amended_by else "")
-        lines.append(f"{v.id}  {v.issued_at.astimezone(_LOCAL):%Y-%m-%d}  {v.title}  "
+        lines.append(f"{v.id}  {v.issued_at.astimezone(agency_zone()):%Y-%m-%d}  {v.title}  "
                      f"{v.number}  {state}".rstrip())
     _emit(args, {"count": len(views), "documents": [_document_json(v) for v in views]},
           "\n".join(lines) or _("No documents."))
@@ -860,7 +861,7 @@ def cmd_doc_voided(args: argparse.Namespace) -> int:
     from fieldapp.services.paperwork import list_voided
 
     rows = list_voided(ctx=_context(args), year=args.year)
-    lines = [f"{v.number}  {v.at.astimezone(_LOCAL):%Y-%m-%d}  {v.officer}  {v.reason}"
+    lines = [f"{v.number}  {v.at.astimezone(agency_zone()):%Y-%m-%d}  {v.officer}  {v.reason}"
              for v in rows]
     _emit(args, {"year": args.year, "count": len(rows),
                  "voided": [dataclasses.asdict(v) for v in rows]},

@@ -1,7 +1,9 @@
 """The one translation layer, for CLI, errors, HQ and UI alike (no Qt needed).
 
 Source strings are English (``msgid``); catalogues are gettext ``.po`` files under
-``resources/i18n/<lang>.po``, read directly (a small parser, so no compile step).
+``resources/i18n/<lang>.po`` plus one file per area in ``resources/i18n/<lang>/*.po``
+(read in name order, a later entry winning), read directly (a small parser, so no
+compile step).
 Simplified Chinese is the default language; English shows the source strings.
 """
 
@@ -53,8 +55,12 @@ def parse_po(text: str) -> dict[str, str]:
 def catalog(lang: str) -> dict[str, str]:
     """The translations of ``lang``. English shows the source strings, except the values
     of the domain's enums (``does_not_apply``), which ``en.po`` turns into words."""
-    path = resource("i18n", f"{lang}.po")
-    return parse_po(path.read_text(encoding="utf-8"))
+    table = parse_po(resource("i18n", f"{lang}.po").read_text(encoding="utf-8"))
+    area_dir = resource("i18n", lang)
+    if area_dir.is_dir():
+        for path in sorted(area_dir.glob("*.po")):
+            table |= parse_po(path.read_text(encoding="utf-8"))
+    return table
 
 
 def set_language(lang: str | None) -> str:

@@ -18,22 +18,22 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from fieldapp import i18n
-from fieldapp.domain.entities import FindingData, InspectionData, StepKind
-from fieldapp.domain.workflow import Action
-from fieldapp.services.staff import LoggedIn, login_choices
-from fieldapp.services.cases import act, open_case
-from fieldapp.services.rules import violation_types
-from fieldapp.services.context import ServiceContext, open_context
 from fieldapp.demo.load import generate_demo
-from fieldapp.services.paperwork import issue_document
+from fieldapp.domain.entities import FindingData, InspectionData, StepKind
+from fieldapp.domain.localtime import agency_zone
+from fieldapp.domain.workflow import Action
+from fieldapp.services.cases import act, open_case
+from fieldapp.services.context import ServiceContext, open_context
 from fieldapp.services.inspections import record_inspection
+from fieldapp.services.paperwork import issue_document
+from fieldapp.services.rules import violation_types
+from fieldapp.services.staff import LoggedIn, login_choices
 from fieldapp.services.subjects import find_subjects
 from fieldapp.ui.app import create_application, create_main_window
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.qt import QApplication
 
 HERE = Path(__file__).resolve().parent
-LOCAL = dt.timezone(dt.timedelta(hours=8))
 
 
 def wait_for(app: QApplication, condition: Callable[[], bool], seconds: float = 20) -> None:
@@ -76,7 +76,7 @@ def prepare(ctx: ServiceContext) -> dict[str, str]:
     act(ctx=ctx, case_id=case, officer_id=head, action=Action.APPROVE_FILING)
     recorded = record_inspection(ctx=ctx, data=InspectionData(
         subject_id=vendor, officer_ids=(mates[0].officer_id, mates[1].officer_id),
-        at=dt.datetime.now(LOCAL), address="人民路地铁站B口", findings=(FindingData(
+        at=dt.datetime.now(agency_zone()), address="人民路地铁站B口", findings=(FindingData(
             violation_code="JM01", facts="在人民路地铁站B口占用人行道摆摊经营",
             corrected_on_spot=False),)))
     warning = issue_document(ctx=ctx, officer_id=mates[0].officer_id, kind="warning_notice",
@@ -87,7 +87,7 @@ def prepare(ctx: ServiceContext) -> dict[str, str]:
         record_inspection(ctx=ctx, data=InspectionData(
             subject_id=subjects[n + 3].id, officer_ids=(mates[0].officer_id,
                                                         mates[1].officer_id),
-            at=dt.datetime.now(LOCAL) - dt.timedelta(days=6 + n), address="人民路12号",
+            at=dt.datetime.now(agency_zone()) - dt.timedelta(days=6 + n), address="人民路12号",
             findings=(FindingData(violation_code=quick[n].code, facts="占道经营",
                                   corrected_on_spot=False, step=StepKind.WARN,
                                   override_reason=reason),)))

@@ -20,6 +20,7 @@ from fieldapp.demo import names as W
 from fieldapp.domain.entities import CaseStatus, OfficerRole
 from fieldapp.domain.identity import credit_code_check_char, resident_id_check_digit
 from fieldapp.domain.ids import uuid7_text_bits
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.penalties import Penalty, PenaltyKind
 from fieldapp.domain.text import field_tokens, join_tokens
 from fieldapp.domain.workflow import CaseState, Decision, Procedure, new_case
@@ -34,7 +35,6 @@ _LOOKBACK = dt.timedelta(days=365)
 _LOOKBACK_S = int(_LOOKBACK.total_seconds())
 _DAY_S = 86_400
 _EPOCH = dt.datetime(1970, 1, 1)
-_LOCAL = dt.timezone(dt.timedelta(hours=8))
 _DIVISIONS = ("110101", "310104", "440305", "320102", "510104", "420106", "330106")
 
 
@@ -441,7 +441,7 @@ def _case(gen: _Gen, case_id: str, squad: str, subject: str, code: str, o1: str,
     status = (_OLD_STATUSES[n % len(_OLD_STATUSES)] if age_days > 100
               else gen.pick(_STATUSES))
     t = utc_text(at)
-    day = at.astimezone(_LOCAL).date()
+    day = at.astimezone(agency_zone()).date()
     state = _case_state(status, day, 100 * 100 * (1 + int(gen.rng.random() * 20)), False)
     closed = utc_text(at + dt.timedelta(days=30)) if status in ("closed", "archived") else None
     # The decision is due 90 days after filing (art. 60) while the case is not decided.

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from fieldapp.domain.errors import ValidationError
+from fieldapp.domain.localtime import DEFAULT_ZONE, zone_from_name
 
 LIMITATION_MONTHS = 24  # 行政处罚法 art. 36: not discovered within two years → no penalty
 
@@ -33,6 +34,8 @@ class RuleConfig:
     collective_fine_individual: float = 10000
     collective_fine_organisation: float = 100000
     statement_window_working_days: int = 5
+    # The agency's time zone (IANA name): every date a person reads or types.
+    time_zone: str = DEFAULT_ZONE
 
     def __post_init__(self) -> None:
         if not 0 < self.lookback_months <= LIMITATION_MONTHS:
@@ -43,6 +46,7 @@ class RuleConfig:
             value = getattr(self, f.name)
             if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
                 raise ValidationError(f.name, "must not be negative")
+        zone_from_name(self.time_zone)
 
     @classmethod
     def from_settings(cls, values: dict[str, Any]) -> RuleConfig:

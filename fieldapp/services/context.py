@@ -61,6 +61,9 @@ def open_context(data_dir: Path, clock: Clock = system_clock) -> ServiceContext:
     store = Store.open(data_dir)
     ctx = ServiceContext(store=store, device_id="", clock=clock)
     ctx.device_id = _local_device(ctx)
+    from fieldapp.services.rules.settings import rule_config
+
+    rule_config(ctx=ctx)  # sets the agency's time zone for this process
     return ctx
 
 

@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldapp.atomic import TEMP_PREFIX, fsync_dir
 from fieldapp.domain.errors import ValidationError
 
 _CHUNK = 1 << 20
@@ -91,7 +92,7 @@ class BlobStore:
         media_type = self.check(source)
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=TEMP_PREFIX)
         try:
             with source.open("rb") as src, os.fdopen(fd, "wb") as dst:
                 while chunk := src.read(_CHUNK):
@@ -106,7 +107,7 @@ class BlobStore:
             else:
                 target.parent.mkdir(exist_ok=True)
                 os.replace(tmp_name, target)
-                _fsync_dir(target.parent)
+                fsync_dir(target.parent)
         except BaseException:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
@@ -158,11 +159,3 @@ def _check_image(source: Path) -> None:
         raise ValidationError(
             "evidence file", "'{name}' is not a readable image ({error})",
             name=source.name, error=str(exc)) from exc
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -4,10 +4,9 @@ basis and the documents to issue."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fieldapp.domain.document_kinds import TITLES
 from fieldapp.domain.entities import StepKind
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.no_penalty import (
     EXEMPTION_LABELS,
     QUANTIFIED,
@@ -30,7 +29,6 @@ from fieldapp.ui.qt import (
     Signal,
 )
 
-LOCAL = dt.timezone(dt.timedelta(hours=8))
 STEP_TITLES = {
     StepKind.EDUCATE: N_("Step 1 of 3: educate"),
     StepKind.WARN: N_("Step 2 of 3: warn and order to correct"),
@@ -142,7 +140,7 @@ class AdvicePanel(QFrame):
             return _("No earlier step for this violation in the window.")
         lines = [_("Earlier steps:")]
         for s in advice.ladder.counted:
-            local = s.taken_at.astimezone(LOCAL)
+            local = s.taken_at.astimezone(agency_zone())
             lines.append(f"{local:%Y-%m-%d}  {_(s.kind.value)}  {s.officer}")
         return "\n".join(lines)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fieldapp.domain.dates import to_local
 from fieldapp.domain.entities import SubjectData, SubjectKind
+from fieldapp.domain.localtime import to_local
 from fieldapp.i18n import _, gettext
 from fieldapp.services.subjects import HistoryEntry
 from fieldapp.ui.jobs import SubjectFile
@@ -24,7 +24,6 @@ from fieldapp.ui.qt import (
     QWidget,
 )
 
-LOCAL_OFFSET_MINUTES = 8 * 60  # history is shown in China Standard Time (UTC+8)
 VIOLATION_COLUMN_PX = 200
 ROW_MIN_PX = 34
 _STEP_COLOURS = {"warn": QColor("#a15c00"), "enforce": QColor("#b00020")}
@@ -72,7 +71,7 @@ def step_text(entry: HistoryEntry) -> str:
 
 
 def history_cells(entry: HistoryEntry) -> list[str]:
-    local = to_local(entry.at, LOCAL_OFFSET_MINUTES)
+    local = to_local(entry.at)
     return [local.strftime("%Y-%m-%d %H:%M"), step_text(entry), entry.violation_name,
             _summary(entry), entry.officers]
 

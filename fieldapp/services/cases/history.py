@@ -19,9 +19,9 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, func, select
 
 from fieldapp.domain.entities import CaseStatus
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.workflow import Action, CaseState, Procedure, is_open
 from fieldapp.services.cases.workflow import (
-    LOCAL,
     CaseView,
     Deadline,
     case_actions,
@@ -105,13 +105,13 @@ def _conditions(where: CaseFilter, today: dt.date) -> list[ColumnElement[bool]]:
     if where.open_only:
         found.append(col(CaseFile.status).in_([s.value for s in CaseStatus if is_open(s)]))
     if where.overdue_only:
-        start_of_today = dt.datetime.combine(today, dt.time(0), LOCAL).astimezone(dt.UTC)
+        start_of_today = dt.datetime.combine(today, dt.time(0), agency_zone()).astimezone(dt.UTC)
         found.append(col(CaseFile.next_deadline_at) < start_of_today)
     return found
 
 
 def _today(ctx: ServiceContext, today: dt.date | None) -> dt.date:
-    return today or ctx.now().astimezone(LOCAL).date()
+    return today or ctx.now().astimezone(agency_zone()).date()
 
 
 def count_cases(*, ctx: ServiceContext, where: CaseFilter = CaseFilter(),

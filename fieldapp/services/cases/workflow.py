@@ -18,6 +18,7 @@ from fieldapp.domain.calendar import WorkCalendar
 from fieldapp.domain.deadlines import DeadlineKind
 from fieldapp.domain.entities import CaseStatus, OfficerRole, SubjectKind
 from fieldapp.domain.errors import NotFound, ValidationError
+from fieldapp.domain.localtime import agency_zone, at_local
 from fieldapp.domain.validation import check_two_officers
 from fieldapp.domain.workflow import (
     Action,
@@ -36,7 +37,6 @@ from fieldapp.services.staff import officer_ref
 from fieldapp.store.tables import CaseEvent, CaseFile, Officer, Subject, ViolationType
 from fieldapp.store.unit import Tx
 
-LOCAL = dt.timezone(dt.timedelta(hours=8))
 DEADLINE_STATUS_LABELS = {"ok": N_("ok"), "due_soon": N_("due_soon"), "overdue": N_("overdue")}
 
 
@@ -95,7 +95,7 @@ def open_case_in(tx: Tx, *, officer_ids: tuple[str, str], subject_id: str,
                  at: dt.datetime) -> str:
     """Open a case inside a transaction the caller holds (e.g. recording a finding)."""
     officers = _officers(tx.session, officer_ids)
-    check_two_officers([officer_ref(o) for o in officers], at.astimezone(LOCAL).date())
+    check_two_officers([officer_ref(o) for o in officers], at.astimezone(agency_zone()).date())
     subject = tx.session.get(Subject, subject_id)
     if subject is None:
         raise NotFound("subject", subject_id)
@@ -140,7 +140,7 @@ def act(*, ctx: ServiceContext, case_id: str, officer_id: str, action: Action,
         officer = tx.session.get(Officer, officer_id)
         if officer is None:
             raise NotFound("officer", officer_id)
-        day = on or tx.now.astimezone(LOCAL).date()
+        day = on or tx.now.astimezone(agency_zone()).date()
         payload |= _computed_dates(action, day, calendar, config.statement_window_working_days)
         state = CaseState.from_json(json.loads(case.state_json))
         after = apply(state, action, role=OfficerRole(officer.role), on=day, payload=payload,
@@ -169,14 +169,14 @@ def _computed_dates(action: Action, day: dt.date, calendar: WorkCalendar,
 def _case_columns(state: CaseState, now: dt.datetime, calendar: WorkCalendar,
                   today: dt.date) -> dict[str, Any]:
     def at(day: dt.date | None) -> dt.datetime | None:
-        return dt.datetime.combine(day, dt.time(9), LOCAL).astimezone(dt.UTC) if day else None
+        return at_local(day, dt.time(9)).astimezone(dt.UTC) if day else None
 
     upcoming = case_deadlines(state, calendar, today)
     nxt = min((d.due for d in upcoming), default=None)
     return {"status": state.status.value, "state_json": json.dumps(state.to_json()),
             "filed_at": at(state.filed_on), "decided_at": at(state.decided_on),
             "closed_at": at(state.closed_on), "updated_at": now,
-            "next_deadline_at": dt.datetime.combine(nxt, dt.time(23, 59), LOCAL)
+            "next_deadline_at": dt.datetime.combine(nxt, dt.time(23, 59), agency_zone())
             .astimezone(dt.UTC) if nxt else None}
 
 
@@ -226,7 +226,7 @@ def get_case(*, ctx: ServiceContext, case_id: str, today: dt.date | None = None)
         case = session.get(CaseFile, case_id)
     if case is None:
         raise NotFound("case", case_id)
-    return _view(case, calendar, today or ctx.now().astimezone(LOCAL).date())
+    return _view(case, calendar, today or ctx.now().astimezone(agency_zone()).date())
 
 
 def case_actions(*, ctx: ServiceContext, case_id: str, officer_id: str) -> list[Action]:
@@ -247,7 +247,7 @@ def list_cases(*, ctx: ServiceContext, squad_id: str | None = None,
                overdue_only: bool = False, today: dt.date | None = None,
                limit: int = 500) -> list[CaseView]:
     """Cases with their running deadlines, the most urgent first."""
-    today = today or ctx.now().astimezone(LOCAL).date()
+    today = today or ctx.now().astimezone(agency_zone()).date()
     calendar = deadline_calendar(ctx=ctx)
     query = select(CaseFile)
     if squad_id:
@@ -259,7 +259,7 @@ def list_cases(*, ctx: ServiceContext, squad_id: str | None = None,
         query = query.where(CaseFile.status.in_(  # type: ignore[attr-defined]
             [s.value for s in CaseStatus if is_open(s)]))
     if overdue_only:
-        end_of_yesterday = dt.datetime.combine(today, dt.time(0), LOCAL).astimezone(dt.UTC)
+        end_of_yesterday = dt.datetime.combine(today, dt.time(0), agency_zone()).astimezone(dt.UTC)
         query = query.where(CaseFile.next_deadline_at < end_of_yesterday)  # type: ignore[operator]
     # Most urgent first; the case id breaks ties so every list of cases agrees.
     query = query.order_by(CaseFile.next_deadline_at.nulls_last(),  # type: ignore[union-attr]

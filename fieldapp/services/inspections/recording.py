@@ -13,6 +13,7 @@ from fieldapp.domain.deadlines import DeadlineKind
 from fieldapp.domain.entities import EvidenceData, FindingData, InspectionData, StepKind
 from fieldapp.domain.errors import NotFound, ValidationError
 from fieldapp.domain.ladder import check_step_taken
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.rules_config import RuleConfig
 from fieldapp.domain.validation import check_two_officers, validate_finding
 from fieldapp.services.cases import open_case_in
@@ -31,8 +32,6 @@ from fieldapp.store.tables import (
     ViolationType,
 )
 from fieldapp.store.unit import Tx
-
-LOCAL = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -157,10 +156,10 @@ def _plan(session: Session, ctx: ServiceContext, data: InspectionData, finding: 
 
 def correction_deadline(ctx: ServiceContext, at: dt.datetime, days: int) -> dt.datetime:
     """The end of the correction period (calendar days, moved off holidays), 23:59 local."""
-    local = at.astimezone(LOCAL)
+    local = at.astimezone(agency_zone())
     day = deadlines.due(DeadlineKind.CORRECTION, local.date(), deadline_calendar(ctx=ctx),
                         days=max(days, 1))
-    return dt.datetime.combine(day, dt.time(23, 59), LOCAL)
+    return dt.datetime.combine(day, dt.time(23, 59), agency_zone())
 
 
 def _add_finding(tx: Tx, inspection: Inspection, plan: _FindingPlan, lead: Officer,

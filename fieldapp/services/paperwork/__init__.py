@@ -17,7 +17,6 @@ from fieldapp.services.paperwork.documents import (
     reprint_document,
     snapshot_of,
     void_document,
-    write_atomically,
 )
 from fieldapp.services.paperwork.dossier import (
     DossierCancelled,
@@ -57,5 +56,4 @@ __all__ = [
     "verify",
     "void_document",
     "void_unused_number",
-    "write_atomically",
 ]

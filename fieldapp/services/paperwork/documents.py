@@ -16,8 +16,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from fieldapp.atomic import write_atomically
 from fieldapp.domain.dates import chinese_numeral_date
 from fieldapp.domain.doc_payload import DEFAULT_URL_BASE, Payload, canonical_json, key_id
 from fieldapp.domain.doc_payload import content_sha256 as snapshot_sha256
@@ -32,6 +31,7 @@ from fieldapp.domain.document_kinds import TITLES, DocumentKind
 from fieldapp.domain.document_text import SERVICE_METHODS
 from fieldapp.domain.entities import OfficerRole
 from fieldapp.domain.errors import DomainError, NotFound, ValidationError
+from fieldapp.domain.localtime import local_date
 from fieldapp.domain.validation import check_two_officers
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.paperwork.numbers import (
@@ -43,7 +43,6 @@ from fieldapp.services.paperwork.numbers import (
 )
 from fieldapp.services.paperwork.signing import device_key, raw_public
 from fieldapp.services.paperwork.snapshots import (
-    LOCAL_OFFSET_MIN,
     Snapshot,
     about,
     apply_overrides,
@@ -272,28 +271,6 @@ def render(snapshot: Mapping[str, str], *, layout: str, qr: str) -> bytes:
     return render_document(snapshot, layout=layout, qr_payload=qr)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write, fsync, rename: a crash leaves the whole file or none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # not possible on every platform
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
 # --- reading and reprinting -----------------------------------------------------------
 
 
@@ -460,7 +437,7 @@ def record_service(*, ctx: ServiceContext, document_id: str, method: str,
         if any(o is None for o in officers):
             raise NotFound("officer", next(i for i, o in zip(officer_ids, officers,
                                                                strict=True) if o is None))
-        day = served_at.astimezone(dt.timezone(dt.timedelta(minutes=LOCAL_OFFSET_MIN))).date()
+        day = local_date(served_at)
         check_two_officers([officer_ref(o) for o in officers if o is not None], day)
         row = tx.add(DocumentService(
             id=tx.new_id(), document_id=document.id, method=method, served_at_utc=served_at,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
+from fieldapp.atomic import write_atomically
 from fieldapp.domain.dates import chinese_date, chinese_datetime
 from fieldapp.domain.doc_payload import content_sha256 as snapshot_sha256
 from fieldapp.domain.document_kinds import DocumentKind
@@ -34,7 +35,7 @@ from fieldapp.domain.workflow import CaseState
 from fieldapp.i18n import N_
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.paperwork.documents import snapshot_of, verify_url_base, write_atomically
+from fieldapp.services.paperwork.documents import snapshot_of, verify_url_base
 from fieldapp.services.paperwork.snapshots import (
     build_snapshot,
     case_photos,
@@ -286,7 +287,7 @@ def _photo_captions(ctx: ServiceContext, session: Session,
 
 def _caption(session: Session, evidence: Evidence) -> str:
     officer = session.get(Officer, evidence.officer_id)
-    taken = local_time(evidence.captured_at_utc, evidence.utc_offset_min)
+    taken = local_time(evidence.captured_at_utc)
     parts = [f"拍摄时间：{chinese_datetime(taken)}", f"地点：{evidence.place or '—'}",
              f"拍摄人：{officer.name if officer else '—'}",
              f"SHA-256：{evidence.sha256[:16]}…"]

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from fieldapp.domain.document_kinds import DocumentKind
 from fieldapp.domain.errors import DomainError, NotFound, ValidationError
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.numbering import (
     DEFAULT_PATTERN,
     BlockState,
@@ -52,7 +53,6 @@ from fieldapp.store.tables import (
 )
 from fieldapp.store.unit import Tx
 
-LOCAL = dt.timezone(dt.timedelta(hours=8))
 PATTERN_SETTING = "document_number_pattern"
 SOURCES = ("local", "hq")
 
@@ -262,7 +262,7 @@ class IssuedNumber:
 
 
 def local_year(moment: dt.datetime) -> int:
-    return moment.astimezone(LOCAL).year
+    return moment.astimezone(agency_zone()).year
 
 
 def take_number_in(tx: Tx, *, squad_id: str, kind: str, year: int) -> IssuedNumber:

@@ -9,14 +9,13 @@ devices) can verify offline.
 from __future__ import annotations
 
 import base64
-import contextlib
-import os
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from fieldapp.atomic import atomic_file
 from fieldapp.domain.errors import DomainError, NotFound
 from fieldapp.store.tables import Device
 from fieldapp.store.unit import Tx
@@ -95,33 +94,14 @@ def _load(path: Path) -> Ed25519PrivateKey | None:
 def _create(path: Path) -> Ed25519PrivateKey:
     """Write a new key atomically with mode 0600 (another process may race us: the
     first link wins and both use its key)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    tmp = path.with_name(f".{KEY_FILE}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_file(path, replace=False) as fh:
             fh.write(pem)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            loaded = _load(path)
-            assert loaded is not None
-            return loaded
-        _fsync_dir(path.parent)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    except FileExistsError:
+        loaded = _load(path)
+        assert loaded is not None
+        return loaded
     return key
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from fieldapp.domain.amounts import rmb_upper, yuan_text
-from fieldapp.domain.dates import chinese_date, chinese_datetime, to_local
+from fieldapp.domain.dates import chinese_date, chinese_datetime
 from fieldapp.domain.document_kinds import TITLES, DocumentKind
 from fieldapp.domain.document_text import (
     CASE_SOURCE_NAMES,
@@ -33,6 +33,7 @@ from fieldapp.domain.document_text import (
 )
 from fieldapp.domain.entities import SubjectKind
 from fieldapp.domain.errors import NotFound, ValidationError
+from fieldapp.domain.localtime import to_local
 from fieldapp.domain.no_penalty import ConditionKind, evaluate, items_for_violation
 from fieldapp.domain.penalties import Penalty, PenaltyKind
 from fieldapp.domain.workflow import CaseState, Decision
@@ -56,7 +57,6 @@ from fieldapp.store.tables import (
 )
 
 Snapshot = dict[str, str]
-LOCAL_OFFSET_MIN = 480
 _CORRECTION_KINDS = frozenset({DocumentKind.WARNING_NOTICE, DocumentKind.CORRECTION_ORDER,
                                DocumentKind.EDUCATION_NOTICE, DocumentKind.NO_PENALTY_DECISION})
 _EDUCATION_KINDS = frozenset({DocumentKind.EDUCATION_NOTICE,
@@ -226,8 +226,9 @@ def _violation(violation: ViolationType) -> Snapshot:
             "violation.penalty_range": violation.penalty_range}
 
 
-def local_time(moment: dt.datetime, offset_min: int = LOCAL_OFFSET_MIN) -> dt.datetime:
-    return to_local(moment, offset_min)
+def local_time(moment: dt.datetime) -> dt.datetime:
+    """Documents print the agency's local time, whatever zone the device was in."""
+    return to_local(moment)
 
 
 def _finding(src: _Sources) -> Snapshot:
@@ -235,8 +236,7 @@ def _finding(src: _Sources) -> Snapshot:
         case = _case(src)
         return {"finding.at": chinese_datetime(local_time(case.opened_at)), "finding.place": "",
                 "finding.facts": case.summary, "finding.corrected_on_spot": ""}
-    offset = src.inspection.utc_offset_min if src.inspection else LOCAL_OFFSET_MIN
-    return {"finding.at": chinese_datetime(local_time(src.finding.at_utc, offset)),
+    return {"finding.at": chinese_datetime(local_time(src.finding.at_utc)),
             "finding.place": src.inspection.address if src.inspection else "",
             "finding.facts": src.finding.facts,
             "finding.corrected_on_spot": "是" if src.finding.corrected_on_spot else "否"}
@@ -326,8 +326,7 @@ def _record(session: Session, kind: DocumentKind, src: _Sources, snap: Snapshot)
         return {}
     first = photos[0]
     officer = session.get(Officer, first.officer_id)
-    return {"photo.taken_at": chinese_datetime(local_time(first.captured_at_utc,
-                                                          first.utc_offset_min)),
+    return {"photo.taken_at": chinese_datetime(local_time(first.captured_at_utc)),
             "photo.place": first.place, "photo.taken_by": officer.name if officer else "",
             "photo.description": first.description}
 

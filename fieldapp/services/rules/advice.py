@@ -15,6 +15,7 @@ from fieldapp.domain.document_kinds import DocumentKind, documents_for_step
 from fieldapp.domain.entities import StepKind, SubjectKind
 from fieldapp.domain.errors import NotFound
 from fieldapp.domain.ladder import LadderDecision, PastStep, is_first_offence
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.no_penalty import (
     ConditionKind,
     ItemAssessment,
@@ -31,7 +32,6 @@ from fieldapp.services.rules.no_penalty import list_in_force_on
 from fieldapp.services.rules.settings import rule_config
 from fieldapp.store.tables import Subject, ViolationType
 
-LOCAL = dt.timezone(dt.timedelta(hours=8))
 Answers = Mapping[ConditionKind, bool | float | None]
 
 
@@ -86,7 +86,7 @@ def advise(*, ctx: ServiceContext, subject_id: str, violation_code: str, at: dt.
             at=at, config=config, ladder_applies=violation.ladder_applies)
     first = is_first_offence(decision)
     known = dict(answers or {}) | {ConditionKind.FIRST_OFFENCE: first}
-    no_penalty = list_in_force_on(ctx=ctx, on=at.astimezone(LOCAL).date())
+    no_penalty = list_in_force_on(ctx=ctx, on=at.astimezone(agency_zone()).date())
     items = tuple(evaluate(item, known) for item in
                   (items_for_violation(no_penalty, violation_code) if no_penalty else ()))
     advice = Advice(
@@ -133,5 +133,5 @@ def explain(advice: Advice, config: RuleConfig) -> str:
 
 
 def _local_date(step: PastStep) -> str:
-    local = step.taken_at.astimezone(LOCAL)
+    local = step.taken_at.astimezone(agency_zone())
     return f"{local.year}-{local.month:02d}-{local.day:02d}"

@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from fieldapp.domain.entities import OfficerRole
 from fieldapp.domain.errors import DomainError, ValidationError
+from fieldapp.domain.localtime import set_agency_zone
 from fieldapp.domain.rules_config import RuleConfig
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
@@ -46,6 +47,7 @@ def rule_config(*, ctx: ServiceContext) -> RuleConfig:
         rows = session.exec(select(RuleSetting)).all()
     config = RuleConfig.from_settings({r.key: json.loads(r.value_json) for r in rows})
     _cached[ctx.store] = (stamp, config)
+    set_agency_zone(config.time_zone)
     return config
 
 

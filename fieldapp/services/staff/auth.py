@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import select
 
 from fieldapp.domain.errors import DomainError, ValidationError
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
 from fieldapp.store.tables import Officer, Squad
@@ -72,7 +73,7 @@ def login(*, ctx: ServiceContext, certificate_no: str, password: str) -> LoggedI
         if locked is not None and locked > now:
             raise DomainError("{name} is locked after too many wrong passwords until {time}",
                               name=officer.name,
-                              time=locked.astimezone(_LOCAL).strftime("%H:%M"))
+                              time=locked.astimezone(agency_zone()).strftime("%H:%M"))
         if not _matches(officer.password_hash, password):
             officer.failed_logins += 1
             if officer.failed_logins >= MAX_FAILURES:
@@ -109,7 +110,6 @@ def _matches(stored: str, password: str) -> bool:
         return False
 
 
-_LOCAL = dt.timezone(dt.timedelta(hours=8))
 
 
 def login_choices(*, ctx: ServiceContext) -> list[LoggedIn]:

@@ -3,10 +3,10 @@ PDF), print, and void with a reason."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.i18n import N_, _, describe
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.paperwork import (
@@ -35,8 +35,6 @@ from fieldapp.ui.qt import (
     QWidget,
 )
 from fieldapp.ui.session import AppState
-
-LOCAL = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -118,7 +116,7 @@ class DocumentsPage(Page):
                      else _("served") if d.served else "")
             if d.kind == "void":
                 state = _("void record")
-            cells = [f"{d.issued_at.astimezone(LOCAL):%Y-%m-%d %H:%M}", d.title, d.number,
+            cells = [f"{d.issued_at.astimezone(agency_zone()):%Y-%m-%d %H:%M}", d.title, d.number,
                      _("80 mm") if d.layout == "receipt" else "A4", state]
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))

@@ -22,6 +22,7 @@ from fieldapp.domain.entities import (
     SubjectData,
     SubjectKind,
 )
+from fieldapp.domain.localtime import to_local
 from fieldapp.i18n import N_, _, describe
 from fieldapp.services.inspections import RecordedInspection, record_inspection
 from fieldapp.services.paperwork import IssuedDocument, available_layouts, issue_document
@@ -326,7 +327,7 @@ class InspectionPage(Page):
             self.advice_panel.clear()
             return
         answers = self.advice_panel.answers()
-        at = dt.datetime.now().astimezone()
+        at = to_local(dt.datetime.now(dt.UTC))
         self.state.worker.run(
             lambda: advise(ctx=ctx, subject_id=subject, violation_code=code, at=at,
                            answers=answers), self._advice_ready, key="advice")
@@ -380,7 +381,7 @@ class InspectionPage(Page):
             self.message.setText(_("Log in first."))
             return
         step_value = self.step_choice.currentData()
-        at = dt.datetime.now().astimezone()
+        at = to_local(dt.datetime.now(dt.UTC))
         try:
             latitude, longitude = _coordinates(self.coords.text())
         except ValueError:

@@ -10,6 +10,7 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.no_penalty import (
     EXEMPTION_LABELS,
     MEASURE_LABELS,
@@ -51,7 +52,6 @@ from fieldapp.ui.session import AppState
 from fieldapp.ui.subject_view import heading
 from fieldapp.ui.widgets import record_table
 
-LOCAL = dt.timezone(dt.timedelta(hours=8))  # "today" is the day in China Standard Time
 LEADER_ROLES = frozenset({"squad_leader", "agency_head"})
 TREE_PANEL_PX = 400
 VERSION_ROWS_SHOWN = 3  # more versions scroll
@@ -71,7 +71,7 @@ class Versions:
 
 
 def load_versions(ctx: ServiceContext) -> Versions:
-    today = ctx.now().astimezone(LOCAL).date()
+    today = ctx.now().astimezone(agency_zone()).date()
     found = lists(ctx=ctx)
     current = list_in_force(found, today)
     # The newest first: the one in force, then what was there before.

@@ -9,11 +9,11 @@ take the right column.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.rules_config import LIMITATION_MONTHS, RuleConfig
 from fieldapp.i18n import N_, _, describe, gettext, language
 from fieldapp.services.context import ServiceContext
@@ -52,7 +52,6 @@ from fieldapp.ui.session import AppState
 from fieldapp.ui.style import apply_look
 
 LEADER_ROLES = frozenset({"squad_leader", "agency_head"})
-LOCAL = dt.timezone(dt.timedelta(hours=8))
 YUAN_MAX = 100_000_000
 RULE_FIELD_PX = 160
 # What each rule setting means, in the order a leader reads them.
@@ -72,6 +71,7 @@ RULE_TITLES = {
     "collective_fine_individual": N_("Collective discussion from a fine of, citizen (yuan)"),
     "collective_fine_organisation": N_(
         "Collective discussion from a fine of, organisation (yuan)"),
+    "time_zone": N_("Time zone of the agency (dates on documents and deadlines)"),
 }
 
 
@@ -90,7 +90,7 @@ class RulesSaved:
 
 
 def make_backup(ctx: ServiceContext, folder: Path) -> BackupDone:
-    stamp = ctx.now().astimezone(LOCAL).strftime("%Y%m%d-%H%M%S")
+    stamp = ctx.now().astimezone(agency_zone()).strftime("%Y%m%d-%H%M%S")
     return BackupDone(backup(ctx=ctx, dest=folder / f"fieldapp-backup-{stamp}.zip"))
 
 
@@ -241,6 +241,11 @@ class SettingsPage(Page):
             box = QCheckBox(_(RULE_TITLES[key]), self)
             box.setObjectName(key)
             return box
+        if kind is str:
+            line = QLineEdit(self)
+            line.setObjectName(key)
+            line.setMinimumWidth(RULE_FIELD_PX)
+            return line
         if kind is int:
             spin = QSpinBox(self)
             spin.setRange(1, LIMITATION_MONTHS if key == "lookback_months" else 60)
@@ -387,6 +392,8 @@ class SettingsPage(Page):
                 control.setValue(int(value))
             elif isinstance(control, QDoubleSpinBox):
                 control.setValue(float(value))
+            elif isinstance(control, QLineEdit):
+                control.setText(str(value))
 
     def rule_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -395,6 +402,8 @@ class SettingsPage(Page):
                 values[key] = control.isChecked()
             elif isinstance(control, QSpinBox | QDoubleSpinBox):
                 values[key] = control.value()
+            elif isinstance(control, QLineEdit):
+                values[key] = control.text().strip()
         return values
 
     def save_rules(self) -> None:

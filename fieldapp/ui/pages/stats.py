@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from fieldapp.domain.dates import to_local
+from fieldapp.domain.localtime import agency_zone, to_local
 from fieldapp.i18n import N_, _
 from fieldapp.services.cases import overdue_case_counts
 from fieldapp.services.context import ServiceContext
@@ -47,8 +47,6 @@ from fieldapp.ui.qt import (
 from fieldapp.ui.session import AppState
 from fieldapp.ui.subject_view import value_label
 
-LOCAL_OFFSET_MINUTES = 8 * 60
-LOCAL = dt.timezone(dt.timedelta(minutes=LOCAL_OFFSET_MINUTES))
 LEADER_ROLES = frozenset({"squad_leader", "agency_head"})
 OVERRIDES_SHOWN = 200
 REVISITS_COUNTED = 100_000
@@ -68,7 +66,7 @@ PERIODS = (("month", N_("This month")), ("quarter", N_("Last 3 months")),
 
 def period_bounds(period: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) in UTC: from the first day of the period (local time) to tomorrow."""
-    today = now.astimezone(LOCAL).date()
+    today = now.astimezone(agency_zone()).date()
     if period == "year":
         first = today.replace(month=1, day=1)
     elif period == "quarter":
@@ -78,7 +76,7 @@ def period_bounds(period: str, now: dt.datetime) -> tuple[dt.datetime, dt.dateti
         first = today.replace(day=1)
 
     def utc(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(0), LOCAL).astimezone(dt.UTC)
+        return dt.datetime.combine(day, dt.time(0), agency_zone()).astimezone(dt.UTC)
 
     return utc(first), utc(today + dt.timedelta(days=1))
 
@@ -382,9 +380,9 @@ class StatsPage(Page):
 
     def show_statistics(self, statistics: Statistics) -> None:
         self.statistics = statistics
-        last_day = (statistics.end - dt.timedelta(seconds=1)).astimezone(LOCAL).date()
+        last_day = (statistics.end - dt.timedelta(seconds=1)).astimezone(agency_zone()).date()
         self.range_label.setText(_("{start} to {end}", start=statistics.start.astimezone(
-            LOCAL).date().isoformat(), end=last_day.isoformat()))
+            agency_zone()).date().isoformat(), end=last_day.isoformat()))
         self.squad_bars.set_rows(statistics.squads, tuple(
             _("Everyone") if f.key == "all" else f.name for f in statistics.squads))
         self.officer_bars.set_rows(statistics.officers,
@@ -396,6 +394,6 @@ class StatsPage(Page):
                              for r in statistics.overdue])
         self.overrides_box.setVisible(statistics.overrides is not None)
         _fill(self.overrides, [
-            (to_local(o.at, LOCAL_OFFSET_MINUTES).strftime("%Y-%m-%d %H:%M"), o.officer,
+            (to_local(o.at).strftime("%Y-%m-%d %H:%M"), o.officer,
              o.subject, o.violation, value_label(o.step), o.reason)
             for o in statistics.overrides or ()])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.i18n import N_, _
 from fieldapp.services.cases import CaseView, list_cases
 from fieldapp.services.inspections import RevisitView, list_revisits
@@ -29,7 +29,6 @@ from fieldapp.ui.qt import (
 )
 from fieldapp.ui.session import AppState
 
-LOCAL = dt.timezone(dt.timedelta(hours=8))
 OVERDUE = QColor("#b00020")
 DUE_SOON = QColor("#c06000")
 
@@ -116,7 +115,7 @@ class TodayPage(Page):
     def _show(self, view: TodayView) -> None:
         self.tasks.clear()
         for r in view.revisits:
-            due = r.due_at.astimezone(LOCAL)
+            due = r.due_at.astimezone(agency_zone())
             item = QListWidgetItem(_("Revisit {date}: {violation}", date=f"{due:%Y-%m-%d}",
                                      violation=r.violation_code)
                                    + (f"（{_('overdue')}）" if r.overdue else ""))
@@ -138,12 +137,12 @@ class TodayPage(Page):
             self.tasks.addItem(_("Nothing due."))
         self.recent.clear()
         for f in view.recent:
-            local = f.at.astimezone(LOCAL)
+            local = f.at.astimezone(agency_zone())
             self.recent.addItem(f"{local:%m-%d %H:%M}  {_(f.step)}  {f.subject_name}  "
                                 f"{f.violation_name}")
 
 
 def _log_cells(row: InspectionRow) -> list[str]:
-    local = row.at.astimezone(LOCAL)
+    local = row.at.astimezone(agency_zone())
     return [f"{local:%Y-%m-%d %H:%M}", row.subject_name, row.address, row.violation_name,
             _(row.step) if row.step else "", row.officers]

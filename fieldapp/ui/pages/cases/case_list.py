@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fieldapp.domain.dates import to_local
+from fieldapp.domain.localtime import to_local
 from fieldapp.domain.penalties import Penalty, PenaltyKind
 from fieldapp.i18n import N_, _, describe
 from fieldapp.services.cases import (
@@ -37,7 +37,6 @@ from fieldapp.ui.qt import (
 from fieldapp.ui.session import AppState
 from fieldapp.ui.subject_view import heading, value_label
 
-LOCAL_OFFSET_MINUTES = 8 * 60  # case times are shown in China Standard Time
 ROW_PX = 54  # two lines of text at the normal size, well above the 44 px touch target
 # A service of the documents module: the page works without it, then with it.
 DOCUMENTS_MODULE = "fieldapp.services.paperwork.documents"
@@ -73,7 +72,7 @@ def deadline_tooltip(deadline: Deadline) -> str:
 
 
 def local_time(moment: dt.datetime) -> str:
-    return to_local(moment, LOCAL_OFFSET_MINUTES).strftime("%Y-%m-%d %H:%M")
+    return to_local(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def event_name(event: CaseEventView) -> str:

@@ -3,13 +3,12 @@ may take now, its history and its documents."""
 
 from __future__ import annotations
 
-from fieldapp.domain.dates import to_local
+from fieldapp.domain.localtime import to_local
 from fieldapp.domain.workflow import Action
 from fieldapp.i18n import _
 from fieldapp.services.cases import CaseDetail, CaseEventView, Deadline
 from fieldapp.ui.pages.cases.case_list import (
     DEADLINE_COLOURS,
-    LOCAL_OFFSET_MINUTES,
     ROW_PX,
     CaseDocument,
     CaseRecord,
@@ -235,7 +234,7 @@ class CaseDetailPanel(QWidget):
         self.documents.setVisible(bool(documents))
         self.documents.setRowCount(len(documents or ()))
         for row, doc in enumerate(documents or ()):
-            issued = to_local(doc.issued_at, LOCAL_OFFSET_MINUTES).date().isoformat()
+            issued = to_local(doc.issued_at).date().isoformat()
             for column, text in enumerate((doc.title, doc.number, issued, doc.state)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
