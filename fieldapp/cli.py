@@ -248,7 +248,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from fieldapp.services.records import backup
 
-    result = backup(ctx=_context(args), dest=Path(args.file))
+    ctx = _context(args)
+    result = backup(ctx=ctx, dest=Path(args.file), officer_id=_officer_id(ctx, args.officer))
     _emit(args, dataclasses.asdict(result),
           _("Backup written to {path} ({size} bytes, {files} evidence files).",
             path=result.path, size=result.size_bytes, files=result.evidence_files))
@@ -571,6 +572,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backup", help=_("write a consistent backup, evidence files included"))
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--officer", metavar="CERT", help=_("certificate number of the officer"))
     _add_json(p)
     p.set_defaults(func=cmd_backup)
     p = sub.add_parser("restore", help=_("restore a backup (the current data is kept aside)"))

@@ -28,6 +28,7 @@ from fieldapp.demo.generator import (
     search_rows,
 )
 from fieldapp.domain.errors import DomainError, ValidationError
+from fieldapp.domain.permissions import Action
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.rules import load_catalogue, load_default_list, violation_types
 from fieldapp.store import bulk
@@ -90,7 +91,7 @@ def generate_demo(*, ctx: ServiceContext, subjects: int = 300, inspections: int 
         writer.abandon()
         raise
     cases = writer.counts.get("case_file", 0)
-    with ctx.write() as tx:
+    with ctx.write(action=Action.GENERATE_DEMO) as tx:
         tx.conn.exec_driver_sql(
             "INSERT INTO sync_state (key, value) VALUES ('demo_data', '1') "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value")

@@ -14,8 +14,9 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from fieldapp.domain.ids import uuid7
+from fieldapp.domain.permissions import OPEN, Action, PermissionDenied, require
 from fieldapp.store.store import Store
-from fieldapp.store.tables import Device
+from fieldapp.store.tables import Device, Officer
 from fieldapp.store.unit import Tx
 
 Clock = Callable[[], dt.datetime]
@@ -42,10 +43,20 @@ class ServiceContext:
         return self.clock()
 
     @contextmanager
-    def write(self, officer_id: str = "", now: dt.datetime | None = None) -> Iterator[Tx]:
+    def write(self, officer_id: str = "", *, action: Action,
+              now: dt.datetime | None = None) -> Iterator[Tx]:
+        """One atomic write on behalf of ``officer_id``, refused unless the permission
+        table lets the officer's role take ``action`` (checked inside the transaction,
+        against the officer as stored now)."""
         with self.store.write(now=now or self.now(), device_id=self.device_id,
                               officer_id=officer_id, new_id=self.new_id) as tx:
+            authorize(tx.session, officer_id, action)
             yield tx
+
+    def authorize(self, officer_id: str, action: Action) -> None:
+        """Refuse early, before costly work, what ``write`` would refuse."""
+        with self.read() as session:
+            authorize(session, officer_id, action)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -54,6 +65,33 @@ class ServiceContext:
 
     def close(self) -> None:
         self.store.close()
+
+
+def authorize(session: Session, officer_id: str, action: Action) -> None:
+    """Refuse ``action`` unless ``officer_id`` is an active officer whose role may take it.
+
+    Setting up a new data directory needs nobody, but only until the first officer has
+    logged in: from then on the squad leader or agency head does it."""
+    if action in OPEN and not officer_id:
+        if action is Action.SET_UP and setup_done(session):
+            raise PermissionDenied(Action.MANAGE_OFFICERS, None)
+        return
+    officer = session.get(Officer, officer_id) if officer_id else None
+    if officer is None or not officer.active:
+        raise PermissionDenied(action, None)
+    if action is Action.SET_UP:
+        action = Action.MANAGE_OFFICERS
+    if action not in OPEN:
+        require(officer.role, action)
+
+
+SETUP_DONE_KEY = "setup_done"
+
+
+def setup_done(session: Session) -> bool:
+    """Whether an officer has logged in on this device (set-up mode is over)."""
+    return session.connection().exec_driver_sql(
+        "SELECT 1 FROM sync_state WHERE key = ?", (SETUP_DONE_KEY,)).first() is not None
 
 
 def open_context(data_dir: Path, clock: Clock = system_clock) -> ServiceContext:

@@ -72,7 +72,8 @@ def test_subject_add_find_show_and_inspect(demo_cli) -> None:
     first17 = "11010519800101123"
     number = first17 + resident_id_check_digit(first17)
     add = demo_cli("subject", "add", "--kind", "individual", "--name", "欧阳娜娜",
-                   "--id-number", number, "--phone", "13600001234", "--json")
+                   "--id-number", number, "--phone", "13600001234",
+                   "--officer", _officers(demo_cli)[0], "--json")
     assert add.code == 0, add.err
     sid = add.json()["id"]
     found = demo_cli("subject", "find", "oynn", "--json").json()
@@ -120,7 +121,7 @@ def test_help_is_chinese_by_default_and_english_on_request(cli) -> None:
 
 def test_backup_and_restore_commands(demo_cli, make_cli, tmp_path) -> None:
     target = tmp_path / "backup.zip"
-    made = demo_cli("backup", str(target), "--json")
+    made = demo_cli("backup", str(target), "--officer", _officers(demo_cli)[0], "--json")
     assert made.code == 0, made.err
     assert made.json()["audit_events"] > 0
     fresh = make_cli(tmp_path / "restored")

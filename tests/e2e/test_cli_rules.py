@@ -73,7 +73,7 @@ def test_case_actions_revisits_and_figures(cli) -> None:
                   "--json").json()
     assert len(figures["rows"]) == 2
     assert sum(r["total"] for r in figures["rows"]) == 400
-    settings = cli("settings", "--set", "lookback_months=30")
+    settings = cli("settings", "--set", "lookback_months=30", "--officer", leader)
     assert settings.code == 2 and "回溯期" in settings.err
-    changed = cli("settings", "--set", "lookback_months=6", "--json").json()
+    changed = cli("settings", "--set", "lookback_months=6", "--officer", leader, "--json").json()
     assert changed["lookback_months"] == 6

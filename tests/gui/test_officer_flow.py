@@ -137,7 +137,7 @@ def test_the_squad_log_loads_pages_lazily(world, qtbot: QtBot) -> None:
 
     # Add enough inspections for three pages.
     base = dt.datetime(2026, 6, 1, 9, tzinfo=LOCAL)
-    subject = create_subject(ctx=ctx, officer_id="", data=SubjectData(
+    subject = create_subject(ctx=ctx, officer_id=mates[0].id, data=SubjectData(
         kind=SubjectKind.INDIVIDUAL, name="分页测试")).id
     for n in range(2 * PAGE + 10):
         record_inspection(ctx=ctx, data=InspectionData(

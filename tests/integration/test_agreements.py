@@ -23,7 +23,7 @@ LOCAL = dt.timezone(dt.timedelta(hours=8))
 
 
 def test_agreements_are_kept_per_subject(org) -> None:
-    shop = create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+    shop = create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL_BUSINESS, name="刘德福", shop_sign="鑫源五金店")).id
     with pytest.raises(ValidationError) as err:
         add_agreement(ctx=org.ctx, officer_id=org.officers[1], subject_id=shop,
@@ -40,7 +40,7 @@ def test_agreements_are_kept_per_subject(org) -> None:
 
 
 def test_current_step_per_violation(org) -> None:
-    shop = create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+    shop = create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL_BUSINESS, shop_sign="好再来烧烤")).id
     at = dt.datetime(2026, 9, 1, 10, tzinfo=LOCAL)
     for days, code in ((0, "JM02"), (10, "JM02"), (20, "DQ02")):

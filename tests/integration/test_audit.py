@@ -14,7 +14,7 @@ from fieldapp.services.subjects import create_subject
 @pytest.fixture
 def logged(org):
     for n in range(5):
-        create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+        create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
             kind=SubjectKind.INDIVIDUAL, name=f"测试{n}"))
     result = verify_audit(ctx=org.ctx)
     assert result.ok and result.checked >= 10

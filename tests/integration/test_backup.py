@@ -17,18 +17,19 @@ from fieldapp.services.subjects import create_subject, find_subjects
 
 
 def test_backup_and_restore_round_trip(org, tmp_path) -> None:
-    create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+    create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL, name="备份前"))
     photo = tmp_path / "e.png"
     Image.new("RGB", (8, 8), (1, 2, 3)).save(photo)
     blob = org.ctx.store.blobs.put(photo)
     assert changes_since_backup(ctx=org.ctx) > 0
-    result = backup(ctx=org.ctx, dest=tmp_path / "b" / "fieldapp-backup.zip")
+    result = backup(ctx=org.ctx, dest=tmp_path / "b" / "fieldapp-backup.zip",
+                    officer_id=org.officers[0])
     assert result.evidence_files == 1
     assert changes_since_backup(ctx=org.ctx) == 0
     with zipfile.ZipFile(result.path) as zf:
         assert f"blobs/{blob.sha256[:2]}/{blob.sha256[2:]}" in zf.namelist()
-    create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+    create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL, name="备份后"))
     assert changes_since_backup(ctx=org.ctx) == 1
 
@@ -51,7 +52,7 @@ def test_backup_and_restore_round_trip(org, tmp_path) -> None:
 
 
 def test_damaged_backup_is_refused_before_anything_changes(org, tmp_path) -> None:
-    result = backup(ctx=org.ctx, dest=tmp_path / "b.zip")
+    result = backup(ctx=org.ctx, dest=tmp_path / "b.zip", officer_id=org.officers[0])
     damaged = tmp_path / "damaged.zip"
     with zipfile.ZipFile(result.path) as src, zipfile.ZipFile(damaged, "w") as dst:
         for item in src.infolist():
@@ -91,7 +92,7 @@ def test_backup_carries_issued_pdfs_and_the_signing_key(org, tmp_path) -> None:
     (data / "keys" / "device_ed25519.pem").write_bytes(b"-----BEGIN PRIVATE KEY-----x")
     (data / "documents").mkdir(exist_ok=True)
     (data / "documents" / "d1.pdf").write_bytes(b"%PDF-1.4 test")
-    result = backup(ctx=org.ctx, dest=tmp_path / "k.zip")
+    result = backup(ctx=org.ctx, dest=tmp_path / "k.zip", officer_id=org.officers[0])
     target = tmp_path / "restored"
     restore(data_dir=target, source=result.path, now=dt.datetime.now(dt.UTC))
     key = target / "keys" / "device_ed25519.pem"

@@ -12,6 +12,7 @@ import pytest
 from fieldapp import i18n
 from fieldapp.domain.deadlines import DeadlineKind, due
 from fieldapp.domain.errors import NotFound, ValidationError
+from fieldapp.domain.permissions import Action
 from fieldapp.services.rules import (
     CalendarImportError,
     add_calendar_day,
@@ -92,43 +93,46 @@ def test_adding_a_day_writes_row_outbox_and_audit_and_adding_again_updates(org) 
 
 def test_a_bad_kind_is_refused(org) -> None:
     with pytest.raises(ValidationError) as err:
-        add_calendar_day(ctx=org.ctx, officer_id="", day=D(NEXT, 1, 1), kind="normal", name="")
+        add_calendar_day(ctx=org.ctx, officer_id=org.officers[0],
+                         day=D(NEXT, 1, 1), kind="normal", name="")
     assert err.value.field == "kind of day"
 
 
 def test_user_days_override_the_package_and_removing_them_restores_it(org) -> None:
     assert not work_calendar(ctx=org.ctx).is_working_day(D(2025, 10, 8))
-    add_calendar_day(ctx=org.ctx, officer_id="", day=D(2025, 10, 8), kind="workday", name="")
+    add_calendar_day(ctx=org.ctx, officer_id=org.officers[0],
+                     day=D(2025, 10, 8), kind="workday", name="")
     assert work_calendar(ctx=org.ctx).is_working_day(D(2025, 10, 8))
 
     outbox = _count(org, "outbox")
-    remove_user_day(ctx=org.ctx, officer_id="", day=D(2025, 10, 8))
+    remove_user_day(ctx=org.ctx, officer_id=org.officers[0], day=D(2025, 10, 8))
     assert not work_calendar(ctx=org.ctx).is_working_day(D(2025, 10, 8))
     assert _count(org, "outbox") == outbox + 1  # the removal travels as an update
     with pytest.raises(NotFound):
-        remove_user_day(ctx=org.ctx, officer_id="", day=D(2025, 10, 8))
+        remove_user_day(ctx=org.ctx, officer_id=org.officers[0], day=D(2025, 10, 8))
 
 
 def test_removing_a_years_last_user_day_makes_the_year_unknown_again(org) -> None:
-    add_calendar_day(ctx=org.ctx, officer_id="", day=D(NEXT, 1, 1), kind="holiday", name="")
+    add_calendar_day(ctx=org.ctx, officer_id=org.officers[0],
+                     day=D(NEXT, 1, 1), kind="holiday", name="")
     assert NEXT in work_calendar(ctx=org.ctx).known_years
-    remove_user_day(ctx=org.ctx, officer_id="", day=D(NEXT, 1, 1))
+    remove_user_day(ctx=org.ctx, officer_id=org.officers[0], day=D(NEXT, 1, 1))
     assert NEXT not in work_calendar(ctx=org.ctx).known_years
 
 
 def test_built_in_rows_cannot_be_removed(org) -> None:
-    with org.ctx.write() as tx:
+    with org.ctx.write(action=Action.SET_UP) as tx:
         tx.add(Holiday(day=D(NEXT, 10, 1), kind="holiday", name="国庆节", source="builtin",
                        created_at=tx.now))
     with pytest.raises(ValidationError) as err:
-        remove_user_day(ctx=org.ctx, officer_id="", day=D(NEXT, 10, 1))
+        remove_user_day(ctx=org.ctx, officer_id=org.officers[0], day=D(NEXT, 10, 1))
     assert err.value.params == {"date": f"{NEXT}-10-01"}
 
 
 def test_the_cache_follows_writes_that_bypass_the_service(org) -> None:
     first = work_calendar(ctx=org.ctx)
     assert work_calendar(ctx=org.ctx) is first
-    with org.ctx.write() as tx:  # as the sync would
+    with org.ctx.write(action=Action.SET_UP) as tx:  # as the sync would
         tx.add(Holiday(day=D(NEXT, 5, 3), kind="holiday", name="劳动节", created_at=tx.now))
     assert not work_calendar(ctx=org.ctx).is_working_day(D(NEXT, 5, 3))
 
@@ -151,7 +155,8 @@ def test_importing_next_years_holidays_makes_its_deadlines_computable(
 
 
 def test_an_import_is_all_or_nothing_and_names_every_bad_row(org, tmp_path: Path) -> None:
-    add_calendar_day(ctx=org.ctx, officer_id="", day=D(NEXT, 1, 1), kind="holiday", name="")
+    add_calendar_day(ctx=org.ctx, officer_id=org.officers[0],
+                     day=D(NEXT, 1, 1), kind="holiday", name="")
     before = _counts(org)
     text = "\n".join([
         "date,kind,name",
@@ -164,7 +169,8 @@ def test_an_import_is_all_or_nothing_and_names_every_bad_row(org, tmp_path: Path
         f"{NEXT}-02-09",  # row 8: too few columns
     ])
     with pytest.raises(CalendarImportError) as err:
-        import_calendar_csv(ctx=org.ctx, officer_id="", year=NEXT, path=_csv(tmp_path, text))
+        import_calendar_csv(ctx=org.ctx, officer_id=org.officers[0],
+                            year=NEXT, path=_csv(tmp_path, text))
     assert [e.params["row"] for e in err.value.errors] == [3, 5, 6, 7, 8]
     assert [e.field for e in err.value.errors] == ["date", "date", "date", "kind of day",
                                                    "calendar file"]
@@ -175,20 +181,20 @@ def test_an_import_is_all_or_nothing_and_names_every_bad_row(org, tmp_path: Path
 
 def test_a_file_without_holidays_is_refused(org, tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as err:
-        import_calendar_csv(ctx=org.ctx, officer_id="", year=NEXT,
+        import_calendar_csv(ctx=org.ctx, officer_id=org.officers[0], year=NEXT,
                             path=_csv(tmp_path, f"{NEXT}-01-31,workday,\n"))
     assert err.value.field == "calendar file"
 
 
 def test_reimporting_a_year_removes_the_days_the_new_file_leaves_out(org, tmp_path: Path) -> None:
-    import_calendar_csv(ctx=org.ctx, officer_id="", year=NEXT,
+    import_calendar_csv(ctx=org.ctx, officer_id=org.officers[0], year=NEXT,
                         path=_csv(tmp_path, NEXT_YEAR_CSV))
     corrected = NEXT_YEAR_CSV.replace(f"{NEXT}/2/8,休,春节\n", "").replace("元旦", "元旦节")
-    result = import_calendar_csv(ctx=org.ctx, officer_id="", year=NEXT,
+    result = import_calendar_csv(ctx=org.ctx, officer_id=org.officers[0], year=NEXT,
                                  path=_csv(tmp_path, corrected))
     assert (result.added, result.updated, result.removed) == (0, 1, 1)
     cal = work_calendar(ctx=org.ctx)
     assert cal.is_working_day(D(NEXT, 2, 8)) == (D(NEXT, 2, 8).weekday() < 5)
-    again = import_calendar_csv(ctx=org.ctx, officer_id="", year=NEXT,
+    again = import_calendar_csv(ctx=org.ctx, officer_id=org.officers[0], year=NEXT,
                                 path=_csv(tmp_path, corrected))
     assert (again.added, again.updated, again.removed) == (0, 0, 0)

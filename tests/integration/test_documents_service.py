@@ -27,6 +27,7 @@ from fieldapp.domain.entities import (
 )
 from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.domain.numbering import NumbersExhausted
+from fieldapp.domain.permissions import Action, PermissionDenied
 from fieldapp.services.context import open_context
 from fieldapp.services.inspections import record_inspection
 from fieldapp.services.paperwork import (
@@ -66,7 +67,7 @@ def flat(text: str) -> str:
 
 
 def complete_agency(ctx) -> None:
-    with ctx.write() as tx:
+    with ctx.write(action=Action.SET_UP) as tx:
         agency = tx.session.exec(select(AgencyProfile)).one()
         tx.update(agency, AGENCY)
 
@@ -87,7 +88,7 @@ def finding(ctx, officers, subject_id, *, step=None, at=AT, facts=FACTS, code="J
 def scene(org):
     org.ctx.clock = lambda: NOW
     complete_agency(org.ctx)
-    subject = create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+    subject = create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL_BUSINESS, name="刘德华", shop_sign="鲜果坊水果店",
         phone="13800138000", address="东华门大街28号")).id
     officers = org.officers[1:3]
@@ -138,7 +139,7 @@ def test_issuing_writes_number_snapshot_signature_pdf_audit_and_outbox(scene) ->
 
 def test_a_missing_required_field_is_refused_by_name_and_uses_no_number(scene) -> None:
     org, _subject, _first, second = scene
-    with org.ctx.write() as tx:
+    with org.ctx.write(action=Action.SET_UP) as tx:
         agency = tx.session.exec(select(AgencyProfile)).one()
         tx.update(agency, {"phone": ""})
     with pytest.raises(ValidationError) as err:
@@ -261,9 +262,10 @@ def test_service_is_recorded_and_the_receipt_names_the_served_document(scene) ->
 
 def test_only_certified_officers_issue(scene) -> None:
     org, _subject, first, _second = scene
-    with pytest.raises(ValidationError, match="auxiliary"):
+    with pytest.raises(PermissionDenied) as denied:
         issue_document(ctx=org.ctx, officer_id=org.officers[3], kind=K.EDUCATION_NOTICE,
                        finding_id=first)
+    assert denied.value.role is OfficerRole.AUXILIARY
     with pytest.raises(ValidationError):
         issue(org, "no_such_kind", finding_id=first)
     with pytest.raises(ValidationError):
@@ -307,7 +309,7 @@ def _device(root: Path, name: str):
                             valid_from=dt.date(2020, 1, 1), valid_to=dt.date(2030, 12, 31),
                             role=OfficerRole.OFFICER).id
                 for n, c in (("李秀英", "11010023002"), ("张伟", "11010023003"))]
-    subject = create_subject(ctx=ctx, officer_id="", data=SubjectData(
+    subject = create_subject(ctx=ctx, officer_id=officers[0], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL, name="陈小明")).id
     return ctx, squad, officers, finding(ctx, officers, subject, code="JM01")
 
@@ -318,9 +320,9 @@ def test_two_devices_issuing_offline_never_produce_the_same_number(tmp_path) -> 
     try:
         # HQ leases 1–50 to device A and 51–100 to device B (simulated: explicit ranges).
         reserve_block(ctx=a_ctx, squad_id=a_squad, kind="education_notice", year=2026,
-                      first=1, last=50)
+                      first=1, last=50, officer_id=a_officers[0])
         reserve_block(ctx=b_ctx, squad_id=b_squad, kind="education_notice", year=2026,
-                      first=51, last=100)
+                      first=51, last=100, officer_id=b_officers[0])
         numbers: dict[str, list[str]] = {"a": [], "b": []}
         for _ in range(50):
             numbers["a"].append(issue_document(ctx=a_ctx, officer_id=a_officers[0],
@@ -341,7 +343,7 @@ def test_two_devices_issuing_offline_never_produce_the_same_number(tmp_path) -> 
         # A block overlapping a known one is refused.
         with pytest.raises(ValidationError, match="overlaps"):
             reserve_block(ctx=b_ctx, squad_id=b_squad, kind="education_notice", year=2026,
-                          first=90, last=120)
+                          first=90, last=120, officer_id=b_officers[0])
         [block] = list_blocks(ctx=b_ctx, this_device=True)
         assert (block.first, block.last, block.next, block.source) == (51, 100, 71, "hq")
     finally:
@@ -352,8 +354,9 @@ def test_two_devices_issuing_offline_never_produce_the_same_number(tmp_path) -> 
 def test_a_local_block_starts_after_every_block_known_here(org) -> None:
     org.ctx.clock = lambda: NOW
     reserve_block(ctx=org.ctx, squad_id=org.squad_id, kind="prior_notice", year=2026,
-                  first=101, last=150)
-    local = reserve_block(ctx=org.ctx, squad_id=org.squad_id, kind="prior_notice", year=2026)
+                  first=101, last=150, officer_id=org.officers[0])
+    local = reserve_block(ctx=org.ctx, squad_id=org.squad_id, kind="prior_notice", year=2026,
+                          officer_id=org.officers[0])
     assert (local.first, local.last, local.source) == (151, 200, "local")
 
 

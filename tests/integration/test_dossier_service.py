@@ -24,6 +24,7 @@ from fieldapp.domain.entities import (
     SubjectData,
     SubjectKind,
 )
+from fieldapp.domain.permissions import Action as Permission
 from fieldapp.domain.workflow import Action
 from fieldapp.services.cases import act
 from fieldapp.services.context import open_context
@@ -59,12 +60,12 @@ def case(org, tmp_path):
     """An ordinary case with photos, opened by a finding on the street."""
     ctx = org.ctx
     ctx.clock = lambda: NOW
-    with ctx.write() as tx:
+    with ctx.write(action=Permission.SET_UP) as tx:
         tx.update(tx.session.exec(select(AgencyProfile)).one(), AGENCY)
     head = add_officer(ctx=ctx, squad_id=org.squad_id, name="刘局长", certificate_no="H001",
                        valid_from=dt.date(2020, 1, 1), valid_to=dt.date(2030, 1, 1),
                        role=OfficerRole.AGENCY_HEAD).id
-    subject = create_subject(ctx=ctx, officer_id="", data=SubjectData(
+    subject = create_subject(ctx=ctx, officer_id=org.officers[1], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL_BUSINESS, name="刘德华", shop_sign="鲜果坊水果店",
         phone="13800138000", address="东华门大街28号")).id
     photos = tuple(EvidenceData(path=str(_photo(tmp_path / f"p{n}.jpg", c)),
@@ -191,7 +192,7 @@ def test_printing_can_be_cancelled_and_writes_nothing(case, tmp_path) -> None:
     _through_decision(org, case_id, who)
     with pytest.raises(DossierCancelled):
         print_dossier(ctx=org.ctx, case_id=case_id, path=tmp_path / "x.pdf",
-                      cancel=lambda: True)
+                      cancel=lambda: True, officer_id=org.officers[0])
     assert not (tmp_path / "x.pdf").exists()
 
 
@@ -215,7 +216,8 @@ def test_demo_cases_print_with_their_missing_list(tmp_path) -> None:
         assert filing.number not in numbers
         closing = issue_document(ctx=ctx, officer_id=officer, kind=K.CLOSING_APPROVAL,
                                  case_id=closed.id)
-        result = print_dossier(ctx=ctx, case_id=closed.id, path=tmp_path / "demo.pdf")
+        result = print_dossier(ctx=ctx, case_id=closed.id, path=tmp_path / "demo.pdf",
+                               officer_id=officer)
         assert "缺少立案审批表" not in result.missing and "缺少结案审批表" not in result.missing
         texts = _page_texts(result.path.read_bytes())
         assert filing.number in texts[1] and closing.number in texts[1]
@@ -231,9 +233,9 @@ def laddered(org):
     older, separate episode's notice and a notice for another violation stay out."""
     ctx = org.ctx
     ctx.clock = lambda: NOW
-    with ctx.write() as tx:
+    with ctx.write(action=Permission.SET_UP) as tx:
         tx.update(tx.session.exec(select(AgencyProfile)).one(), AGENCY)
-    subject = create_subject(ctx=ctx, officer_id="", data=SubjectData(
+    subject = create_subject(ctx=ctx, officer_id=org.officers[1], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL_BUSINESS, name="陈小明", shop_sign="小明早餐店",
         phone="13900139000", address="东华门大街30号")).id
     pair = tuple(org.officers[1:3])
@@ -272,7 +274,8 @@ def test_the_dossier_holds_the_notices_of_the_steps_that_led_to_the_case(laddere
     assert dossier_completeness(ctx=org.ctx, case_id=case_id) == ["缺少立案审批表"]
     filing = issue_document(ctx=org.ctx, officer_id=org.officers[1], kind=K.FILING_APPROVAL,
                             case_id=case_id)
-    result = print_dossier(ctx=org.ctx, case_id=case_id, path=tmp_path / "卷.pdf")
+    result = print_dossier(ctx=org.ctx, case_id=case_id, path=tmp_path / "卷.pdf",
+                           officer_id=org.officers[0])
     assert result.missing == () and result.documents == 4
     texts = _page_texts(result.path.read_bytes())
     index = texts[1]

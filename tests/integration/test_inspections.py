@@ -29,7 +29,7 @@ AT = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))
 
 @pytest.fixture
 def vendor(org) -> str:
-    return create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+    return create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
         kind=SubjectKind.UNIDENTIFIED_VENDOR, goods="水果", appearance="中年男子，蓝色三轮车",
         usual_place="人民路地铁站B口")).id
 

@@ -28,7 +28,7 @@ VENDING = "JM01"
 
 @pytest.fixture
 def vendor(org) -> str:
-    return create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+    return create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
         kind=SubjectKind.UNIDENTIFIED_VENDOR, goods="水果", appearance="中年男子，蓝色三轮车",
         usual_place="人民路地铁站B口")).id
 
@@ -155,7 +155,8 @@ def test_a_no_fault_item_of_an_imported_list_asks_for_the_proof(org, vendor, tmp
         "conditions": [{"kind": "first_offence", "text": "首次被发现"}],
         "required_measure": "教育"})
     path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
-    import_list(ctx=org.ctx, officer_id="", path=path, metadata={"doc_no": "示城管发〔2026〕9号"})
+    import_list(ctx=org.ctx, officer_id=org.officers[0],
+                path=path, metadata={"doc_no": "示城管发〔2026〕9号"})
 
     def no_fault_item(answers):
         advice = advise(ctx=org.ctx, subject_id=vendor, violation_code=VENDING, at=T0,

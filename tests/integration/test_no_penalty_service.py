@@ -137,7 +137,7 @@ def test_bad_list_details_are_reported_with_the_items(org, tmp_path: Path) -> No
     rows[_HEADER_ROW + 1][8] = "1.首次被发现；2.当事人有正当理由"
     _write_csv(tmp_path / "bad.csv", rows)
     with pytest.raises(ImportErrors) as err:
-        import_list(ctx=org.ctx, officer_id="", path=tmp_path / "bad.csv",
+        import_list(ctx=org.ctx, officer_id=org.officers[0], path=tmp_path / "bad.csv",
                     metadata={"doc_no": "2号"})
     assert [(p.row, p.column) for p in err.value.problems] == [
         (2, "有效期"), (6, "生效日期"), (_HEADER_ROW + 2, "适用条件")]
@@ -148,7 +148,7 @@ def test_an_end_before_the_start_is_refused(org, tmp_path: Path) -> None:
     list_id = load_default_list(ctx=org.ctx).list_id
     path = export_list(ctx=org.ctx, list_id=list_id, path=tmp_path / "l.json")
     with pytest.raises(ImportErrors) as err:
-        import_list(ctx=org.ctx, officer_id="", path=path,
+        import_list(ctx=org.ctx, officer_id=org.officers[0], path=path,
                     metadata={"doc_no": "2号", "effective_to": dt.date(2025, 12, 31)})
     [problem] = err.value.problems
     assert (problem.row, problem.column) == (0, "effective_to")
@@ -158,20 +158,20 @@ def test_the_same_version_cannot_be_imported_twice(org, tmp_path: Path) -> None:
     list_id = load_default_list(ctx=org.ctx).list_id
     path = export_list(ctx=org.ctx, list_id=list_id, path=tmp_path / "l.csv")
     with pytest.raises(ValidationError) as err:
-        import_list(ctx=org.ctx, officer_id="", path=path)
+        import_list(ctx=org.ctx, officer_id=org.officers[0], path=path)
     assert err.value.field == "document number"
 
 
 def test_files_it_cannot_read_are_refused_plainly(org, tmp_path: Path) -> None:
     (tmp_path / "l.txt").write_text("序号", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"not a \.json, \.csv or \.xlsx"):
-        import_list(ctx=org.ctx, officer_id="", path=tmp_path / "l.txt")
+        import_list(ctx=org.ctx, officer_id=org.officers[0], path=tmp_path / "l.txt")
     (tmp_path / "fake.xlsx").write_text("not a workbook", encoding="utf-8")
     with pytest.raises(ValidationError, match="cannot be read"):
-        import_list(ctx=org.ctx, officer_id="", path=tmp_path / "fake.xlsx")
+        import_list(ctx=org.ctx, officer_id=org.officers[0], path=tmp_path / "fake.xlsx")
     _write_csv(tmp_path / "noheader.csv", [["城市", "示例市"]])
     with pytest.raises(ValidationError, match="no header row"):
-        import_list(ctx=org.ctx, officer_id="", path=tmp_path / "noheader.csv")
+        import_list(ctx=org.ctx, officer_id=org.officers[0], path=tmp_path / "noheader.csv")
 
 
 def test_a_csv_saved_by_excel_on_chinese_windows_is_read(org, tmp_path: Path) -> None:
@@ -179,7 +179,8 @@ def test_a_csv_saved_by_excel_on_chinese_windows_is_read(org, tmp_path: Path) ->
     path = export_list(ctx=org.ctx, list_id=list_id, path=tmp_path / "l.csv")
     gbk = tmp_path / "gbk.csv"
     gbk.write_bytes(path.read_text(encoding="utf-8-sig").encode("gb18030"))
-    result = import_list(ctx=org.ctx, officer_id="", path=gbk, metadata={"doc_no": "2号"})
+    result = import_list(ctx=org.ctx, officer_id=org.officers[0],
+                         path=gbk, metadata={"doc_no": "2号"})
     _same_items(get_list(ctx=org.ctx, list_id=list_id),
                 get_list(ctx=org.ctx, list_id=result.list_id))
 
@@ -193,7 +194,7 @@ def test_excel_numbers_and_dates_are_read_as_typed(org, tmp_path: Path) -> None:
     sheet.cell(row=_HEADER_ROW + 1, column=1).value = 1.0  # 序号 as a float
     book.save(path)
     book.close()
-    result = import_list(ctx=org.ctx, officer_id="", path=path)
+    result = import_list(ctx=org.ctx, officer_id=org.officers[0], path=path)
     assert get_list(ctx=org.ctx, list_id=result.list_id).effective_from == dt.date(2027, 1, 1)
 
 

@@ -9,6 +9,7 @@ import pytest
 from fieldapp import i18n
 from fieldapp.domain.entities import SubjectData, SubjectKind
 from fieldapp.domain.errors import ValidationError
+from fieldapp.domain.permissions import Action
 from fieldapp.services.subjects import create_subject, find_subjects, update_subject
 
 
@@ -31,7 +32,7 @@ def test_create_writes_row_outbox_and_audit_together(org) -> None:
 def test_bad_id_number_names_the_field_in_chinese_and_writes_nothing(org) -> None:
     before = (_count(org, "subject"), _count(org, "outbox"), _count(org, "audit_event"))
     with pytest.raises(ValidationError) as err:
-        create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+        create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
             kind=SubjectKind.INDIVIDUAL, name="张三", id_number="110105194912310021"))
     message = i18n.describe(err.value)
     assert message.startswith("身份证号")
@@ -43,19 +44,21 @@ def test_bad_id_number_names_the_field_in_chinese_and_writes_nothing(org) -> Non
 def test_duplicate_credit_code_is_refused(org) -> None:
     data = SubjectData(kind=SubjectKind.BUSINESS, name="示例市宏达建筑工程有限公司",
                        credit_code="91350100M000100Y43")
-    create_subject(ctx=org.ctx, officer_id="", data=data)
+    create_subject(ctx=org.ctx, officer_id=org.officers[0], data=data)
     with pytest.raises(ValidationError) as err:
-        create_subject(ctx=org.ctx, officer_id="", data=data)
+        create_subject(ctx=org.ctx, officer_id=org.officers[0], data=data)
     assert err.value.field == "unified social credit code"
 
 
 def test_update_records_only_real_changes_and_reindexes(org) -> None:
-    sid = create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+    sid = create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL, name="陈晓东", phone="13900001111")).id
     outbox = _count(org, "outbox")
-    update_subject(ctx=org.ctx, officer_id="", subject_id=sid, changes={"phone": "13900001111"})
+    update_subject(ctx=org.ctx, officer_id=org.officers[0],
+                   subject_id=sid, changes={"phone": "13900001111"})
     assert _count(org, "outbox") == outbox  # nothing changed, nothing recorded
-    update_subject(ctx=org.ctx, officer_id="", subject_id=sid, changes={"name": "陈晓南"})
+    update_subject(ctx=org.ctx, officer_id=org.officers[0],
+                   subject_id=sid, changes={"name": "陈晓南"})
     assert _count(org, "outbox") == outbox + 1
     assert [s.id for s in find_subjects(ctx=org.ctx, query="晓南")] == [sid]
     assert find_subjects(ctx=org.ctx, query="晓东") == []
@@ -63,10 +66,10 @@ def test_update_records_only_real_changes_and_reindexes(org) -> None:
 
 def test_unidentified_vendor_needs_a_description(org) -> None:
     with pytest.raises(ValidationError) as err:
-        create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+        create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
             kind=SubjectKind.UNIDENTIFIED_VENDOR))
     assert err.value.field == "appearance"
-    vendor = create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+    vendor = create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
         kind=SubjectKind.UNIDENTIFIED_VENDOR, goods="烤红薯", appearance="老年男子，推三轮车",
         usual_place="地铁站B口"))
     assert [s.id for s in find_subjects(ctx=org.ctx, query="红薯")] == [vendor.id]
@@ -82,7 +85,7 @@ def people(org):
     ]
     ids = {}
     for name, sign, phone, address, kind in rows:
-        ids[name] = create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+        ids[name] = create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
             kind=kind, name=name, shop_sign=sign, phone=phone, address=address)).id
     return ids
 
@@ -115,7 +118,7 @@ def test_search_checks_adjacency_of_longer_queries(org, people) -> None:
 
 
 def test_exact_id_number_is_found_first(org) -> None:
-    sid = create_subject(ctx=org.ctx, officer_id="", data=SubjectData(
+    sid = create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL, name="孙丽", id_number="11010519491231002x")).id
     found = find_subjects(ctx=org.ctx, query="11010519491231002X")
     assert found[0].id == sid
@@ -128,7 +131,7 @@ def test_a_failed_write_leaves_neither_row_nor_outbox_nor_audit(org) -> None:
     from fieldapp.store.tables import Subject
 
     before = (_count(org, "subject"), _count(org, "outbox"), _count(org, "audit_event"))
-    with pytest.raises(RuntimeError, match="power cut"), org.ctx.write() as tx:
+    with pytest.raises(RuntimeError, match="power cut"), org.ctx.write(action=Action.SET_UP) as tx:
         tx.add(Subject(id=tx.new_id(), local_seq=999, kind="individual", name="半途",
                        created_at=tx.now, updated_at=tx.now))
         tx.audit("subject.create", "subject", "x", {})

@@ -19,6 +19,7 @@ from sqlmodel import select
 from fieldapp.domain.doc_payload import parse_payload
 from fieldapp.domain.document_kinds import DocumentKind as K
 from fieldapp.domain.entities import FindingData, InspectionData, SubjectData, SubjectKind
+from fieldapp.domain.permissions import Action
 from fieldapp.services.inspections import record_inspection
 from fieldapp.services.paperwork import issue_document, render, verify, void_document
 from fieldapp.services.subjects import create_subject
@@ -31,7 +32,7 @@ B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
 def _issue(ctx, officers):
-    subject = create_subject(ctx=ctx, officer_id="", data=SubjectData(
+    subject = create_subject(ctx=ctx, officer_id=officers[0], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL, name="陈小明", phone="13912345678",
         address="东华门大街30号")).id
     data = InspectionData(subject_id=subject, officer_ids=tuple(officers), at=AT,
@@ -200,7 +201,7 @@ def test_codes_from_other_stores_are_unknown_until_the_device_is_known(issued, t
     assert verify(ctx=org.ctx, payload_or_pdf="hello").status == "unknown"
     # Once the other device is known here (as sync will bring it), its signature checks
     # out but the document itself is still not known.
-    with org.ctx.write() as tx:
+    with org.ctx.write(action=Action.SET_UP) as tx:
         tx.session.add(Device(id=device.id, name="other", public_key=device.public_key,
                               registered_at=NOW))
     result = verify(ctx=org.ctx, payload_or_pdf=foreign.qr_payload)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from fieldapp.domain import deadlines
+from fieldapp.domain import deadlines, permissions
 from fieldapp.domain.calendar import WorkCalendar
 from fieldapp.domain.deadlines import DeadlineKind
 from fieldapp.domain.entities import CaseStatus, OfficerRole, SubjectKind
@@ -81,7 +81,7 @@ def open_case(*, ctx: ServiceContext, officer_ids: tuple[str, str], subject_id: 
               source: str = "patrol", external_ref: str = "", summary: str = "",
               at: dt.datetime | None = None) -> Written:
     """Open a case (立案 starts with the approval form); two certified officers."""
-    with ctx.write(officer_ids[0]) as tx:
+    with ctx.write(officer_ids[0], action=permissions.Action.OPEN_CASE) as tx:
         case_id = open_case_in(tx, officer_ids=officer_ids, subject_id=subject_id,
                                violation_code=violation_code, procedure=procedure,
                                source=source, external_ref=external_ref, summary=summary,
@@ -133,7 +133,7 @@ def act(*, ctx: ServiceContext, case_id: str, officer_id: str, action: Action,
     payload = dict(payload or {})
     config = rule_config(ctx=ctx)
     calendar = deadline_calendar(ctx=ctx)
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=permissions.Action.ACT_ON_CASE) as tx:
         case = tx.session.get(CaseFile, case_id)
         if case is None:
             raise NotFound("case", case_id)

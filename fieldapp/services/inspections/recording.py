@@ -14,6 +14,7 @@ from fieldapp.domain.entities import EvidenceData, FindingData, InspectionData, 
 from fieldapp.domain.errors import NotFound, ValidationError
 from fieldapp.domain.ladder import check_step_taken
 from fieldapp.domain.localtime import agency_zone
+from fieldapp.domain.permissions import Action
 from fieldapp.domain.rules_config import RuleConfig
 from fieldapp.domain.validation import check_two_officers, validate_finding
 from fieldapp.services.cases import open_case_in
@@ -75,7 +76,7 @@ def record_inspection(*, ctx: ServiceContext, data: InspectionData,
                  for f in findings]
     blobs = [ctx.store.blobs.put(Path(e.path)) for e in data.evidence]
     lead = officers[0]
-    with ctx.write(lead.id) as tx:
+    with ctx.write(lead.id, action=Action.RECORD_INSPECTION) as tx:
         inspection = tx.add(Inspection(
             id=inspection_id or tx.new_id(), squad_id=lead.squad_id,
             device_id=ctx.device_id, subject_id=subject.id, grid_id=data.grid_id,

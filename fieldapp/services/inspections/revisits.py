@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from fieldapp.domain.errors import DomainError, NotFound
+from fieldapp.domain.permissions import Action
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
 from fieldapp.store.tables import EpisodeClose, LadderStep, Revisit
@@ -43,7 +44,7 @@ def create_revisit(tx: Tx, step: LadderStep, due_at: dt.datetime) -> str:
 def complete_revisit(*, ctx: ServiceContext, revisit_id: str, officer_id: str,
                      corrected: bool, at: dt.datetime | None = None) -> Written:
     """Record the re-inspection made at ``at`` (default: now)."""
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=Action.COMPLETE_REVISIT) as tx:
         at = at or tx.now
         revisit = tx.session.get(Revisit, revisit_id)
         if revisit is None:

@@ -32,6 +32,7 @@ from fieldapp.domain.document_text import SERVICE_METHODS
 from fieldapp.domain.entities import OfficerRole
 from fieldapp.domain.errors import DomainError, NotFound, ValidationError
 from fieldapp.domain.localtime import local_date
+from fieldapp.domain.permissions import Action
 from fieldapp.domain.validation import check_two_officers
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.paperwork.numbers import (
@@ -156,10 +157,11 @@ class _Request:
     base: Snapshot | None = None  # an amendment starts from the old snapshot
 
 
-def _issue(ctx: ServiceContext, officer_id: str, request: _Request) -> IssuedDocument:
+def _issue(ctx: ServiceContext, officer_id: str, request: _Request,
+           action: Action = Action.ISSUE_DOCUMENT) -> IssuedDocument:
     written: list[Path] = []
     try:
-        with ctx.write(officer_id) as tx:
+        with ctx.write(officer_id, action=action) as tx:
             issued = _issue_in(ctx, tx, officer_id, request, written)
     except BaseException:
         for path in written:  # the PDF of a document that was never committed
@@ -367,7 +369,7 @@ def void_document(*, ctx: ServiceContext, officer_id: str, document_id: str,
     reason = reason.strip()
     if not reason:
         raise ValidationError("reason", "is required")
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=Action.VOID_DOCUMENT) as tx:
         _check_issuer(tx.session, officer_id)
         document = _live(tx.session, document_id)
         void_id = tx.new_id()
@@ -409,7 +411,7 @@ def amend_document(*, ctx: ServiceContext, officer_id: str, document_id: str,
                        _check_layout(layout or old.layout),
                        base.get("served.document_id") or None, amends=old, reason=reason,
                        base=base)
-    return _issue(ctx, officer_id, request)
+    return _issue(ctx, officer_id, request, Action.AMEND_DOCUMENT)
 
 
 def _check_amendable(session: Session, document_id: str) -> Document:
@@ -431,7 +433,7 @@ def record_service(*, ctx: ServiceContext, document_id: str, method: str,
                    place: str = "") -> Written:
     """Record how a document was served (送达): by whom, when, to whom or the refusal."""
     _check_service(method, served_at, receiver, refused, refusal_note)
-    with ctx.write(officer_ids[0]) as tx:
+    with ctx.write(officer_ids[0], action=Action.SERVE_DOCUMENT) as tx:
         document = _live(tx.session, document_id)
         officers = [tx.session.get(Officer, i) for i in officer_ids]
         if any(o is None for o in officers):

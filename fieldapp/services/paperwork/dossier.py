@@ -31,6 +31,7 @@ from fieldapp.domain.dossier_rules import (
 )
 from fieldapp.domain.entities import StepKind
 from fieldapp.domain.errors import DomainError, NotFound
+from fieldapp.domain.permissions import Action
 from fieldapp.domain.workflow import CaseState
 from fieldapp.i18n import N_
 from fieldapp.resources import resource
@@ -196,6 +197,7 @@ def print_dossier(*, ctx: ServiceContext, case_id: str, path: Path,
     """Write the case's dossier to ``path`` (atomically) and record that it was printed."""
     from fieldapp.documents.dossier import render_dossier
 
+    ctx.authorize(officer_id, Action.PRINT_DOSSIER)
     settings = dossier_settings()
     with ctx.read() as session:
         files = _gather(ctx, session, case_id)
@@ -217,7 +219,7 @@ def print_dossier(*, ctx: ServiceContext, case_id: str, path: Path,
     if cancel is not None and cancel():
         raise DossierCancelled
     write_atomically(path, pdf)
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=Action.PRINT_DOSSIER) as tx:
         tx.audit("dossier.print", "case_file", case_id, {
             "path": str(path), "documents": [p.number for p in parts], "missing": missing})
     return DossierResult(path, len(parts), len(files.photos), tuple(missing), replaced)

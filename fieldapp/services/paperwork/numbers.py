@@ -37,6 +37,7 @@ from fieldapp.domain.numbering import (
     next_serial,
     parse_serial,
 )
+from fieldapp.domain.permissions import Action
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
@@ -102,7 +103,7 @@ def set_number_pattern(*, ctx: ServiceContext, officer_id: str, pattern: str,
     """Set the agency's 文号 pattern, for every kind or for one kind."""
     check_pattern(pattern)
     key = f"{PATTERN_SETTING}.{_check_kind(kind)}" if kind else PATTERN_SETTING
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=Action.SET_NUMBER_PATTERN) as tx:
         put_setting(tx, key, pattern, officer_id)
         tx.audit("numbering.pattern", "rule_setting", key, {"pattern": pattern})
     return Written(key, frozenset(tx.changed))
@@ -201,7 +202,7 @@ def reserve_block(*, ctx: ServiceContext, squad_id: str, kind: str, year: int,
     """Reserve serials to this device: ``first``–``last`` as leased (by HQ), or else the
     next free local block of ``size`` (default from the catalogue)."""
     _check_kind(kind)
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=Action.RESERVE_NUMBERS) as tx:
         block = reserve_block_in(tx, squad_id=squad_id, kind=kind, year=year, first=first,
                                  last=last, size=size, source=source)
     return _view(block)
@@ -335,7 +336,7 @@ def void_unused_number(*, ctx: ServiceContext, officer_id: str, squad_id: str, k
     pre-printed form); it is listed as voided and never issued."""
     if not reason.strip():
         raise ValidationError("reason", "is required")
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=Action.VOID_NUMBER) as tx:
         mine = tx.session.exec(select(NumberBlock).where(
             NumberBlock.squad_id == squad_id, NumberBlock.kind == kind,
             NumberBlock.year == year, NumberBlock.device_id == tx.device_id,

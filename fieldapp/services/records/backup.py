@@ -22,6 +22,7 @@ from typing import Any
 
 from fieldapp import __version__
 from fieldapp.domain.errors import DomainError, ValidationError
+from fieldapp.domain.permissions import Action
 from fieldapp.services.context import ServiceContext
 from fieldapp.store import audit
 from fieldapp.store.engine import DB_FILE
@@ -54,8 +55,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def backup(*, ctx: ServiceContext, dest: Path) -> BackupResult:
+def backup(*, ctx: ServiceContext, dest: Path, officer_id: str = "") -> BackupResult:
     """Write a backup zip to ``dest`` (atomically) and remember when it was made."""
+    ctx.authorize(officer_id, Action.BACK_UP)
     dest = dest.resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".backup-") as tmp:
@@ -88,7 +90,7 @@ def backup(*, ctx: ServiceContext, dest: Path) -> BackupResult:
         with partial.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(partial, dest)
-    with ctx.write() as tx:
+    with ctx.write(officer_id, action=Action.BACK_UP) as tx:
         tx.conn.exec_driver_sql(
             "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) "
             "DO UPDATE SET value = excluded.value",

@@ -32,6 +32,7 @@ from sqlmodel import Session, col, func, select
 
 from fieldapp.domain.calendar import WorkCalendar
 from fieldapp.domain.errors import DomainError, NotFound, ValidationError
+from fieldapp.domain.permissions import Action
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
 from fieldapp.store.store import Store
@@ -188,7 +189,7 @@ def add_calendar_day(*, ctx: ServiceContext, officer_id: str, day: dt.date, kind
     if len(name) > _MAX_NAME:
         raise ValidationError("holiday name", "is too long ({length} characters, at most "
                               "{limit})", length=len(name), limit=_MAX_NAME)
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=Action.IMPORT_CALENDAR) as tx:
         if _put(tx, day, parsed, name) is not None:
             tx.audit("calendar.day.set", "holiday", day.isoformat(),
                      {"day": day.isoformat(), "kind": parsed, "name": name})
@@ -206,7 +207,7 @@ def _put(tx: Tx, day: dt.date, kind: str, name: str) -> str | None:
 
 def remove_user_day(*, ctx: ServiceContext, officer_id: str, day: dt.date) -> Written:
     """Take back a day a user added; the built-in calendar's view of it applies again."""
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=Action.IMPORT_CALENDAR) as tx:
         row = tx.session.get(Holiday, day)
         if row is None or row.kind == REMOVED:
             raise NotFound("date", day.isoformat())
@@ -229,7 +230,7 @@ def import_calendar_csv(*, ctx: ServiceContext, officer_id: str, path: Path,
     file overrides them. Every bad row is reported (``CalendarImportError``).
     """
     entries = parse_calendar_csv(_read_text(path), year)
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=Action.IMPORT_CALENDAR) as tx:
         counts = {"added": 0, "updated": 0, "removed": 0}
         for day, kind, name in entries:
             if (outcome := _put(tx, day, kind, name)) is not None:

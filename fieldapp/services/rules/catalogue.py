@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from fieldapp.domain.permissions import Action
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
 from fieldapp.store.tables import ViolationType
@@ -36,7 +37,7 @@ def load_catalogue(*, ctx: ServiceContext, path: Path | None = None) -> int:
     data = read_catalogue(path or default_catalogue_path())
     names = {d["code"]: d["name"] for d in data["domains"]}
     changed = 0
-    with ctx.write() as tx:
+    with ctx.write(action=Action.LOAD_CATALOGUE) as tx:
         for item in data["types"]:
             values = {k: item[k] for k in _FIELDS if k in item}
             values["domain"] = names.get(item["domain"], item["domain"])

@@ -87,6 +87,7 @@ from fieldapp.domain.no_penalty import (
     parse_violation_codes,
     require_text,
 )
+from fieldapp.domain.permissions import Action
 from fieldapp.i18n import _, gettext
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
@@ -130,7 +131,8 @@ class ImportResult:
 def load_default_list(*, ctx: ServiceContext) -> ImportResult:
     """Load the list shipped in ``resources/``, unless that version is already loaded."""
     path = resource("catalogue", "no_penalty_list.json")
-    return _store(ctx, "", _parse(ctx, path, None), skip_existing=True)
+    return _store(ctx, "", _parse(ctx, path, None), skip_existing=True,
+                  action=Action.LOAD_CATALOGUE)
 
 
 def import_list(*, ctx: ServiceContext, officer_id: str, path: Path,
@@ -445,10 +447,10 @@ _READERS: dict[str, Callable[[Path, Problems], _Source]] = {
 
 
 def _store(ctx: ServiceContext, officer_id: str, parsed: _Parsed, *,
-           skip_existing: bool) -> ImportResult:
+           skip_existing: bool, action: Action = Action.IMPORT_LIST) -> ImportResult:
     lst = parsed.lst
     counts = (len(lst.items), len(lst.domains))
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=action) as tx:
         existing = _existing(tx.session, lst)
         if existing is not None and skip_existing:
             return ImportResult(existing.id, *counts, changed=frozenset())

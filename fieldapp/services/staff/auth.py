@@ -16,7 +16,8 @@ from sqlmodel import select
 
 from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.domain.localtime import agency_zone
-from fieldapp.services.context import ServiceContext
+from fieldapp.domain.permissions import Action
+from fieldapp.services.context import SETUP_DONE_KEY, ServiceContext
 from fieldapp.services.results import Written
 from fieldapp.store.tables import Officer, Squad
 
@@ -48,7 +49,11 @@ def set_password(*, ctx: ServiceContext, officer_id: str, password: str,
     if len(password) < MIN_PASSWORD:
         raise ValidationError("password", "must have at least {count} characters",
                               count=MIN_PASSWORD)
-    with ctx.write(by_officer_id or officer_id) as tx:
+    # Nobody: the device is being set up. The officer: changing their own (the edge has
+    # checked the old one). Anyone else: a leader.
+    action = (Action.SET_UP if not by_officer_id else
+              Action.SET_OWN_PASSWORD if by_officer_id == officer_id else Action.SET_PASSWORD)
+    with ctx.write(by_officer_id, action=action) as tx:
         officer = tx.session.get(Officer, officer_id)
         if officer is None:
             raise ValidationError("officer", "is not known")
@@ -63,7 +68,7 @@ def set_password(*, ctx: ServiceContext, officer_id: str, password: str,
 
 def login(*, ctx: ServiceContext, certificate_no: str, password: str) -> LoggedIn:
     """The officer, if the password is right; counts failures and locks."""
-    with ctx.write() as tx:
+    with ctx.write(action=Action.LOGIN) as tx:
         officer = tx.session.exec(select(Officer).where(
             Officer.certificate_no == certificate_no.strip())).first()
         if officer is None or not officer.active:
@@ -88,6 +93,9 @@ def login(*, ctx: ServiceContext, certificate_no: str, password: str) -> LoggedI
             officer.locked_until = None
             tx.session.add(officer)
             tx.audit("officer.login", "officer", officer.id, {})
+            tx.conn.exec_driver_sql(
+                "INSERT OR IGNORE INTO sync_state (key, value) VALUES (?, '1')",
+                (SETUP_DONE_KEY,))
             failed = None
         squad = tx.session.get(Squad, officer.squad_id)
         result = LoggedIn(officer.id, officer.name, officer.certificate_no, officer.role,

@@ -10,19 +10,23 @@ from sqlmodel import select
 
 from fieldapp.domain.entities import OfficerRole
 from fieldapp.domain.errors import ValidationError
+from fieldapp.domain.permissions import Action
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
 from fieldapp.store.tables import AgencyProfile, Grid, Officer, Squad
 
 
 def set_agency(*, ctx: ServiceContext, full_name: str, short_code: str,
-               **details: Any) -> Written:
-    """Create the agency profile printed on documents (one per data directory)."""
+               by_officer_id: str = "", **details: Any) -> Written:
+    """Create the agency profile printed on documents (one per data directory).
+
+    ``by_officer_id``: the leader doing it; nobody while the device is being set up
+    (the organisation services all work so)."""
     if not full_name.strip():
         raise ValidationError("agency name", "is required")
     if not short_code.strip():
         raise ValidationError("document number prefix", "is required")
-    with ctx.write() as tx:
+    with ctx.write(by_officer_id, action=Action.SET_UP) as tx:
         if tx.session.exec(select(AgencyProfile)).first() is not None:
             raise ValidationError("agency name", "an agency is already set up")
         agency = tx.add(AgencyProfile(id=tx.new_id(), full_name=full_name.strip(),
@@ -33,8 +37,9 @@ def set_agency(*, ctx: ServiceContext, full_name: str, short_code: str,
     return Written(agency.id, frozenset(tx.changed))
 
 
-def add_squad(*, ctx: ServiceContext, name: str, code: str) -> Written:
-    with ctx.write() as tx:
+def add_squad(*, ctx: ServiceContext, name: str, code: str,
+              by_officer_id: str = "") -> Written:
+    with ctx.write(by_officer_id, action=Action.SET_UP) as tx:
         agency = tx.session.exec(select(AgencyProfile)).first()
         if agency is None:
             raise ValidationError("agency name", "set up the agency first")
@@ -45,7 +50,7 @@ def add_squad(*, ctx: ServiceContext, name: str, code: str) -> Written:
 
 def add_officer(*, ctx: ServiceContext, squad_id: str, name: str, certificate_no: str,
                 valid_from: dt.date, valid_to: dt.date,
-                role: OfficerRole = OfficerRole.OFFICER) -> Written:
+                role: OfficerRole = OfficerRole.OFFICER, by_officer_id: str = "") -> Written:
     if not name.strip():
         raise ValidationError("name", "is required")
     if not certificate_no.strip():
@@ -53,7 +58,7 @@ def add_officer(*, ctx: ServiceContext, squad_id: str, name: str, certificate_no
     if valid_to < valid_from:
         raise ValidationError("certificate number", "valid until {to} is before valid from "
                               "{start}", to=valid_to.isoformat(), start=valid_from.isoformat())
-    with ctx.write() as tx:
+    with ctx.write(by_officer_id, action=Action.SET_UP) as tx:
         clash = tx.session.exec(select(Officer).where(
             Officer.certificate_no == certificate_no.strip())).first()
         if clash is not None:
@@ -68,8 +73,9 @@ def add_officer(*, ctx: ServiceContext, squad_id: str, name: str, certificate_no
     return Written(officer.id, frozenset(tx.changed))
 
 
-def add_grid(*, ctx: ServiceContext, squad_id: str, code: str, name: str) -> Written:
-    with ctx.write() as tx:
+def add_grid(*, ctx: ServiceContext, squad_id: str, code: str, name: str,
+             by_officer_id: str = "") -> Written:
+    with ctx.write(by_officer_id, action=Action.SET_UP) as tx:
         grid = tx.add(Grid(id=tx.new_id(), squad_id=squad_id, code=code, name=name))
         tx.audit("grid.create", "grid", grid.id, {"code": code, "name": name})
     return Written(grid.id, frozenset(tx.changed))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from fieldapp.domain.errors import NotFound, ValidationError
+from fieldapp.domain.permissions import Action
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
 from fieldapp.store.tables import FrontageAgreement, Subject
@@ -40,7 +41,7 @@ def add_agreement(*, ctx: ServiceContext, officer_id: str, subject_id: str,
     if ends_on is not None and ends_on < signed_on:
         raise ValidationError("ends on", "{end} is before the signing date {start}",
                               end=ends_on.isoformat(), start=signed_on.isoformat())
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=Action.RECORD_AGREEMENT) as tx:
         if tx.session.get(Subject, subject_id) is None:
             raise NotFound("subject", subject_id)
         row = tx.add(FrontageAgreement(

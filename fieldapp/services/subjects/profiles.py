@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from fieldapp.domain.entities import SubjectData, SubjectKind
 from fieldapp.domain.errors import NotFound, ValidationError
 from fieldapp.domain.identity import looks_like_credit_code, looks_like_resident_id
+from fieldapp.domain.permissions import Action
 from fieldapp.domain.text import normalise
 from fieldapp.domain.validation import validate_subject
 from fieldapp.services.context import ServiceContext
@@ -43,7 +44,7 @@ def create_subject(*, ctx: ServiceContext, officer_id: str, data: SubjectData,
     data = validate_subject(data)
     if photo is not None:
         data = dataclasses.replace(data, photo_sha256=ctx.store.blobs.put(photo).sha256)
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=Action.RECORD_SUBJECT) as tx:
         _duplicate_check(tx.session, data, None)
         seq = tx.conn.exec_driver_sql(
             "SELECT COALESCE(MAX(local_seq), 0) + 1 FROM subject").scalar_one()
@@ -62,7 +63,7 @@ def update_subject(*, ctx: ServiceContext, officer_id: str, subject_id: str,
     unknown = set(changes) - set(_PROFILE_FIELDS)
     if unknown:
         raise ValidationError(sorted(unknown)[0], "is not a subject field")
-    with ctx.write(officer_id) as tx:
+    with ctx.write(officer_id, action=Action.RECORD_SUBJECT) as tx:
         subject = tx.session.get(Subject, subject_id)
         if subject is None or subject.deleted:
             raise NotFound("subject", subject_id)

@@ -19,6 +19,7 @@ from fieldapp.domain.no_penalty import (
     NoPenaltyList,
     list_in_force,
 )
+from fieldapp.domain.permissions import Action, may
 from fieldapp.i18n import N_, _, describe
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.rules import (
@@ -52,7 +53,6 @@ from fieldapp.ui.session import AppState
 from fieldapp.ui.subject_view import heading
 from fieldapp.ui.widgets import record_table
 
-LEADER_ROLES = frozenset({"squad_leader", "agency_head"})
 TREE_PANEL_PX = 400
 VERSION_ROWS_SHOWN = 3  # more versions scroll
 ROW_PX = 40
@@ -231,7 +231,7 @@ class NoPenaltyPage(Page):
 
     def user_changed(self) -> None:
         user = self.state.user
-        self.import_button.setVisible(user is not None and user.role in LEADER_ROLES)
+        self.import_button.setVisible(user is not None and may(user.role, Action.IMPORT_LIST))
 
     def records_changed(self, kinds: frozenset[str]) -> None:
         if any(kind.startswith("no_penalty") for kind in kinds):
@@ -322,7 +322,7 @@ class NoPenaltyPage(Page):
 
     def import_file(self, path: Path) -> None:
         ctx, user = self.state.ctx, self.state.user
-        if ctx is None or user is None or user.role not in LEADER_ROLES:
+        if ctx is None or user is None or not may(user.role, Action.IMPORT_LIST):
             return
         officer_id = user.officer_id
         self.show_message(_("Importing {name}…", name=path.name))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from fieldapp.domain.localtime import agency_zone
+from fieldapp.domain.permissions import Action, may
 from fieldapp.domain.rules_config import LIMITATION_MONTHS, RuleConfig
 from fieldapp.i18n import N_, _, describe, gettext, language
 from fieldapp.services.context import ServiceContext
@@ -51,7 +52,6 @@ from fieldapp.ui.qt import (
 from fieldapp.ui.session import AppState
 from fieldapp.ui.style import apply_look
 
-LEADER_ROLES = frozenset({"squad_leader", "agency_head"})
 YUAN_MAX = 100_000_000
 RULE_FIELD_PX = 160
 # What each rule setting means, in the order a leader reads them.
@@ -89,9 +89,10 @@ class RulesSaved:
     changed: frozenset[str]
 
 
-def make_backup(ctx: ServiceContext, folder: Path) -> BackupDone:
+def make_backup(ctx: ServiceContext, folder: Path, officer_id: str) -> BackupDone:
     stamp = ctx.now().astimezone(agency_zone()).strftime("%Y%m%d-%H%M%S")
-    return BackupDone(backup(ctx=ctx, dest=folder / f"fieldapp-backup-{stamp}.zip"))
+    return BackupDone(backup(ctx=ctx, dest=folder / f"fieldapp-backup-{stamp}.zip",
+                             officer_id=officer_id))
 
 
 def save_rules(ctx: ServiceContext, officer_id: str, values: dict[str, Any]) -> RulesSaved:
@@ -272,7 +273,7 @@ class SettingsPage(Page):
 
     def user_changed(self) -> None:
         user = self.state.user
-        may_edit = user is not None and user.role in LEADER_ROLES
+        may_edit = user is not None and may(user.role, Action.SET_RULES)
         for control in self.rule_controls.values():
             control.setEnabled(may_edit)
         self.save_rules_button.setVisible(may_edit)
@@ -350,14 +351,14 @@ class SettingsPage(Page):
     # --- backup ----------------------------------------------------------------------
 
     def back_up_now(self) -> None:
-        ctx = self.state.ctx
-        if ctx is None:
+        ctx, user = self.state.ctx, self.state.user
+        if ctx is None or user is None:
             return
-        folder = self._backup_folder()
+        folder, officer_id = self._backup_folder(), user.officer_id
         self.backup_button.setEnabled(False)
         self.backup_progress.setVisible(True)
         self._show(self.backup_result, _("Backing up…"), False)
-        self.state.worker.run(lambda: make_backup(ctx, folder), self._backed_up,
+        self.state.worker.run(lambda: make_backup(ctx, folder, officer_id), self._backed_up,
                               on_error=self._backup_failed)
 
     def _backed_up(self, done: BackupDone) -> None:
@@ -408,7 +409,7 @@ class SettingsPage(Page):
 
     def save_rules(self) -> None:
         ctx, user = self.state.ctx, self.state.user
-        if ctx is None or user is None or user.role not in LEADER_ROLES:
+        if ctx is None or user is None or not may(user.role, Action.SET_RULES):
             return
         officer_id, values = user.officer_id, self.rule_values()
         self.state.worker.run(lambda: save_rules(ctx, officer_id, values), self._rules_saved,

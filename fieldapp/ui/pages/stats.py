@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from fieldapp.domain.localtime import agency_zone, to_local
+from fieldapp.domain.permissions import is_leader
 from fieldapp.i18n import N_, _
 from fieldapp.services.cases import overdue_case_counts
 from fieldapp.services.context import ServiceContext
@@ -47,7 +48,6 @@ from fieldapp.ui.qt import (
 from fieldapp.ui.session import AppState
 from fieldapp.ui.subject_view import value_label
 
-LEADER_ROLES = frozenset({"squad_leader", "agency_head"})
 OVERRIDES_SHOWN = 200
 REVISITS_COUNTED = 100_000
 STEPS = ("educate", "warn", "enforce")
@@ -126,7 +126,7 @@ def load_statistics(ctx: ServiceContext, period: str, user: LoggedIn | None) -> 
     officers = figures_721(ctx=ctx, start=start, end=end, by="officer", squad_id=squad_id)
     names = {o.id: o.name for o in list_officers(ctx=ctx)}
     overrides = None
-    if user is not None and user.role in LEADER_ROLES:
+    if user is not None and is_leader(user.role):
         overrides = _overrides(ctx, start, end, squad_id)
     return Statistics(start, end, tuple(squads) + tuple(everyone), tuple(officers),
                       _overdue(ctx, squad_id, names), overrides)
