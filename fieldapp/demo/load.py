@@ -3,8 +3,9 @@
 The rows come from ``demo_data.demo_batches``. Large sets are generated in a child
 process while this one inserts, so both cores work. The bulk path writes with
 ``executemany`` on the raw connection (PERFORMANCE.md: the ORM is 5–10× slower), with
-the secondary indexes rebuilt once at the end. Demo rows get one audit event for the
-whole run and no outbox rows: demo data must never reach HQ.
+the secondary indexes rebuilt once at the end. Demo rows are under the full-process
+record like any other (``store.chain.BulkChain``: one event per batch naming every row
+with its content hash), but get no outbox rows: demo data must never reach HQ.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from fieldapp.domain.permissions import Action
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.rules import load_catalogue, load_default_list, violation_types
 from fieldapp.store import bulk
+from fieldapp.store.chain import BulkChain
 
 ProgressFn = Callable[[str, int, int], None]
 _BULK_TABLES = ("subject", "inspection", "finding", "ladder_step", "case_file")
@@ -129,6 +131,9 @@ class _Writer:
         self._pragma("threads=2")
         self.tx = self.conn.begin()
         bulk.drop_secondary_indexes(self.conn, _BULK_TABLES, fts_tables=("subject_search",))
+        self.chain = BulkChain(self.conn, device_id=ctx.device_id, officer_id="",
+                               now=ctx.now(), new_id=ctx.new_id, action="demo.rows")
+        self._sign = ctx.store.sign if ctx.store.device_key() is not None else None
 
     def _pragma(self, pragma: str) -> None:
         # Outside any transaction: SQLite refuses to change these inside one.
@@ -143,10 +148,12 @@ class _Writer:
         self.conn.exec_driver_sql(
             f"INSERT INTO {batch.table} ({','.join(batch.columns)}) VALUES ({marks})",
             batch.rows)
+        self.chain.cover(batch.table, batch.columns, batch.rows)
         if batch.table == "subject":
             self._unindexed.extend(batch.rows)
         self._count(batch.table, len(batch.rows))
         if self._uncommitted >= _COMMIT_EVERY:
+            self.chain.sign(self._sign)
             self.tx.commit()
             self.tx = self.conn.begin()
             self._uncommitted = 0
@@ -171,6 +178,7 @@ class _Writer:
             pass
         self._unindexed.clear()
         bulk.restore_indexes(self.conn)
+        self.chain.sign(self._sign)
         self.tx.commit()
         # Fold the bulk load's write-ahead log into the database now: a WAL of gigabytes
         # slows every later read until something checkpoints it.

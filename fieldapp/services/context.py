@@ -13,11 +13,14 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from fieldapp.domain.changes import ChangeKind
 from fieldapp.domain.ids import uuid7
 from fieldapp.domain.permissions import OPEN, Action, PermissionDenied, require
+from fieldapp.store import chain
+from fieldapp.store.keys import public_key_text
 from fieldapp.store.store import Store
 from fieldapp.store.tables import Device, Officer
-from fieldapp.store.unit import Tx
+from fieldapp.store.unit import Tx, enqueue_rows
 
 Clock = Callable[[], dt.datetime]
 
@@ -99,6 +102,7 @@ def open_context(data_dir: Path, clock: Clock = system_clock) -> ServiceContext:
     store = Store.open(data_dir)
     ctx = ServiceContext(store=store, device_id="", clock=clock)
     ctx.device_id = _local_device(ctx)
+    _cover_old_records(ctx)
     from fieldapp.services.rules.settings import rule_config
 
     rule_config(ctx=ctx)  # sets the agency's time zone for this process
@@ -106,14 +110,51 @@ def open_context(data_dir: Path, clock: Clock = system_clock) -> ServiceContext:
 
 
 def _local_device(ctx: ServiceContext) -> str:
+    """This device's id; registers it (with a new signing key) the first time, and
+    records the key of a device registered before keys were made at registration."""
     with ctx.read() as session:
         device = session.exec(select(Device).where(Device.is_local == True)).first()  # noqa: E712
-        if device is not None:
-            return device.id
+    if device is not None:
+        if not device.public_key and not ctx.store.key_path.exists():
+            _record_new_key(ctx, device.id)
+        return device.id
     device_id = ctx.new_id()
+    key = ctx.store.device_key(create=True)
+    assert key is not None
+    public = public_key_text(key.public_key())
     with ctx.store.write(now=ctx.now(), device_id=device_id, officer_id="",
                          new_id=ctx.new_id) as tx:
         tx.add(Device(id=device_id, name=platform.node() or "fieldapp", is_local=True,
-                      registered_at=tx.now))
-        tx.audit("device.register", "device", device_id, {"name": platform.node()})
+                      public_key=public, registered_at=tx.now))
+        tx.audit("device.register", "device", device_id,
+                 {"name": platform.node(), "public_key": public})
     return device_id
+
+
+def _cover_old_records(ctx: ServiceContext) -> None:
+    """A store written before the chain carried content is covered once, as it stands;
+    its records wait in the outbox for HQ (except demo data, which never goes there)."""
+    with ctx.read() as session:
+        if chain.baseline_done(session.connection()):
+            return
+    with ctx.store.write(now=ctx.now(), device_id=ctx.device_id, officer_id="",
+                         new_id=ctx.new_id) as tx:
+        demo = tx.conn.exec_driver_sql(
+            "SELECT 1 FROM sync_state WHERE key = 'demo_data'").first() is not None
+        covered = chain.cover_baseline(
+            tx.conn, device_id=ctx.device_id, now=tx.now, new_id=ctx.new_id,
+            enqueue=None if demo else lambda m, rows: enqueue_rows(tx, m, rows))
+        if covered:
+            tx.changed.add(ChangeKind.RECORD)
+
+
+def _record_new_key(ctx: ServiceContext, device_id: str) -> None:
+    key = ctx.store.device_key(create=True)
+    assert key is not None
+    public = public_key_text(key.public_key())
+    with ctx.store.write(now=ctx.now(), device_id=device_id, officer_id="",
+                         new_id=ctx.new_id) as tx:
+        device = tx.session.get(Device, device_id)
+        assert device is not None
+        tx.update(device, {"public_key": public})
+        tx.audit("device.key", "device", device_id, {"public_key": public})

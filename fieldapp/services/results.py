@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fieldapp.domain.changes import ChangeKind
+
 
 @dataclass(frozen=True)
 class Written:
     id: str
-    changed: frozenset[str]
+    changed: frozenset[ChangeKind]

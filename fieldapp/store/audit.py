@@ -1,9 +1,16 @@
-"""The full-process record (执法全过程记录): a hash-chained, append-only event log.
+"""The full-process record (执法全过程记录): a hash-chained, append-only event log that
+covers the content of every record version it names.
 
 Each event's hash is SHA-256 over the previous event's hash and a canonical JSON
 encoding of the event (its sequence number included), so an edited, deleted, inserted
-or reordered event breaks the chain at that point. The head (last seq and hash) is also
-kept in ``sync_state`` so that cutting events off the end is found too.
+or reordered event breaks the chain at that point. Since format 2 an event also names,
+in ``audit_row``, every record version its transaction wrote with that version's content
+hash (``fieldapp.sync.protocol.content_hash``), and the event hash covers those rows.
+The head (last seq and hash) is kept in ``sync_state`` so that cutting events off the
+end is found too, and is signed with the device key after each transaction, so a chain
+rewritten and re-hashed by someone without the key does not verify.
+
+Walking and checking the chain is ``fieldapp.store.chain``.
 """
 
 from __future__ import annotations
@@ -11,13 +18,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
 
+from fieldapp.sync.protocol import head_message, rows_digest
+
 GENESIS = "0" * 64
+FORMAT = 2
 _HEAD_KEY = "audit_head"
+_SIGNATURE_KEY = "audit_head_signature"
+
+RowRef = tuple[str, str, int, str]  # entity, entity id, version, sha256 (hex)
 
 
 def canonical_json(value: Any) -> str:
@@ -43,7 +57,8 @@ class AuditHead:
     hash: str
 
 
-def read_head(conn: Connection) -> AuditHead:
+def read_head(conn: Any) -> AuditHead:
+    """The head (from a SQLAlchemy connection, or anything with ``exec_driver_sql``)."""
     row = conn.exec_driver_sql(
         "SELECT value FROM sync_state WHERE key = ?", (_HEAD_KEY,)
     ).first()
@@ -53,73 +68,65 @@ def read_head(conn: Connection) -> AuditHead:
     return AuditHead(int(seq), digest)
 
 
-def _event_fields(seq: int, id_: str, at: str, device: str, officer: str, action: str,
-                  entity: str, entity_id: str, payload_json: str) -> dict[str, Any]:
-    return {"seq": seq, "id": id_, "at": at, "device": device, "officer": officer,
-            "action": action, "entity": entity, "entity_id": entity_id,
-            "payload": payload_json}
+def read_head_signature(conn: Any) -> str:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = ?",
+                       (_SIGNATURE_KEY,)).fetchone()
+    return str(row[0]) if row else ""
+
+
+def event_fields(seq: int, id_: str, at: str, device: str, officer: str, action: str,
+                 entity: str, entity_id: str, payload_json: str, fmt: int = FORMAT,
+                 rows_sha256: str = "") -> dict[str, Any]:
+    """What an event's hash covers (format 1 events, written before content hashes,
+    keep their original fields so they still verify)."""
+    fields: dict[str, Any] = {
+        "seq": seq, "id": id_, "at": at, "device": device, "officer": officer,
+        "action": action, "entity": entity, "entity_id": entity_id,
+        "payload": payload_json}
+    if fmt >= 2:
+        fields |= {"format": fmt, "rows": rows_sha256}
+    return fields
 
 
 def append(conn: Connection, *, event_id: str, at: dt.datetime, device_id: str,
            officer_id: str, action: str, entity: str, entity_id: str,
-           payload: dict[str, Any]) -> AuditHead:
-    """Append one event inside the caller's transaction; returns the new head."""
+           payload: dict[str, Any], rows: Sequence[RowRef] = ()) -> AuditHead:
+    """Append one event (and the record versions it covers) inside the caller's
+    transaction; returns the new head."""
     head = read_head(conn)
     seq = head.seq + 1
     at_text = utc_text(at)
     payload_json = canonical_json(payload)
-    digest = event_hash(head.hash, _event_fields(
+    digest_of_rows = rows_digest(rows)
+    digest = event_hash(head.hash, event_fields(
         seq, event_id, at_text, device_id, officer_id, action, entity, entity_id,
-        payload_json))
+        payload_json, FORMAT, digest_of_rows))
     conn.exec_driver_sql(
         "INSERT INTO audit_event (seq, id, at_utc, device_id, officer_id, action, entity,"
-        " entity_id, payload_json, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " entity_id, payload_json, prev_hash, hash, format, rows_sha256)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (seq, event_id, at_text, device_id, officer_id, action, entity, entity_id,
-         payload_json, head.hash, digest),
+         payload_json, head.hash, digest, FORMAT, digest_of_rows),
     )
+    if rows:
+        conn.exec_driver_sql(
+            "INSERT INTO audit_row (seq, pos, entity, entity_id, version, sha256)"
+            " VALUES (?,?,?,?,?,?)",
+            [(seq, pos, e, i, v, bytes.fromhex(s)) for pos, (e, i, v, s) in enumerate(rows)])
     new_head = AuditHead(seq, digest)
-    conn.exec_driver_sql(
-        "INSERT INTO sync_state (key, value) VALUES (?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (_HEAD_KEY, f"{seq}:{digest}"),
-    )
+    _put(conn, _HEAD_KEY, f"{seq}:{digest}")
     return new_head
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    checked: int
-    first_bad_seq: int | None = None
-    first_bad_id: str | None = None
-    problem: str = ""  # English template, translated at the edge
-    params: dict[str, int] = field(default_factory=dict)
-
-
-def verify(conn: Connection) -> VerifyResult:
-    """Walk the chain; report the first event that does not fit."""
-    prev_hash, expected_seq, checked = GENESIS, 1, 0
-    rows = conn.exec_driver_sql(
-        "SELECT seq, id, at_utc, device_id, officer_id, action, entity, entity_id,"
-        " payload_json, prev_hash, hash FROM audit_event ORDER BY seq"
-    )
-    for seq, id_, at, dev, off, action, entity, eid, payload, stored_prev, digest in rows:
-        problem = ""
-        if seq != expected_seq:
-            problem = "event {seq} follows a gap: event {expected} is missing"
-        elif stored_prev != prev_hash:
-            problem = ("event {seq} does not follow the event before it "
-                       "(deleted, inserted or reordered)")
-        elif event_hash(prev_hash, _event_fields(
-                seq, id_, at, dev, off, action, entity, eid, payload)) != digest:
-            problem = "event {seq} was changed after it was recorded"
-        if problem:
-            return VerifyResult(False, checked, seq, id_, problem,
-                                {"seq": seq, "expected": expected_seq})
-        prev_hash, expected_seq, checked = digest, seq + 1, checked + 1
+def sign_head(conn: Connection, device_id: str, signer: Any) -> None:
+    """Sign the current head with the device key (``signer(message) -> base64url``);
+    without a key the head stays unsigned and ``verify`` says so."""
     head = read_head(conn)
-    if head.seq != checked or head.hash != prev_hash:
-        return VerifyResult(False, checked, head.seq, None,
-                            "the log ends at event {checked} but event {seq} was recorded",
-                            {"seq": head.seq, "checked": checked})
-    return VerifyResult(True, checked)
+    signature = signer(head_message(device_id, head.seq, head.hash)) if signer else ""
+    _put(conn, _SIGNATURE_KEY, signature)
+
+
+def _put(conn: Connection, key: str, value: str) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))

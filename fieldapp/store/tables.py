@@ -13,14 +13,9 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-# Tables whose rows are sent to HQ through the outbox.
-SYNCED_TABLES = (
-    "agency_profile", "squad", "officer", "grid", "subject", "place", "inspection",
-    "finding", "ladder_step", "case_file", "document", "evidence", "episode_close",
-    "revisit", "case_event", "rule_setting", "holiday", "number_block", "voided_number",
-    "document_service", "frontage_agreement",
-)
-# Tables that are never updated or deleted in place (triggers: migrations 0002, 0003).
+# Which tables are records, how they map to the protocol's entities and which are
+# append-only: ``fieldapp.store.entities`` (one place). The migrations keep their own
+# frozen lists of the triggers they made.
 APPEND_ONLY_TABLES = ("finding", "ladder_step", "document", "evidence", "audit_event")
 APPEND_ONLY_TABLES_0003 = ("episode_close", "case_event")
 APPEND_ONLY_TABLES_0004 = ("voided_number", "document_service")
@@ -85,6 +80,8 @@ class Device(SQLModel, table=True):
     public_key: str = ""
     is_local: bool = False
     registered_at: dt.datetime
+    version: int = 1
+    hlc: str = ""
 
 
 class Grid(SQLModel, table=True):
@@ -168,6 +165,8 @@ class ViolationType(SQLModel, table=True):
     summary_allowed: bool = True
     skip_reason: str = ""
     notes: str = ""
+    version: int = 1
+    hlc: str = ""
 
 
 class NoPenaltyList(SQLModel, table=True):
@@ -524,10 +523,14 @@ class AuditEvent(SQLModel, table=True):
     payload_json: str = Field(sa_column=Column(Text, nullable=False))
     prev_hash: str
     hash: str
+    format: int = 2  # 1: before content hashes (no rows); 2: rows_sha256 is hashed
+    rows_sha256: str = ""  # over this event's rows in ``audit_row`` (raw SQL table)
 
 
 class Outbox(SQLModel, table=True):
-    """Changes not yet sent to HQ, written in the same transaction as the change."""
+    """Change envelopes (``fieldapp.sync.protocol.Change`` as JSON in ``payload_json``)
+    for HQ, written in the same transaction as the change; ``id`` is the change id.
+    ``state``: pending → sent, or rejected (with HQ's reason) until someone acts."""
 
     __tablename__ = "outbox"
     seq: int | None = Field(default=None, primary_key=True)
@@ -539,6 +542,12 @@ class Outbox(SQLModel, table=True):
     hlc: str = ""
     created_at: dt.datetime
     sent_at: dt.datetime | None = Field(default=None, index=True)
+    version: int = 1
+    base_version: int = 0
+    state: str = "pending"
+    reason_code: str = ""
+    reason: str = ""
+    attempts: int = 0
 
 
 class SyncState(SQLModel, table=True):

@@ -1,52 +1,55 @@
-"""The write transaction: rows, their outbox entries and the audit event commit together.
+"""The write transaction: records, their outbox envelopes and the audit event commit
+together.
 
-Services open one ``Tx`` per thing a user does. ``add`` and ``update`` write the row and,
-for synced tables, its outbox entry; ``audit`` appends to the hash-chained log. Leaving
-the ``with`` block commits everything at once (BEGIN IMMEDIATE … COMMIT, fsynced), or
-nothing if an exception escapes.
+Services open one ``Tx`` per thing a user does. ``add`` and ``update`` write a record
+and read it back as the protocol's canonical version (``store.entities``): its content
+hash goes under the chain, a superseded version of a mutable record is kept in
+``record_version``, and a change envelope goes to the outbox. ``audit`` names what the
+person did. Leaving the ``with`` block (``Store.write``) appends the audit events — the
+last one covering every record version written — signs the chain head and commits it
+all at once (BEGIN IMMEDIATE … COMMIT, fsynced), or nothing if an exception escapes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel
 
+from fieldapp.domain.changes import ChangeKind
 from fieldapp.domain.hlc import Hlc, tick
 from fieldapp.store import audit
-from fieldapp.store.tables import SYNCED_TABLES
+from fieldapp.store.entities import (
+    BY_TABLE,
+    StoredVersion,
+    TableMap,
+    kind_of_table,
+    read_version,
+    stored_version,
+)
+from fieldapp.sync.protocol import Op, canonical
 
 T = TypeVar("T", bound=SQLModel)
+Signer = Callable[[bytes], str]
 _HLC_KEY = "hlc_last"
-
-
-def row_payload(obj: SQLModel) -> dict[str, Any]:
-    """A JSON-ready dict of a row (dates as ISO text, enums as values)."""
-    out: dict[str, Any] = {}
-    for key, value in obj.model_dump().items():
-        if isinstance(value, dt.datetime):
-            value = audit.utc_text(value)
-        elif isinstance(value, dt.date):
-            value = value.isoformat()
-        elif isinstance(value, enum.Enum):
-            value = value.value
-        out[key] = value
-    return out
 
 
 class Tx:
     def __init__(self, session: Session, *, now: dt.datetime, device_id: str,
-                 officer_id: str, new_id: Callable[[], str]) -> None:
+                 officer_id: str, new_id: Callable[[], str], outbox: bool = True) -> None:
         self.session = session
         self.now = now
         self.device_id = device_id
         self.officer_id = officer_id
         self.new_id = new_id
+        self.outbox = outbox
         self._hlc: Hlc | None = None
-        self.changed: set[str] = set()
+        self._rows: list[audit.RowRef] = []
+        self._events: list[tuple[str, str, str, dict[str, Any]]] = []
+        self.changed: set[ChangeKind] = set()
 
     @property
     def conn(self) -> Any:
@@ -70,50 +73,100 @@ class Tx:
             obj.hlc = self.hlc()
         self.session.add(obj)
         self.session.flush()
-        self.changed.add(table)
-        if table in SYNCED_TABLES:
-            self._outbox(table, _pk(obj), "insert", row_payload(obj))
+        table_map = BY_TABLE.get(table)
+        if table_map is None:
+            self.changed.add(kind_of_table(table))
+        else:
+            self._written(table_map, table_map.entity_id(obj), Op.CREATE, 0, ())
         return obj
 
     def update(self, obj: T, changes: dict[str, Any]) -> dict[str, Any]:
-        """Apply ``changes`` that differ; bump version and HLC; returns what changed."""
+        """Apply ``changes`` that differ; bump version and HLC; returns what changed.
+        The version replaced is kept (``record_version``) so its hash stays checkable."""
         real = {k: v for k, v in changes.items() if getattr(obj, k) != v}
         if not real:
             return {}
+        table_map = BY_TABLE[str(obj.__tablename__)]
+        entity_id = table_map.entity_id(obj)
+        before = read_version(self.conn, table_map, entity_id)
+        self._keep(before)
         for key, value in real.items():
             setattr(obj, key, value)
         obj.version += 1  # type: ignore[attr-defined]
         obj.hlc = self.hlc()
         self.session.add(obj)
         self.session.flush()
-        table = str(obj.__tablename__)
-        self.changed.add(table)
-        if table in SYNCED_TABLES:
-            payload = {k: row_payload(obj)[k] for k in real}
-            payload |= {"version": obj.version, "hlc": obj.hlc}  # type: ignore[attr-defined]
-            self._outbox(table, _pk(obj), "update", payload)
+        self._written(table_map, entity_id, Op.UPDATE, before.version, tuple(real))
         return real
 
     def audit(self, action: str, entity: str, entity_id: str,
               payload: dict[str, Any] | None = None) -> None:
-        audit.append(
-            self.conn, event_id=self.new_id(), at=self.now, device_id=self.device_id,
-            officer_id=self.officer_id, action=action, entity=entity,
-            entity_id=entity_id, payload=payload or {},
-        )
-        self.changed.add("audit_event")
+        """Name what the person did; written when the transaction ends."""
+        self._events.append((action, entity, entity_id, payload or {}))
+        self.changed.add(ChangeKind.RECORD)
 
-    def _outbox(self, entity: str, entity_id: str, op: str, payload: dict[str, Any]) -> None:
+    def finish(self, signer: Signer | None) -> None:
+        """Append the events (the last covering every version written) and sign the
+        head; ``Store.write`` calls this just before it commits."""
+        if self._rows and not self._events:
+            self._events.append(("records.write", "", "", {}))
+        last = len(self._events) - 1
+        for n, (action, entity, entity_id, payload) in enumerate(self._events):
+            audit.append(self.conn, event_id=self.new_id(), at=self.now,
+                         device_id=self.device_id, officer_id=self.officer_id,
+                         action=action, entity=entity, entity_id=entity_id,
+                         payload=payload, rows=self._rows if n == last else ())
+        if self._events:
+            audit.sign_head(self.conn, self.device_id, signer)
+
+    # --- what a write leaves behind ------------------------------------------------------
+
+    def _written(self, table_map: TableMap, entity_id: str, op: Op, base_version: int,
+                 changed: tuple[str, ...]) -> None:
+        stored = read_version(self.conn, table_map, entity_id)
+        self._rows.append((stored.entity.value, entity_id, stored.version, stored.sha256))
+        self.changed.add(table_map.kind)
+        if self.outbox:
+            self._enqueue(stored, op, base_version, changed)
+
+    def _keep(self, version: StoredVersion) -> None:
         self.conn.exec_driver_sql(
-            "INSERT INTO outbox (id, entity, entity_id, op, payload_json, hlc, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (self.new_id(), entity, entity_id, op, audit.canonical_json(payload),
-             payload.get("hlc", ""), audit.utc_text(self.now)),
-        )
+            "INSERT INTO record_version (entity, entity_id, version, content)"
+            " VALUES (?, ?, ?, ?)",
+            (version.entity.value, version.entity_id, version.version,
+             canonical(version.entity.value, version.entity_id, version.version,
+                       version.values).decode()))
+
+    def _enqueue(self, stored: StoredVersion, op: Op, base_version: int,
+                 changed: tuple[str, ...]) -> None:
+        enqueue(self.conn, stored, op=op, base_version=base_version, changed=changed,
+                change_id=self.new_id(), device_id=self.device_id, now=self.now)
 
 
-def _pk(obj: SQLModel) -> str:
-    for name in ("id", "code", "key", "day"):
-        if hasattr(obj, name):
-            return str(getattr(obj, name))
-    raise TypeError(f"{type(obj).__name__} has no primary key the outbox knows")
+def enqueue(conn: Any, stored: StoredVersion, *, op: Op, base_version: int,
+            changed: tuple[str, ...], change_id: str, device_id: str,
+            now: dt.datetime) -> None:
+    """Put the change envelope of one record version in the outbox."""
+    fields = stored.fields()
+    hlc = str(fields.get("hlc") or "")
+    envelope = {
+        "change_id": change_id, "entity": stored.entity.value,
+        "entity_id": stored.entity_id, "op": op.value, "version": stored.version,
+        "base_version": base_version, "hlc": hlc, "device_id": device_id,
+        "recorded_at": audit.utc_text(now), "fields": fields, "changed": sorted(changed),
+        "content_sha256": stored.sha256}
+    conn.exec_driver_sql(
+        "INSERT INTO outbox (id, entity, entity_id, op, payload_json, hlc, created_at,"
+        " version, base_version, state) VALUES (?,?,?,?,?,?,?,?,?, 'pending')",
+        (change_id, stored.entity.value, stored.entity_id, op.value,
+         json.dumps(envelope, ensure_ascii=False, separators=(",", ":")), hlc,
+         audit.utc_text(now), stored.version, base_version))
+
+
+def enqueue_rows(tx: Tx, table_map: TableMap, rows: list[tuple[Any, ...]]) -> None:
+    """Envelopes for rows read with ``select_sql`` as they stand (a store covered once,
+    whose records never went to HQ): each as created at its current version."""
+    for row in rows:
+        stored = stored_version(table_map, row)
+        enqueue(tx.conn, stored, op=Op.CREATE, base_version=0, changed=(),
+                change_id=tx.new_id(), device_id=tx.device_id, now=tx.now)

@@ -17,7 +17,7 @@ from fieldapp.resources import resource
 
 PACKAGE = Path(__file__).resolve().parents[1]
 _CALLS = {"_": 1, "gettext": 1, "N_": 1, "ValidationError": 2, "NotFound": 1,
-          "DomainError": 1}
+          "DomainError": 1, "_Problem": 3, "_record_problem": 2}
 # argparse's messages that users of the CLI see (argparse routes them through us).
 ARGPARSE = (
     "usage: ", "positional arguments", "options", "show this help message and exit",

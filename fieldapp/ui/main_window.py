@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fieldapp.domain.changes import OpChanges
 from fieldapp.i18n import _
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.pages.registry import PAGES, load_pages
@@ -221,10 +222,10 @@ class MainWindow(QMainWindow):
         self.backup_state.setText(
             _("Changes since last backup: {count}", count=counts.changes_since_backup))
 
-    def _records_changed(self, kinds: frozenset[str]) -> None:
+    def _records_changed(self, changes: OpChanges) -> None:
         self.refresh_status()
         for page in self.pages.values():
-            page.records_changed(kinds)
+            page.records_changed(changes)
 
     def _set_busy(self, busy: bool) -> None:
         if busy:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from fieldapp.domain.changes import ChangeKind, OpChanges
 from fieldapp.domain.errors import DomainError
 from fieldapp.i18n import _, describe
 from fieldapp.ui.qt import QObject, Qt, QThreadPool, Signal, Slot
@@ -30,10 +31,11 @@ class _Pending:
     on_done: Callable[[Any], None] | None
     on_error: Callable[[BaseException], None] | None
     key: str | None
+    initiator: object | None
 
 
 class Worker(QObject):
-    changed = Signal(object)  # frozenset[str]: kinds of records (table names) that changed
+    changed = Signal(object)  # OpChanges: the kinds of records a job changed, and who ran it
     failed = Signal(str)  # a translated one-line message for a job without on_error
     busy = Signal(bool)  # True while any job runs: for a progress indicator
 
@@ -54,13 +56,13 @@ class Worker(QObject):
 
     def run(self, call: Callable[[], T], on_done: Callable[[T], None] | None = None, *,
             on_error: Callable[[BaseException], None] | None = None,
-            key: str | None = None) -> int:
+            key: str | None = None, initiator: object | None = None) -> int:
         """Start ``call`` on a worker thread; returns a ticket naming the job."""
         if self._closed:
             raise RuntimeError("the worker is shut down")
         self._next_ticket += 1
         ticket = self._next_ticket
-        self._pending[ticket] = _Pending(on_done, on_error, key)
+        self._pending[ticket] = _Pending(on_done, on_error, key, initiator)
         if key is not None:
             self._latest[key] = ticket
         if len(self._pending) == 1:
@@ -105,7 +107,8 @@ class Worker(QObject):
             pending.on_done(result)
         kinds = getattr(result, "changed", None)
         if isinstance(kinds, frozenset) and kinds:
-            self.changed.emit(kinds)
+            self.changed.emit(OpChanges(frozenset(ChangeKind(k) for k in kinds),
+                                        pending.initiator))
 
     @Slot(int, object)
     def _report(self, ticket: int, error: BaseException) -> None:

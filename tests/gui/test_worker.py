@@ -9,6 +9,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from fieldapp import i18n
+from fieldapp.domain.changes import ChangeKind, OpChanges
 from fieldapp.domain.errors import ValidationError
 from fieldapp.services.results import Written
 from fieldapp.ui.worker import Worker
@@ -86,6 +87,10 @@ def test_an_error_goes_to_on_error_when_given(worker: Worker, qtbot: QtBot) -> N
 
 
 def test_a_result_naming_what_changed_is_announced(worker: Worker, qtbot: QtBot) -> None:
+    page = object()
     with qtbot.waitSignal(worker.changed, timeout=WAIT_MS) as changed:
-        worker.run(lambda: Written("x", frozenset({"subject", "outbox"})))
-    assert changed.args == [frozenset({"subject", "outbox"})]
+        worker.run(lambda: Written("x", frozenset({ChangeKind.SUBJECTS, ChangeKind.RECORD})),
+                   initiator=page)
+    assert changed.args == [OpChanges(frozenset({ChangeKind.SUBJECTS, ChangeKind.RECORD}),
+                                      page)]
+    assert changed.args[0].initiator is page and changed.args[0].touches(ChangeKind.SUBJECTS)

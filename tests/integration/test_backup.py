@@ -88,14 +88,13 @@ def test_snapshot_while_another_connection_writes_holds_only_committed_data(org,
 
 def test_backup_carries_issued_pdfs_and_the_signing_key(org, tmp_path) -> None:
     data = org.ctx.store.data_dir
-    (data / "keys").mkdir(exist_ok=True)
-    (data / "keys" / "device_ed25519.pem").write_bytes(b"-----BEGIN PRIVATE KEY-----x")
+    key_bytes = (data / "keys" / "device_ed25519.pem").read_bytes()  # made at registration
     (data / "documents").mkdir(exist_ok=True)
     (data / "documents" / "d1.pdf").write_bytes(b"%PDF-1.4 test")
     result = backup(ctx=org.ctx, dest=tmp_path / "k.zip", officer_id=org.officers[0])
     target = tmp_path / "restored"
     restore(data_dir=target, source=result.path, now=dt.datetime.now(dt.UTC))
     key = target / "keys" / "device_ed25519.pem"
-    assert key.read_bytes().startswith(b"-----BEGIN")
+    assert key.read_bytes() == key_bytes and key_bytes.startswith(b"-----BEGIN")
     assert key.stat().st_mode & 0o777 == 0o600
     assert (target / "documents" / "d1.pdf").read_bytes() == b"%PDF-1.4 test"

@@ -10,6 +10,7 @@ import chinese_calendar
 import pytest
 
 from fieldapp import i18n
+from fieldapp.domain.changes import ChangeKind
 from fieldapp.domain.deadlines import DeadlineKind, due
 from fieldapp.domain.errors import NotFound, ValidationError
 from fieldapp.domain.permissions import Action
@@ -75,7 +76,7 @@ def test_adding_a_day_writes_row_outbox_and_audit_and_adding_again_updates(org) 
     before = _counts(org)
     written = add_calendar_day(ctx=org.ctx, officer_id=org.officers[0], day=D(NEXT, 2, 6),
                                kind="holiday", name="春节")
-    assert written.id == f"{NEXT}-02-06" and "holiday" in written.changed
+    assert written.id == f"{NEXT}-02-06" and ChangeKind.SETTINGS in written.changed
     assert _counts(org) == (before[0] + 1, before[1] + 1, before[2] + 1)
 
     add_calendar_day(ctx=org.ctx, officer_id=org.officers[0], day=D(NEXT, 2, 6),

@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 
 from fieldapp import i18n
+from fieldapp.domain.changes import ChangeKind
 from fieldapp.domain.entities import SubjectData, SubjectKind
 from fieldapp.domain.errors import ValidationError
 from fieldapp.domain.permissions import Action
@@ -24,7 +25,7 @@ def test_create_writes_row_outbox_and_audit_together(org) -> None:
     written = create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL_BUSINESS, name="刘德福", shop_sign="鑫源五金店",
         phone="13812345678", address="建设路12号", credit_code="91350100M000100Y43"))
-    assert "subject" in written.changed
+    assert ChangeKind.SUBJECTS in written.changed
     after = (_count(org, "subject"), _count(org, "outbox"), _count(org, "audit_event"))
     assert after == (before[0] + 1, before[1] + 1, before[2] + 1)
 

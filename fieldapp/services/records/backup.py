@@ -24,7 +24,7 @@ from fieldapp import __version__
 from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.domain.permissions import Action
 from fieldapp.services.context import ServiceContext
-from fieldapp.store import audit
+from fieldapp.store import audit, chain
 from fieldapp.store.engine import DB_FILE
 
 FORMAT = "fieldapp-backup/1"
@@ -187,14 +187,7 @@ def _check_database(db: Path) -> int:
             raise ValidationError("backup file", "the database in it is damaged")
     finally:
         conn.close()
-    from fieldapp.store.engine import make_engine
-
-    engine = make_engine(db)
-    try:
-        with engine.connect() as c:
-            result = audit.verify(c)
-    finally:
-        engine.dispose()
+    result = chain.verify_data_dir(db.parent, db.name)
     if not result.ok:
         raise DomainError("the audit log in the backup is broken at event {seq}",
                           seq=result.first_bad_seq)

@@ -44,11 +44,9 @@ def load_catalogue(*, ctx: ServiceContext, path: Path | None = None) -> int:
             values["catalogue_version"] = data["version"]
             row = tx.session.get(ViolationType, item["code"])
             if row is None:
-                tx.session.add(ViolationType(code=item["code"], **values))
+                tx.add(ViolationType(code=item["code"], **values))
                 changed += 1
-            elif any(getattr(row, k) != v for k, v in values.items()):
-                for k, v in values.items():
-                    setattr(row, k, v)
+            elif tx.update(row, values):
                 changed += 1
         if changed:
             tx.audit("catalogue.load", "violation_type", data["version"],

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import select
 
+from fieldapp.domain.changes import ChangeKind
 from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.permissions import Action
@@ -63,7 +64,7 @@ def set_password(*, ctx: ServiceContext, officer_id: str, password: str,
         officer.locked_until = None
         tx.session.add(officer)
         tx.audit("officer.set_password", "officer", officer_id, {})
-    return Written(officer_id, frozenset({"officer"}))
+    return Written(officer_id, frozenset({ChangeKind.STAFF}))
 
 
 def login(*, ctx: ServiceContext, certificate_no: str, password: str) -> LoggedIn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from fieldapp.domain.changes import OpChanges
 from fieldapp.ui.qt import QWidget
 from fieldapp.ui.session import AppState
 
@@ -14,7 +15,7 @@ class Page(QWidget):
     ``key`` names it for navigation; ``title`` is an English msgid shown translated.
     The window calls ``context_ready`` once the data directory is open, ``activate``
     each time the page is shown, ``user_changed`` when someone logs in or out, and
-    ``records_changed`` with the kinds of records (table names) a job changed.
+    ``records_changed`` with the kinds of records a job changed (``OpChanges``).
     """
 
     key: ClassVar[str] = ""
@@ -33,5 +34,6 @@ class Page(QWidget):
     def user_changed(self) -> None:
         """Someone logged in (``self.state.user``) or out (None)."""
 
-    def records_changed(self, kinds: frozenset[str]) -> None:
-        """A job changed these kinds of records."""
+    def records_changed(self, changes: OpChanges) -> None:
+        """A job changed these kinds of records (``changes.initiator`` is the object
+        that started the job, when it said so)."""

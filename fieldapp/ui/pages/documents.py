@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldapp.domain.changes import ChangeKind as K
+from fieldapp.domain.changes import OpChanges
 from fieldapp.domain.localtime import agency_zone
 from fieldapp.i18n import N_, _, describe
 from fieldapp.services.context import ServiceContext
@@ -93,8 +95,8 @@ class DocumentsPage(Page):
     def activate(self) -> None:
         self.reload()
 
-    def records_changed(self, kinds: frozenset[str]) -> None:
-        if "document" in kinds:
+    def records_changed(self, changes: OpChanges) -> None:
+        if changes.touches(K.DOCUMENTS):
             self.reload()
 
     def reload(self) -> None:

@@ -10,6 +10,8 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldapp.domain.changes import ChangeKind as K
+from fieldapp.domain.changes import OpChanges
 from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.no_penalty import (
     EXEMPTION_LABELS,
@@ -233,8 +235,8 @@ class NoPenaltyPage(Page):
         user = self.state.user
         self.import_button.setVisible(user is not None and may(user.role, Action.IMPORT_LIST))
 
-    def records_changed(self, kinds: frozenset[str]) -> None:
-        if any(kind.startswith("no_penalty") for kind in kinds):
+    def records_changed(self, changes: OpChanges) -> None:
+        if changes.touches(K.LISTS):
             self.reload()
 
     # showing

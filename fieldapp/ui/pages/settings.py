@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from fieldapp.domain.changes import ChangeKind as K
+from fieldapp.domain.changes import OpChanges
 from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.permissions import Action, may
 from fieldapp.domain.rules_config import LIMITATION_MONTHS, RuleConfig
@@ -80,13 +82,13 @@ class BackupDone:
     """A backup made; ``changed`` tells the window the count since the last backup moved."""
 
     result: BackupResult
-    changed: frozenset[str] = frozenset({"sync_state"})
+    changed: frozenset[K] = frozenset({K.BACKUP})
 
 
 @dataclass(frozen=True)
 class RulesSaved:
     keys: tuple[str, ...]
-    changed: frozenset[str]
+    changed: frozenset[K]
 
 
 def make_backup(ctx: ServiceContext, folder: Path, officer_id: str) -> BackupDone:
@@ -281,8 +283,8 @@ class SettingsPage(Page):
             _("Changes apply to every officer of the city from the next step on.") if may_edit
             else _("Only the squad leader or the agency head may change these rules."))
 
-    def records_changed(self, kinds: frozenset[str]) -> None:
-        if "rule_setting" in kinds:
+    def records_changed(self, changes: OpChanges) -> None:
+        if changes.touches(K.SETTINGS):
             self.load_rules()
 
     # --- preferences -----------------------------------------------------------------

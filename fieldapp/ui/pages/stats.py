@@ -9,6 +9,8 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+from fieldapp.domain.changes import ChangeKind as K
+from fieldapp.domain.changes import OpChanges
 from fieldapp.domain.localtime import agency_zone, to_local
 from fieldapp.domain.permissions import is_leader
 from fieldapp.i18n import N_, _
@@ -367,8 +369,8 @@ class StatsPage(Page):
     def user_changed(self) -> None:
         self.reload()
 
-    def records_changed(self, kinds: frozenset[str]) -> None:
-        if kinds & {"ladder_step", "revisit", "case_file", "case_event"}:
+    def records_changed(self, changes: OpChanges) -> None:
+        if changes.touches(K.INSPECTIONS, K.TASKS, K.CASES):
             self.reload()
 
     def reload(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fieldapp.domain.changes import ChangeKind as K
+from fieldapp.domain.changes import OpChanges
 from fieldapp.i18n import N_, _
 from fieldapp.ui import jobs
 from fieldapp.ui.jobs import SubjectHit
@@ -128,8 +130,8 @@ class SubjectsPage(Page):
         self.state.worker.run(lambda: jobs.subject_file(ctx, subject_id),
                               self.subject_view.show_file, key="subject")
 
-    def records_changed(self, kinds: frozenset[str]) -> None:
-        if "subject" in kinds and self.search_box.text():
+    def records_changed(self, changes: OpChanges) -> None:
+        if changes.touches(K.SUBJECTS) and self.search_box.text():
             self.search.search()
         if self.subject_view.subject_id is not None:
             self.open_subject(self.subject_view.subject_id)

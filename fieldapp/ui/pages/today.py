@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fieldapp.domain.changes import ChangeKind as K
+from fieldapp.domain.changes import OpChanges
 from fieldapp.domain.localtime import agency_zone
 from fieldapp.i18n import N_, _
 from fieldapp.services.cases import CaseView, list_cases
@@ -81,8 +83,8 @@ class TodayPage(Page):
     def user_changed(self) -> None:
         self.reload()
 
-    def records_changed(self, kinds: frozenset[str]) -> None:
-        if kinds & {"ladder_step", "revisit", "case_file", "finding"}:
+    def records_changed(self, changes: OpChanges) -> None:
+        if changes.touches(K.INSPECTIONS, K.TASKS, K.CASES):
             self.reload()
 
     def _fetch_log(self, last: InspectionRow | None, limit: int) -> list[InspectionRow]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fieldapp.domain.changes import ChangeKind as K
+from fieldapp.domain.changes import OpChanges
 from fieldapp.domain.workflow import Action
 from fieldapp.i18n import N_, _, describe
 from fieldapp.services.cases import CaseFilter, act
@@ -160,10 +162,10 @@ class CasesPage(Page):
         self.scope.blockSignals(False)
         self.reload()
 
-    def records_changed(self, kinds: frozenset[str]) -> None:
-        if kinds & {"case_file", "case_event", "subject"}:
+    def records_changed(self, changes: OpChanges) -> None:
+        if changes.touches(K.CASES, K.SUBJECTS):
             self.reload()  # reopens the case shown, too
-        elif kinds & {"document", "document_service"} and self.selected_id:
+        elif changes.touches(K.DOCUMENTS) and self.selected_id:
             self.open_case(self.selected_id)
 
     # list

@@ -1,0 +1,177 @@
+"""The one map from this device's tables to the protocol's entities.
+
+Each synced table names its entity, the column of each protocol field (in the spec's
+order), its key columns, the columns that never leave the device, and the kind of
+change a screen hears about. Reading a stored row back into canonical values (for the
+outbox, the chain and ``audit verify``) happens here and nowhere else, so the hash the
+chain carries and the hash verify recomputes come from the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from fieldapp.domain.changes import ChangeKind
+from fieldapp.sync.protocol import (
+    SPECS,
+    Entity,
+    EntitySpec,
+    FieldType,
+    FieldValue,
+    Nature,
+    content_hash,
+)
+
+K = ChangeKind
+
+
+@dataclass(frozen=True)
+class TableMap:
+    entity: Entity
+    table: str
+    key: tuple[str, ...]  # the columns whose values make the entity id
+    kind: ChangeKind
+    local_only: frozenset[str] = frozenset()
+
+    @property
+    def spec(self) -> EntitySpec:
+        return SPECS[self.entity]
+
+    @property
+    def mutable(self) -> bool:
+        return self.spec.nature is Nature.MUTABLE
+
+    @property
+    def id_sql(self) -> str:
+        return " || ':' || ".join(f'"{c}"' for c in self.key)
+
+    @property
+    def select_sql(self) -> str:
+        """SELECT id, version, fields… (rowid order is the order rows were appended)."""
+        version = '"version"' if self.mutable else "1"
+        columns = ", ".join(f'"{name}"' for name in self.spec.names)
+        return f'SELECT {self.id_sql}, {version}, {columns} FROM "{self.table}"'
+
+    def entity_id(self, obj: Any) -> str:
+        return ":".join(_key_text(getattr(obj, column)) for column in self.key)
+
+
+def _key_text(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+E = Entity
+MAPS: tuple[TableMap, ...] = (
+    TableMap(E.AGENCY, "agency_profile", ("id",), K.STAFF),
+    TableMap(E.SQUAD, "squad", ("id",), K.STAFF),
+    TableMap(E.OFFICER, "officer", ("id",), K.STAFF, frozenset(
+        {"password_hash", "pin_hash", "failed_logins", "locked_until"})),
+    TableMap(E.DEVICE, "device", ("id",), K.STAFF, frozenset({"is_local"})),
+    TableMap(E.GRID, "grid", ("id",), K.STAFF),
+    TableMap(E.SUBJECT, "subject", ("id",), K.SUBJECTS, frozenset({"local_seq"})),
+    TableMap(E.PLACE, "place", ("id",), K.INSPECTIONS),
+    TableMap(E.VIOLATION_TYPE, "violation_type", ("code",), K.LISTS),
+    TableMap(E.NO_PENALTY_LIST, "no_penalty_list", ("id",), K.LISTS),
+    TableMap(E.NO_PENALTY_ITEM, "no_penalty_item", ("id",), K.LISTS),
+    TableMap(E.NO_PENALTY_ITEM_VIOLATION, "no_penalty_item_violation",
+             ("item_id", "violation_code"), K.LISTS),
+    TableMap(E.INSPECTION, "inspection", ("id",), K.INSPECTIONS),
+    TableMap(E.FINDING, "finding", ("id",), K.INSPECTIONS),
+    TableMap(E.LADDER_STEP, "ladder_step", ("id",), K.INSPECTIONS),
+    TableMap(E.CASE, "case_file", ("id",), K.CASES),
+    TableMap(E.CASE_EVENT, "case_event", ("id",), K.CASES),
+    TableMap(E.DOCUMENT, "document", ("id",), K.DOCUMENTS),
+    TableMap(E.DOCUMENT_SERVICE, "document_service", ("id",), K.DOCUMENTS),
+    TableMap(E.EVIDENCE, "evidence", ("id",), K.INSPECTIONS),
+    TableMap(E.EPISODE_CLOSE, "episode_close", ("id",), K.INSPECTIONS),
+    TableMap(E.REVISIT, "revisit", ("id",), K.TASKS),
+    TableMap(E.VOIDED_NUMBER, "voided_number", ("id",), K.DOCUMENTS),
+    TableMap(E.NUMBER_BLOCK, "number_block", ("id",), K.DOCUMENTS),
+    TableMap(E.HOLIDAY, "holiday", ("day",), K.SETTINGS),
+    TableMap(E.RULE_SETTING, "rule_setting", ("key",), K.SETTINGS),
+    TableMap(E.FRONTAGE_AGREEMENT, "frontage_agreement", ("id",), K.SUBJECTS),
+)
+BY_TABLE: dict[str, TableMap] = {m.table: m for m in MAPS}
+BY_ENTITY: dict[Entity, TableMap] = {m.entity: m for m in MAPS}
+assert set(BY_ENTITY) == set(Entity), "every protocol entity has a table"
+
+# Tables that are the device's own bookkeeping, never records: not on the wire, not
+# under the chain (the chain and the outbox are the bookkeeping of everything else).
+LOCAL_TABLES = frozenset({"sync_state", "outbox", "audit_event", "audit_row",
+                          "record_version", "alembic_version", "subject_search",
+                          "chain_receipt"})
+# Legal records and the record itself: UPDATE and DELETE refused by triggers.
+APPEND_ONLY_TABLES = (*(m.table for m in MAPS if not m.mutable),
+                      "audit_event", "audit_row", "record_version")
+
+
+def kind_of_table(table: str) -> ChangeKind:
+    return BY_TABLE[table].kind if table in BY_TABLE else ChangeKind.RECORD
+
+
+# --- stored values to canonical values --------------------------------------------------
+
+
+def _converters(spec: EntitySpec) -> tuple[tuple[int, FieldType], ...]:
+    """Positions (after id and version) whose stored value needs converting."""
+    return tuple((i, kind) for i, (_name, kind) in enumerate(spec.fields)
+                 if kind in (FieldType.BOOL, FieldType.FLOAT, FieldType.TIME))
+
+
+_CONVERT = {m.entity: _converters(m.spec) for m in MAPS}
+
+
+def canonical_values(entity: Entity, stored: Sequence[Any]) -> list[FieldValue]:
+    """Field values as SQLite returned them → canonical values (bools from 0/1, floats
+    from integers SQLite kept as such, times without a zone suffix)."""
+    values = list(stored)
+    for i, kind in _CONVERT[entity]:
+        value = values[i]
+        if value is None:
+            continue
+        if kind is FieldType.BOOL:
+            values[i] = bool(value)
+        elif kind is FieldType.FLOAT:
+            values[i] = float(value)
+        elif len(value) == 19:  # a whole second written without microseconds
+            values[i] = value + ".000000"
+    return values
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    entity: Entity
+    entity_id: str
+    version: int
+    values: tuple[FieldValue, ...]
+    sha256: str
+
+    def fields(self) -> dict[str, FieldValue]:
+        return dict(zip(SPECS[self.entity].names, self.values, strict=True))
+
+
+def stored_version(table_map: TableMap, row: Sequence[Any]) -> StoredVersion:
+    """A row read with ``select_sql`` (id, version, fields…) as a canonical version."""
+    entity = table_map.entity
+    entity_id, version, *stored = row
+    values = canonical_values(entity, stored)
+    return StoredVersion(entity, str(entity_id), int(version), tuple(values),
+                         content_hash(entity.value, str(entity_id), int(version), values))
+
+
+def read_version(conn: Connection, table_map: TableMap, entity_id: str) -> StoredVersion:
+    """The stored row of ``entity_id`` as a canonical version (it must exist)."""
+    where = " AND ".join(f'"{c}" = ?' for c in table_map.key)
+    parts = tuple(entity_id.split(":", len(table_map.key) - 1))
+    row = conn.exec_driver_sql(f"{table_map.select_sql} WHERE {where}", parts).one()
+    return stored_version(table_map, row)
+
+
+def scan_versions(conn: Any, table_map: TableMap) -> Iterator[StoredVersion]:
+    """Every stored row of a table in the order it was appended (DB-API connection)."""
+    for row in conn.execute(f"{table_map.select_sql} ORDER BY rowid"):
+        yield stored_version(table_map, row)
