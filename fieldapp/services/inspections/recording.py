@@ -51,6 +51,8 @@ def record_inspection(*, ctx: ServiceContext, data: InspectionData,
     ``inspection_id`` may be given by the caller so a retried command is idempotent: an
     inspection that already exists is returned as it is.
     """
+    if data.officer_ids:
+        ctx.authorize(data.officer_ids[0], Action.RECORD_INSPECTION)
     if inspection_id is not None:
         existing = _existing(ctx, inspection_id)
         if existing is not None:
