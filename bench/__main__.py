@@ -8,7 +8,13 @@ from pathlib import Path
 
 from bench.documents_bench import document_figures
 from bench.harness import print_table
-from bench.store_bench import advice_figure, bulk_load, record_figure, search_figures
+from bench.store_bench import (
+    advice_figure,
+    bulk_load,
+    record_figure,
+    search_figures,
+    verify_figure,
+)
 from bench.ui_bench import memory_browsing
 
 
@@ -47,7 +53,7 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=200_000)
     parser.add_argument("--inspections", type=int, default=1_000_000)
     parser.add_argument("--only", choices=("store",),
-                        help="store: only the bulk load, search, advice and recording")
+                        help="store: only the bulk load, search, advice, recording and verify")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fieldapp-bench-") as tmp:
         data_dir = Path(tmp) / "data"
@@ -56,6 +62,7 @@ def main() -> None:
         figures += search_figures(ctx, data_dir / "fieldapp.sqlite3", args.subjects)
         figures.append(advice_figure(ctx))
         figures.append(record_figure(ctx))
+        figures.append(verify_figure(ctx))
         ctx.close()
         if args.only != "store":
             figures.append(memory_browsing(data_dir, args.inspections))

@@ -1,7 +1,9 @@
 """Deterministic demo data: an agency, squads, officers, grids, subjects, a year of work.
 
-The rows come from ``demo_data.demo_batches``. Large sets are generated in a child
-process while this one inserts, so both cores work. The bulk path writes with
+The rows come from ``fieldapp.interchange.demo.generator`` as protocol entity batches
+(the same data set HQ's demo loads), mapped to this device's tables by
+``store.entities``. Large sets are generated in a child process while this one inserts,
+so both cores work. The bulk path writes with
 ``executemany`` on the raw connection (PERFORMANCE.md: the ORM is 5–10× slower), with
 the secondary indexes rebuilt once at the end. Demo rows are under the full-process
 record like any other (``store.chain.BulkChain``: one event per batch naming every row
@@ -19,21 +21,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldapp.demo.generator import (
-    CHUNK,
-    Batch,
-    DemoSpec,
-    Progress,
-    SearchTokens,
-    demo_batches,
-    search_rows,
-)
+from fieldapp.demo.search_tokens import SearchTokens, search_rows
 from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.domain.permissions import Action
+from fieldapp.interchange.demo.generator import CHUNK, DemoSpec, Progress, demo_batches
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.rules import load_catalogue, load_default_list, violation_types
 from fieldapp.store import bulk
 from fieldapp.store.chain import BulkChain
+from fieldapp.store.entities import BY_ENTITY, table_columns
+from fieldapp.sync.protocol import Entity, EntityBatch, Verifiers
 
 ProgressFn = Callable[[str, int, int], None]
 _BULK_TABLES = ("subject", "inspection", "finding", "ladder_step", "case_file")
@@ -82,8 +79,10 @@ def generate_demo(*, ctx: ServiceContext, subjects: int = 300, inspections: int 
     batches = _from_child(spec, writer.index_some) if parallel else demo_batches(spec)
     try:
         for item in batches:
-            if isinstance(item, Batch):
-                writer.insert(item)
+            if isinstance(item, EntityBatch):
+                writer.add(item)
+            elif isinstance(item, Verifiers):
+                writer.verifiers(item)
             elif progress:
                 progress(item.stage, item.done, item.total)
         if progress:
@@ -114,6 +113,7 @@ class _Writer:
         # part of generating, and the generator is the slower of the two processes.
         self._unindexed: list[tuple[Any, ...]] = []
         self._indexed = 0  # of those
+        self._next_seq = 1  # the subjects' local_seq (the search index's row key)
         self._tokens = SearchTokens()
         self.rows = 0
         self.counts: dict[str, int] = {}
@@ -141,17 +141,32 @@ class _Writer:
         assert driver is not None
         driver.execute(f"PRAGMA {pragma}")
 
-    def insert(self, batch: Batch) -> None:
+    def add(self, batch: EntityBatch) -> None:
+        """Insert an entity batch into its table, under the chain."""
         if not batch.rows:
             return
-        marks = ",".join("?" * len(batch.columns))
+        table = BY_ENTITY[batch.entity].table
+        columns, rows = table_columns(batch.entity, batch.fields), batch.rows
+        if batch.entity is Entity.SUBJECT:
+            first = self._next_seq
+            self._next_seq += len(rows)
+            columns = ("local_seq", *columns)
+            rows = [(first + n, *row) for n, row in enumerate(rows)]
+            self._unindexed.extend(rows)
+        self._insert(table, columns, rows)
+        self.chain.cover(table, columns, rows)
+
+    def verifiers(self, verifiers: Verifiers) -> None:
+        """Officers' password hashes: on the device, beside their records (local only)."""
+        self.conn.exec_driver_sql("UPDATE officer SET password_hash = ? WHERE id = ?",
+                                  [(h, o) for o, h in verifiers.by_officer.items()])
+
+    def _insert(self, table: str, columns: tuple[str, ...],
+                rows: list[tuple[Any, ...]]) -> None:
+        marks = ",".join("?" * len(columns))
         self.conn.exec_driver_sql(
-            f"INSERT INTO {batch.table} ({','.join(batch.columns)}) VALUES ({marks})",
-            batch.rows)
-        self.chain.cover(batch.table, batch.columns, batch.rows)
-        if batch.table == "subject":
-            self._unindexed.extend(batch.rows)
-        self._count(batch.table, len(batch.rows))
+            f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", rows)
+        self._count(table, len(rows))
         if self._uncommitted >= _COMMIT_EVERY:
             self.chain.sign(self._sign)
             self.tx.commit()
@@ -169,8 +184,7 @@ class _Writer:
         if not rows:
             return False
         self._indexed += len(rows)
-        self.insert(Batch("subject_search", ("rowid", "tokens"),
-                          search_rows(rows, self._tokens)))
+        self._insert("subject_search", ("rowid", "tokens"), search_rows(rows, self._tokens))
         return True
 
     def finish(self) -> None:
@@ -207,7 +221,8 @@ def _produce(spec: DemoSpec, out: Any) -> None:
         out.put(RuntimeError(traceback.format_exc()))
 
 
-def _from_child(spec: DemoSpec, idle: Callable[[], bool]) -> Iterator[Batch | Progress]:
+def _from_child(spec: DemoSpec, idle: Callable[[], bool],
+                ) -> Iterator[EntityBatch | Verifiers | Progress]:
     """The child's batches; ``idle`` does a piece of the writer's own work whenever the
     child has nothing ready."""
     mp = multiprocessing.get_context("spawn")

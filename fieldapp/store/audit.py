@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from fieldapp.sync.protocol import head_message, rows_digest
+from fieldapp.sync.protocol import head_message, rows_digest, time_text
 
 GENESIS = "0" * 64
 FORMAT = 2
@@ -40,10 +40,9 @@ def canonical_json(value: Any) -> str:
 
 
 def utc_text(moment: dt.datetime) -> str:
-    """The stored text of an aware datetime (the same as SQLAlchemy writes for SQLite)."""
-    if moment.tzinfo is not dt.UTC:
-        moment = moment.astimezone(dt.UTC)
-    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+    """The stored text of an aware datetime: the protocol's canonical time text, which
+    is also what SQLAlchemy writes for SQLite."""
+    return time_text(moment)
 
 
 def event_hash(prev_hash: str, event: dict[str, Any]) -> str:

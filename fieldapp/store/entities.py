@@ -109,6 +109,18 @@ APPEND_ONLY_TABLES = (*(m.table for m in MAPS if not m.mutable),
                       "audit_event", "audit_row", "record_version")
 
 
+def table_columns(entity: Entity, fields: Sequence[str]) -> tuple[str, ...]:
+    """The columns of ``entity``'s table that hold these protocol fields (``id`` and
+    ``version`` included): the names are the same today; a renamed column is mapped
+    here and nowhere else."""
+    table_map = BY_ENTITY[entity]
+    known = {"id", "version", *table_map.spec.names, *table_map.key}
+    unknown = [f for f in fields if f not in known]
+    if unknown:
+        raise ValueError(f"{entity.value} has no fields {unknown}")
+    return tuple(fields)
+
+
 def kind_of_table(table: str) -> ChangeKind:
     return BY_TABLE[table].kind if table in BY_TABLE else ChangeKind.RECORD
 

@@ -30,7 +30,7 @@ from fieldapp.store.entities import (
     read_version,
     stored_version,
 )
-from fieldapp.sync.protocol import Op, canonical
+from fieldapp.sync.protocol import Op, Scope, canonical
 
 T = TypeVar("T", bound=SQLModel)
 Signer = Callable[[bytes], str]
@@ -126,7 +126,9 @@ class Tx:
         stored = read_version(self.conn, table_map, entity_id)
         self._rows.append((stored.entity.value, entity_id, stored.version, stored.sha256))
         self.changed.add(table_map.kind)
-        if self.outbox:
+        # Reference data (officers, catalogue, lists, city rules …) is HQ's to publish: a
+        # device's own copy of it is never pushed.
+        if self.outbox and table_map.spec.scope is not Scope.REFERENCE:
             self._enqueue(stored, op, base_version, changed)
 
     def _keep(self, version: StoredVersion) -> None:
@@ -166,6 +168,8 @@ def enqueue(conn: Any, stored: StoredVersion, *, op: Op, base_version: int,
 def enqueue_rows(tx: Tx, table_map: TableMap, rows: list[tuple[Any, ...]]) -> None:
     """Envelopes for rows read with ``select_sql`` as they stand (a store covered once,
     whose records never went to HQ): each as created at its current version."""
+    if table_map.spec.scope is Scope.REFERENCE:
+        return
     for row in rows:
         stored = stored_version(table_map, row)
         enqueue(tx.conn, stored, op=Op.CREATE, base_version=0, changed=(),

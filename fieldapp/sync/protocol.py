@@ -21,6 +21,7 @@ clock; they merge field by field.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -209,6 +210,33 @@ def content_hash(entity: str, entity_id: str, version: int,
 
 def ordered_values(spec: EntitySpec, fields: Mapping[str, FieldValue]) -> list[FieldValue]:
     return [fields[name] for name in spec.names]
+
+
+def time_text(moment: dt.datetime) -> str:
+    """The canonical text of a moment: UTC, ``YYYY-MM-DD HH:MM:SS.ffffff`` (a naive
+    moment is taken as UTC)."""
+    if moment.tzinfo is not None and moment.tzinfo is not dt.UTC:
+        moment = moment.astimezone(dt.UTC)
+    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+@dataclass(frozen=True)
+class EntityBatch:
+    """Many new records of one entity at once, as bulk paths carry them (the demo data
+    set, a first sync): ``fields`` names the columns of ``rows`` — ``id``, ``version``
+    for a mutable entity, then any of the entity's fields (those left out are null)."""
+
+    entity: Entity
+    fields: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Verifiers:
+    """Officers' password verifiers (argon2 hashes) by officer id: they travel apart
+    from the officer records, to the devices where those officers may log in."""
+
+    by_officer: dict[str, str]
 
 
 # --- change envelopes ------------------------------------------------------------------

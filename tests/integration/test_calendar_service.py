@@ -44,7 +44,9 @@ def _count(org, table: str) -> int:
 
 
 def _counts(org) -> tuple[int, int, int]:
-    return _count(org, "holiday"), _count(org, "outbox"), _count(org, "audit_event")
+    """Holiday rows, record versions under the chain, audit events. (A device's
+    calendar is reference data HQ publishes: it is recorded, never pushed.)"""
+    return _count(org, "holiday"), _count(org, "audit_row"), _count(org, "audit_event")
 
 
 def _csv(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -72,7 +74,7 @@ def test_a_year_the_package_does_not_know_is_named_until_users_add_it(org) -> No
     assert due(DeadlineKind.PAYMENT, D(NEXT - 1, 12, 28), cal) > D(NEXT, 1, 1)
 
 
-def test_adding_a_day_writes_row_outbox_and_audit_and_adding_again_updates(org) -> None:
+def test_adding_a_day_writes_the_row_under_the_chain_and_adding_again_updates(org) -> None:
     before = _counts(org)
     written = add_calendar_day(ctx=org.ctx, officer_id=org.officers[0], day=D(NEXT, 2, 6),
                                kind="holiday", name="春节")
@@ -105,10 +107,12 @@ def test_user_days_override_the_package_and_removing_them_restores_it(org) -> No
                      day=D(2025, 10, 8), kind="workday", name="")
     assert work_calendar(ctx=org.ctx).is_working_day(D(2025, 10, 8))
 
-    outbox = _count(org, "outbox")
+    versions, outbox = _count(org, "record_version"), _count(org, "outbox")
     remove_user_day(ctx=org.ctx, officer_id=org.officers[0], day=D(2025, 10, 8))
     assert not work_calendar(ctx=org.ctx).is_working_day(D(2025, 10, 8))
-    assert _count(org, "outbox") == outbox + 1  # the removal travels as an update
+    # The removal is a new version; the one it replaces is kept under the chain.
+    assert _count(org, "record_version") == versions + 1
+    assert _count(org, "outbox") == outbox
     with pytest.raises(NotFound):
         remove_user_day(ctx=org.ctx, officer_id=org.officers[0], day=D(2025, 10, 8))
 

@@ -133,3 +133,25 @@ def test_a_generator_that_dies_is_reported_at_once_not_after_the_timeout() -> No
     assert err.value.params == {"code": 3}
     child.join()
     channel.close()
+
+
+def test_demo_data_is_under_the_chain_and_an_edit_of_it_is_named(tmp_path: Path) -> None:
+    from fieldapp.store import chain
+
+    for parallel in (False, True):
+        data = tmp_path / f"p{parallel}"
+        _generate(data, parallel=parallel)
+        result = chain.verify_data_dir(data)
+        assert result.ok, result
+        with sqlite3.connect(data / "fieldapp.sqlite3") as conn:
+            covered = conn.execute("SELECT COUNT(*) FROM audit_row WHERE entity IN "
+                                   "('inspection', 'finding', 'subject')").fetchone()[0]
+            assert covered == 400 + 400 + 120
+            assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+            victim = conn.execute("SELECT id FROM finding ORDER BY rowid LIMIT 1 OFFSET 200"
+                                  ).fetchone()[0]
+            conn.execute("DROP TRIGGER finding_no_update")
+            conn.execute("UPDATE finding SET facts = '已改' WHERE id = ?", (victim,))
+        conn.close()
+        broken = chain.verify_data_dir(data)
+        assert not broken.ok and broken.params["id"] == victim

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from fieldapp.services.staff.auth import (
     LoggedIn,
-    hash_password,
     login,
     login_choices,
 )
@@ -28,7 +27,6 @@ __all__ = [
     "LoggedIn",
     "add_officer",
     "add_squad",
-    "hash_password",
     "list_grids",
     "list_officers",
     "login",

@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import select
 
+from fieldapp.crypto.passwords import hash_password, password_matches
 from fieldapp.domain.changes import ChangeKind
 from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.domain.localtime import agency_zone
@@ -25,8 +24,6 @@ from fieldapp.store.tables import Officer, Squad
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD = 6
-# Cheap enough for a tablet (≈50 ms), still argon2id; the hash records its parameters.
-_HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 
 
 @dataclass(frozen=True)
@@ -39,10 +36,6 @@ class LoggedIn:
     role: str
     squad_id: str
     squad_name: str
-
-
-def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
 
 
 def set_password(*, ctx: ServiceContext, officer_id: str, password: str,
@@ -80,7 +73,7 @@ def login(*, ctx: ServiceContext, certificate_no: str, password: str) -> LoggedI
             raise DomainError("{name} is locked after too many wrong passwords until {time}",
                               name=officer.name,
                               time=locked.astimezone(agency_zone()).strftime("%H:%M"))
-        if not _matches(officer.password_hash, password):
+        if not password_matches(officer.password_hash, password):
             officer.failed_logins += 1
             if officer.failed_logins >= MAX_FAILURES:
                 officer.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
@@ -108,15 +101,6 @@ def login(*, ctx: ServiceContext, certificate_no: str, password: str) -> LoggedI
     if failed is False:
         raise ValidationError("password", "is wrong")
     return result
-
-
-def _matches(stored: str, password: str) -> bool:
-    if not stored:
-        return False
-    try:
-        return _HASHER.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 

@@ -1,9 +1,10 @@
-"""The demo data set as a stream of row batches (no database here).
+"""The demo data set as a stream of protocol entity batches (no database here).
 
 Every value comes from one seeded ``random.Random``, so the same seed and clock give
-the same data. ``demo_batches`` yields ``Batch`` rows table by table (parents first) and
-``Progress`` marks; ``fieldapp.demo.load`` writes them, in this process or from a child
-process while it inserts, and makes the search index (``SearchTokens``).
+the same data. ``demo_batches`` yields ``EntityBatch`` rows entity by entity (parents
+first), the officers' password ``Verifiers`` and ``Progress`` marks. The desktop
+(``fieldapp.demo.load``) writes them into its tables, in this process or from a child
+process while it inserts; HQ (``fieldapp-hq demo``) into its own store: one demo.
 """
 
 from __future__ import annotations
@@ -12,21 +13,20 @@ import dataclasses
 import datetime as dt
 import json
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from fieldapp.demo import names as W
+from fieldapp.crypto.passwords import hash_password
 from fieldapp.domain.entities import CaseStatus, OfficerRole
 from fieldapp.domain.identity import credit_code_check_char, resident_id_check_digit
 from fieldapp.domain.ids import uuid7_text_bits
 from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.penalties import Penalty, PenaltyKind
-from fieldapp.domain.text import field_tokens, join_tokens
 from fieldapp.domain.workflow import CaseState, Decision, Procedure, new_case
-from fieldapp.services.staff import hash_password
-from fieldapp.store.audit import utc_text
-from fieldapp.store.search import NAME_COLUMNS, OTHER_TEXT_COLUMNS, initials_table
+from fieldapp.interchange.demo import names as W
+from fieldapp.sync.protocol import Entity, EntityBatch, Verifiers
+from fieldapp.sync.protocol import time_text as utc_text
 
 T = TypeVar("T")
 DEMO_PASSWORD = "demo1234"  # every demo officer's password (README)
@@ -36,13 +36,6 @@ _LOOKBACK_S = int(_LOOKBACK.total_seconds())
 _DAY_S = 86_400
 _EPOCH = dt.datetime(1970, 1, 1)
 _DIVISIONS = ("110101", "310104", "440305", "320102", "510104", "420106", "330106")
-
-
-@dataclass(frozen=True)
-class Batch:
-    table: str
-    columns: tuple[str, ...]
-    rows: list[tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -132,9 +125,9 @@ class _Org:
     codes: dict[str, list[str]]  # subject group -> violation codes
 
 
-def demo_batches(spec: DemoSpec) -> Iterator[Batch | Progress]:
-    """The demo data set, without the search index (the writer makes it from the subject
-    rows while it waits for the next batch: see fieldapp.demo.load)."""
+def demo_batches(spec: DemoSpec) -> Iterator[EntityBatch | Verifiers | Progress]:
+    """The demo data set: entity batches (parents first), the officers' verifiers and
+    progress marks."""
     gen = _Gen(spec.seed, spec.now)
     org = _Org([], {}, {}, _violation_codes(spec.violation_types))
     yield from _organisation(gen, org)
@@ -155,10 +148,10 @@ def _violation_codes(types: tuple[tuple[str, str, bool], ...]) -> dict[str, list
 _NOT_PATROLLING = ("legal_reviewer", "agency_head")
 
 
-def _organisation(gen: _Gen, org: _Org) -> Iterator[Batch]:
+def _organisation(gen: _Gen, org: _Org) -> Iterator[EntityBatch | Verifiers]:
     now, t = gen.now, utc_text(gen.now)
     agency = gen.uid(now)
-    yield Batch("agency_profile", (
+    yield EntityBatch(Entity.AGENCY, (
         "id", "full_name", "short_name", "short_code", "city", "address", "postcode",
         "phone", "review_body", "court", "bank", "version", "hlc", "updated_at"),
         [(agency, "示例市东城区城市管理综合行政执法局", "东城区城管执法局", "东城管", "示例市",
@@ -173,35 +166,36 @@ def _organisation(gen: _Gen, org: _Org) -> Iterator[Batch]:
     for n_squad, (name, code, roles) in enumerate(squads):
         sid = gen.uid(now)
         org.squads.append(sid)
-        yield Batch("squad", ("id", "agency_id", "name", "code", "address", "phone",
-                              "version", "hlc"),
+        yield EntityBatch(Entity.SQUAD, ("id", "agency_id", "name", "code", "address",
+                                         "phone", "version", "hlc"),
                     [(sid, agency, name, code, gen.address(), "010-6512346", 1, "")])
         officers = []
         for role in roles:
             officers.append((gen.uid(now), sid, gen.person_name(), str(cert), "2023-01-01",
-                             "2028-12-31", role, gen.phone(), 1, 1, "", password))
+                             "2028-12-31", role, gen.phone(), True, 1, ""))
             cert += 1
-        yield Batch("officer", ("id", "squad_id", "name", "certificate_no",
-                                "certificate_valid_from", "certificate_valid_to", "role",
-                                "phone", "active", "version", "hlc", "password_hash"),
-                    officers)
+        yield EntityBatch(Entity.OFFICER, ("id", "squad_id", "name", "certificate_no",
+                                           "certificate_valid_from", "certificate_valid_to",
+                                           "role", "phone", "active", "version", "hlc"),
+                          officers)
+        yield Verifiers({o[0]: password for o in officers})
         org.officers[sid] = [o[0] for o in officers if o[6] not in _NOT_PATROLLING]
         communities = W.COMMUNITIES[6 * n_squad:]
         grids = [(gen.uid(now), sid, f"{code}-{n + 1:02d}", f"{communities[n]}网格",
                   officers[n % 3][0], "", 1, "") for n in range(6)]
-        yield Batch("grid", ("id", "squad_id", "code", "name", "officer_id", "description",
-                             "version", "hlc"), grids)
+        yield EntityBatch(Entity.GRID, ("id", "squad_id", "code", "name", "officer_id",
+                                        "description", "version", "hlc"), grids)
         org.grids[sid] = [g[0] for g in grids]
 
 
-SUBJECT_COLUMNS = ("id", "local_seq", "kind", "name", "id_number", "credit_code",
+SUBJECT_FIELDS = ("id", "kind", "name", "id_number", "credit_code",
                    "legal_representative", "shop_sign", "phone", "address", "gender",
                    "birth_date", "appearance", "goods", "usual_place", "photo_sha256",
                    "grid_id", "notes", "created_at", "created_by", "updated_at",
                    "version", "hlc", "deleted")
 
 
-def _subject(gen: _Gen, org: _Org, seq: int, created: dt.datetime) -> tuple[tuple[Any, ...], str]:
+def _subject(gen: _Gen, org: _Org, created: dt.datetime) -> tuple[tuple[Any, ...], str]:
     grid = gen.pick(org.grids[gen.pick(org.squads)])
     roll = gen.rng.random()
     name, id_number, credit, rep, sign, appearance, goods, place = ("",) * 8
@@ -229,13 +223,13 @@ def _subject(gen: _Gen, org: _Org, seq: int, created: dt.datetime) -> tuple[tupl
         birth = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
         gender = "male" if int(id_number[16]) % 2 else "female"
     t = utc_text(created)
-    row = (gen.uid(created), seq, kind, name, id_number, credit, rep, sign, phone, address,
-           gender, birth, appearance, goods, place, "", grid, "", t, None, t, 1, "", 0)
+    row = (gen.uid(created), kind, name, id_number, credit, rep, sign, phone, address,
+           gender, birth, appearance, goods, place, "", grid, "", t, None, t, 1, "", False)
     return row, group
 
 
 def _subjects(gen: _Gen, org: _Org, count: int,
-              out: list[tuple[str, str, str, str]]) -> Iterator[Batch | Progress]:
+              out: list[tuple[str, str, str, str]]) -> Iterator[EntityBatch | Progress]:
     """Fills ``out`` with (id, group, grid, address) per subject for the inspections."""
     created = sorted(gen.now - _LOOKBACK - dt.timedelta(days=gen.rng.randrange(1, 700))
                      for _ in range(count))
@@ -243,60 +237,21 @@ def _subjects(gen: _Gen, org: _Org, count: int,
     agreements: list[tuple[Any, ...]] = []
     grid_squad = {g: s for s, gs in org.grids.items() for g in gs}
     for seq, moment in enumerate(created, start=1):
-        row, group = _subject(gen, org, seq, moment)
+        row, group = _subject(gen, org, moment)
         batch.append(row)
-        if row[2] == "individual_business" and gen.rng.random() < 0.4:
-            agreements.append(_agreement(gen, row, org.officers[grid_squad[row[16]]][0],
+        if row[_KIND] == "individual_business" and gen.rng.random() < 0.4:
+            agreements.append(_agreement(gen, row, org.officers[grid_squad[row[_GRID]]][0],
                                          moment))
-        out.append((row[0], group, row[16], row[9] or row[14]))
+        out.append((row[0], group, row[_GRID], row[_ADDRESS] or row[_PLACE]))
         if len(batch) == CHUNK or seq == count:
-            yield Batch("subject", SUBJECT_COLUMNS, batch)
-            yield Batch("frontage_agreement", _AGREEMENT, agreements)
+            yield EntityBatch(Entity.SUBJECT, SUBJECT_FIELDS, batch)
+            yield EntityBatch(Entity.FRONTAGE_AGREEMENT, _AGREEMENT, agreements)
             yield Progress("subjects", seq, count)
             batch, agreements = [], []
 
 
-_SEQ = SUBJECT_COLUMNS.index("local_seq")
-
-
-_UNIQUE_TEXTS = ("phone", "id_number", "credit_code")  # not worth caching
-
-
-class SearchTokens:
-    """``store.search.tokens_for`` of generated subjects. Names, shop signs, addresses
-    and vendor descriptions repeat (200,000 subjects have some 77,000 names and 10,000
-    addresses), so each one's tokens are made once; numbers and codes are unique."""
-
-    _NAMES = tuple(SUBJECT_COLUMNS.index(c) for c in NAME_COLUMNS)
-    _REPEATED = tuple(SUBJECT_COLUMNS.index(c) for c in OTHER_TEXT_COLUMNS
-                      if c not in _UNIQUE_TEXTS)
-    _UNIQUE = tuple(SUBJECT_COLUMNS.index(c) for c in OTHER_TEXT_COLUMNS if c in _UNIQUE_TEXTS)
-
-    def __init__(self) -> None:
-        table = initials_table()
-        self._name: dict[str, frozenset[str]] = {}
-        self._text: dict[str, frozenset[str]] = {}
-        self._named = lambda text: field_tokens(text, table)
-
-    def __call__(self, row: tuple[Any, ...]) -> str:
-        fields = [self._cached(self._name, self._named, row[i]) for i in self._NAMES]
-        fields += [self._cached(self._text, field_tokens, row[i]) for i in self._REPEATED]
-        fields += [field_tokens(row[i]) for i in self._UNIQUE]
-        return join_tokens(fields)
-
-    @staticmethod
-    def _cached(cache: dict[str, frozenset[str]], make: Callable[[str], frozenset[str]],
-                text: str) -> frozenset[str]:
-        tokens = cache.get(text)
-        if tokens is None:
-            tokens = cache[text] = make(text)
-        return tokens
-
-
-def search_rows(batch: Sequence[tuple[Any, ...]],
-                tokens: SearchTokens) -> list[tuple[Any, ...]]:
-    """The search index rows (rowid = local_seq) of a batch of subjects."""
-    return [(row[_SEQ], tokens(row)) for row in batch]
+_KIND, _NAME, _ADDRESS, _PLACE, _GRID = (SUBJECT_FIELDS.index(c) for c in (
+    "kind", "name", "address", "usual_place", "grid_id"))
 
 
 _AGREEMENT = ("id", "subject_id", "signed_on", "ends_on", "scope", "duties", "signed_by",
@@ -307,9 +262,9 @@ def _agreement(gen: _Gen, subject: tuple[Any, ...], officer: str,
                created: dt.datetime) -> tuple[Any, ...]:
     """门前四包责任书, signed soon after the shop opened."""
     signed = (created + dt.timedelta(days=gen.rng.randrange(1, 60))).date()
-    scope = f"{subject[9]}门前至人行道路缘石，东西各{gen.pick((3, 5, 8))}米"
+    scope = f"{subject[_ADDRESS]}门前至人行道路缘石，东西各{gen.pick((3, 5, 8))}米"
     return (gen.uid(created), subject[0], signed.isoformat(), None, scope,
-            "包卫生、包绿化、包秩序、包设施", subject[3], officer, utc_text(created), 1, "")
+            "包卫生、包绿化、包秩序、包设施", subject[_NAME], officer, utc_text(created), 1, "")
 
 
 _INSPECTION = ("id", "squad_id", "device_id", "subject_id", "grid_id", "address", "at_utc",
@@ -330,7 +285,7 @@ _WARN_S = 3 * _DAY_S
 
 
 def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]],
-                 spec: DemoSpec) -> Iterator[Batch | Progress]:
+                 spec: DemoSpec) -> Iterator[EntityBatch | Progress]:
     count = spec.inspections
     grid_squad = {g: s for s, gs in org.grids.items() for g in gs}
     facts = _facts_pool(gen, spec.violation_types)
@@ -372,7 +327,7 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
         corrected = kind == "educate" and random_() < 0.7
         ins.append((iid, squad, spec.device_id, sid, grid, address, t, 480, o1, o2, "", t))
         choices, n_choices = facts_of[code]
-        fnd.append((fid, iid, sid, code, choices[int(random_() * n_choices)], int(corrected),
+        fnd.append((fid, iid, sid, code, choices[int(random_() * n_choices)], corrected,
                     kind, t, t))
         deadline = text(at + _WARN_S) if kind == "warn" else None
         case_id = uid(ms, bits(80)) if kind == "enforce" else None
@@ -385,10 +340,10 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
                                dt.datetime.fromtimestamp(at, dt.UTC), case_numbers[year],
                                (gen.now_s - at) // _DAY_S))
         if len(ins) == CHUNK or n == count:
-            yield Batch("inspection", _INSPECTION, ins)
-            yield Batch("finding", _FINDING, fnd)
-            yield Batch("case_file", _CASE, cases)
-            yield Batch("ladder_step", _STEP, stp)
+            yield EntityBatch(Entity.INSPECTION, _INSPECTION, ins)
+            yield EntityBatch(Entity.FINDING, _FINDING, fnd)
+            yield EntityBatch(Entity.CASE, _CASE, cases)
+            yield EntityBatch(Entity.LADDER_STEP, _STEP, stp)
             yield Progress("inspections", n, count)
             ins, fnd, stp, cases = [], [], [], []
 

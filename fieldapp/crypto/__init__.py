@@ -1,0 +1,2 @@
+"""Cryptography both the desktop and HQ use, below the store: password verifiers,
+sealed (encrypted) backups."""
