@@ -15,9 +15,11 @@ from sqlmodel import Session, select
 
 from fieldapp.domain.ids import uuid7
 from fieldapp.domain.permissions import OPEN, Action, PermissionDenied, require
+from fieldapp.store.lock import SHARED_WAIT_S, take_for_start
 from fieldapp.store.store import Store
 from fieldapp.store.tables import Device, Officer
 from fieldapp.store.unit import Tx
+from fieldapp.store.upkeep import remove_leftovers, secure
 
 Clock = Callable[[], dt.datetime]
 
@@ -64,7 +66,10 @@ class ServiceContext:
             yield session
 
     def close(self) -> None:
+        """Close the store and let go of the data directory (another close does nothing)."""
         self.store.close()
+        if self.store.lock is not None:
+            self.store.lock.release()
 
 
 def authorize(session: Session, officer_id: str, action: Action) -> None:
@@ -95,13 +100,34 @@ def setup_done(session: Session) -> bool:
 
 
 def open_context(data_dir: Path, clock: Clock = system_clock) -> ServiceContext:
-    """Open the data directory (migrating it if needed) and make sure it knows its device."""
-    store = Store.open(data_dir)
-    ctx = ServiceContext(store=store, device_id="", clock=clock)
-    ctx.device_id = _local_device(ctx)
-    from fieldapp.services.rules.settings import rule_config
+    """Open the data directory (migrating it if needed) and make sure it knows its device.
 
-    rule_config(ctx=ctx)  # sets the agency's time zone for this process
+    The context holds the data directory's lock shared until ``close``. The process
+    that finds nobody else there holds it exclusively for a moment first: it removes
+    what killed processes left behind and migrates the schema, which a process that
+    is not alone refuses to do (DataDirectoryInUse)."""
+    lock = take_for_start(data_dir)
+    try:
+        alone = lock.kind == "exclusive"
+        if alone:
+            remove_leftovers(data_dir)
+        secure(data_dir)
+        store = Store.open(data_dir, alone=alone)
+    except BaseException:
+        lock.release()
+        raise
+    store.lock = lock
+    ctx = ServiceContext(store=store, device_id="", clock=clock)
+    try:
+        ctx.device_id = _local_device(ctx)  # alone, if it is new: one device row
+        from fieldapp.services.rules.settings import rule_config
+
+        rule_config(ctx=ctx)  # sets the agency's time zone for this process
+        if alone:
+            lock.take("shared", wait_s=SHARED_WAIT_S)  # let the others in
+    except BaseException:
+        ctx.close()
+        raise
     return ctx
 
 

@@ -1,0 +1,115 @@
+"""Restoring a data directory from a backup, checked whole before anything changes.
+
+Restore takes the data directory's lock exclusively for the whole run and refuses at
+once while the app or any command has the directory open (what they recorded after
+the restore would be lost). It decrypts and unpacks the whole backup into a staging
+folder inside the data directory, checks the database's integrity and its
+full-process record, and only then moves the current data aside into
+``replaced-<time>/`` and the restored data into place, with private modes. A wrong
+key or passphrase, or a file changed or cut short, is refused with nothing changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fieldapp.atomic import PRIVATE_DIR, TEMP_PREFIX, fsync_dir
+from fieldapp.crypto import sealed
+from fieldapp.domain.errors import DomainError, ValidationError
+from fieldapp.services.records import archive
+from fieldapp.services.records.archive import BACKUP_FILE_FIELD
+from fieldapp.services.records.backup_keys import open_backup
+from fieldapp.store import audit
+from fieldapp.store.engine import DB_FILE, make_engine
+from fieldapp.store.lock import exclusively
+from fieldapp.store.upkeep import remove_leftovers, secure
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    evidence_files: int
+    audit_events: int
+    replaced_dir: Path | None
+
+
+def restore(*, data_dir: Path, source: Path, now: dt.datetime,
+            private_key_file: Path | None = None,
+            passphrase: str | None = None) -> RestoreResult:
+    """Replace the data in ``data_dir`` by the checked backup ``source``, opened with
+    the agency's private key file or the passphrase; the old data is kept aside.
+
+    Refused (DataDirectoryInUse) while anything else has ``data_dir`` open."""
+    if not source.is_file():
+        raise ValidationError(BACKUP_FILE_FIELD, "'{path}' does not exist or is not a file",
+                              path=str(source))
+    with exclusively(data_dir):
+        remove_leftovers(data_dir)  # an earlier restore's staging folder, for one
+        with tempfile.TemporaryDirectory(dir=data_dir,
+                                         prefix=f"{TEMP_PREFIX}restore-") as tmp:
+            staging = Path(tmp)
+            manifest = _unpack(source, staging, private_key_file, passphrase)
+            events = _check_database(staging / DB_FILE)
+            replaced = _move_aside(data_dir, now)
+            archive.move_into(staging, data_dir)
+        secure(data_dir, everything=True)
+        fsync_dir(data_dir)
+    return RestoreResult(len(manifest["blobs"]), events, replaced)
+
+
+def _unpack(source: Path, staging: Path, private_key_file: Path | None,
+            passphrase: str | None) -> dict[str, Any]:
+    with source.open("rb") as raw:
+        reader = open_backup(raw, source=source, private_key_file=private_key_file,
+                             passphrase=passphrase)
+        try:
+            return archive.read_archive(reader, staging)
+        except (sealed.Damaged, archive.DamagedArchive):
+            raise ValidationError(BACKUP_FILE_FIELD, "'{path}' is damaged or incomplete "
+                                  "(changed or cut short); nothing was restored",
+                                  path=str(source)) from None
+
+
+def _check_database(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise ValidationError(BACKUP_FILE_FIELD, "the database in it is damaged")
+    except sqlite3.DatabaseError:
+        raise ValidationError(BACKUP_FILE_FIELD, "the database in it is damaged") from None
+    finally:
+        conn.close()
+    engine = make_engine(db)
+    try:
+        with engine.connect() as c:
+            result = audit.verify(c)
+    finally:
+        engine.dispose()
+    if not result.ok:
+        raise DomainError("the audit log in the backup is broken at event {seq}",
+                          seq=result.first_bad_seq)
+    return result.checked
+
+
+def _move_aside(data_dir: Path, now: dt.datetime) -> Path | None:
+    parts = [data_dir / n for n in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "blobs",
+                                    "thumbs", *archive.EXTRA_FOLDERS)]
+    present = [p for p in parts if p.exists()]
+    if not present:
+        return None
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    aside = data_dir / f"replaced-{stamp}"
+    try:
+        aside.mkdir(mode=PRIVATE_DIR)
+    except FileExistsError:  # two restores within a second
+        aside = Path(tempfile.mkdtemp(dir=data_dir, prefix=f"replaced-{stamp}-"))
+    for path in present:
+        shutil.move(str(path), aside / path.name)
+    fsync_dir(data_dir)
+    return aside
+
