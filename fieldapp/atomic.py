@@ -84,6 +84,13 @@ def write_atomically(path: Path, data: bytes, *, mode: int = PRIVATE_FILE) -> No
         fh.write(data)
 
 
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists (SQLite keeps the mode of a
+    database file it finds, and gives it to the WAL and SHM files)."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+
+
 def remove_stale_temporaries(folder: Path, *, recursive: bool = True) -> int:
     """Delete the temporaries of writes a killed process never finished (files, and
     folders such as a restore's staging folder); returns how many.

@@ -8,11 +8,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
-from fieldapp.atomic import PRIVATE_DIR
+from fieldapp.atomic import PRIVATE_DIR, create_private_file
 from fieldapp.store import bulk
 from fieldapp.store.lock import DataDirectoryInUse
 from fieldapp.store.migrate import HEAD_REVISION, current_revision, upgrade_to_head
-from fieldapp.store.upkeep import create_private_file
 
 DB_FILE = "fieldapp.sqlite3"
 PAGE_SIZE = 8192

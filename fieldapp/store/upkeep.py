@@ -13,17 +13,30 @@ partial evidence files, PDFs, keys, restore staging folders, database snapshots 
 backup. They are removed when the next process opens the directory alone. A backup's
 partial file lies beside its target, outside the data directory: the backup notes its
 path in ``pending/`` first, so that it can be found and removed too.
+
+A restore killed while it swaps the checked data in is finished instead: once the
+staging folder is renamed ``restoring/`` (the commit point), the next start moves the
+rest of the old data aside and the rest of the new data in, as the restore would have.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from fieldapp.atomic import PRIVATE_DIR, PRIVATE_FILE, TEMP_PREFIX, remove_stale_temporaries
+from fieldapp.atomic import (
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    TEMP_PREFIX,
+    create_private_file,
+    fsync_dir,
+    remove_stale_temporaries,
+)
+from fieldapp.store.engine import DB_FILE
 
 PENDING_DIR = "pending"
 # Content folders hold thousands of files, all written 0600 by this app: they are
@@ -62,14 +75,10 @@ def _tighten(entry: os.DirEntry[str], mode: int) -> None:
             os.chmod(entry.path, mode)
 
 
-def create_private_file(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 unless it exists (SQLite then keeps the mode)."""
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
-
-
 def remove_leftovers(data_dir: Path) -> int:
-    """Remove every temporary a killed process left; call holding the lock exclusively."""
+    """Finish an interrupted restore and remove every temporary a killed process left;
+    call holding the lock exclusively."""
+    finish_restore(data_dir)
     removed = 0
     pending = data_dir / PENDING_DIR
     if pending.is_dir():
@@ -112,3 +121,47 @@ def noting_temporaries(data_dir: Path) -> Iterator[Callable[[Path], None]]:
     finally:
         for done in notes:
             done.unlink(missing_ok=True)
+
+
+# --- swapping restored data in ------------------------------------------------------
+
+RESTORING_DIR = "restoring"
+DATA_PARTS = (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "blobs", "thumbs", "documents",
+              "keys")
+_ASIDE_NOTE = ".aside"  # in restoring/: the folder the old data goes to
+_MOVING_IN = ".moving-in"  # in restoring/: all the old data is aside
+
+
+def commit_restore(data_dir: Path, staging: Path, aside_name: str) -> Path | None:
+    """Swap the checked data in ``staging`` (inside ``data_dir``) for the data there,
+    which goes to ``aside_name``; returns that folder, or None when nothing was there."""
+    (staging / _ASIDE_NOTE).write_text(aside_name, encoding="utf-8")
+    os.replace(staging, data_dir / RESTORING_DIR)
+    fsync_dir(data_dir)
+    return finish_restore(data_dir)
+
+
+def finish_restore(data_dir: Path) -> Path | None:
+    """Complete the swap ``commit_restore`` began (whether or not a crash stopped it)."""
+    ready = data_dir / RESTORING_DIR
+    if not (ready / _ASIDE_NOTE).is_file():
+        return None
+    aside = data_dir / (ready / _ASIDE_NOTE).read_text(encoding="utf-8").strip()
+    if not (ready / _MOVING_IN).exists():
+        # Nothing new has come in yet: everything here is old data.
+        aside.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        for part in DATA_PARTS:
+            if os.path.lexists(data_dir / part):
+                os.replace(data_dir / part, aside / part)
+        fsync_dir(data_dir)
+        create_private_file(ready / _MOVING_IN)
+        fsync_dir(ready)
+    for part in DATA_PARTS:
+        if os.path.lexists(ready / part):
+            os.replace(ready / part, data_dir / part)
+    fsync_dir(data_dir)
+    shutil.rmtree(ready)
+    if aside.is_dir() and not any(aside.iterdir()):
+        aside.rmdir()
+        return None
+    return aside

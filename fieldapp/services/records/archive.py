@@ -204,11 +204,3 @@ def _copy_hashed(src: Source, target: Path) -> str:
             digest.update(chunk)
             dst.write(chunk)
     return digest.hexdigest()
-
-
-def move_into(staging: Path, data_dir: Path) -> None:
-    """Put the unpacked database and folders in place (same file system: renames)."""
-    os.replace(staging / DB_FILE, data_dir / DB_FILE)
-    for folder in ("blobs", *EXTRA_FOLDERS):
-        if (staging / folder).exists():
-            os.replace(staging / folder, data_dir / folder)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from fieldapp import __version__
-from fieldapp.atomic import TEMP_PREFIX, atomic_file
+from fieldapp.atomic import TEMP_PREFIX, atomic_file, create_private_file
 from fieldapp.crypto import sealed
 from fieldapp.domain.errors import ValidationError
 from fieldapp.domain.permissions import Action
@@ -37,7 +37,7 @@ from fieldapp.services.records import archive
 from fieldapp.services.records.archive import BACKUP_FILE_FIELD
 from fieldapp.store import audit
 from fieldapp.store.engine import DB_FILE
-from fieldapp.store.upkeep import create_private_file, noting_temporaries
+from fieldapp.store.upkeep import noting_temporaries
 
 BACKUP_SUFFIX = ".fieldapp-backup"
 MIN_PASSPHRASE = 8
@@ -138,8 +138,8 @@ def check_target(dest: Path, *, field: str, data_dir: Path | None, overwrite: bo
         _check_outside(target, dest, field, data_dir.resolve())
     try:
         mode = target.stat().st_mode
-    except FileNotFoundError:
-        mode = None
+    except (FileNotFoundError, NotADirectoryError):  # a file where a folder should be:
+        mode = None  # named below
     if mode is not None:
         if not stat.S_ISREG(mode):
             raise ValidationError(field, "'{path}' is {kind}, not a file",

@@ -5,8 +5,9 @@ once while the app or any command has the directory open (what they recorded aft
 the restore would be lost). It decrypts and unpacks the whole backup into a staging
 folder inside the data directory, checks the database's integrity and its
 full-process record, and only then moves the current data aside into
-``replaced-<time>/`` and the restored data into place, with private modes. A wrong
-key or passphrase, or a file changed or cut short, is refused with nothing changed.
+``replaced-<time>/`` and the restored data into place, with private modes (a crash
+during that swap is finished at the next start: ``store.upkeep``). A wrong key or
+passphrase, or a file changed or cut short, is refused with nothing changed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fieldapp.atomic import PRIVATE_DIR, TEMP_PREFIX, fsync_dir
+from fieldapp.atomic import TEMP_PREFIX
 from fieldapp.crypto import sealed
 from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.services.records import archive
@@ -28,7 +29,7 @@ from fieldapp.services.records.backup_keys import open_backup
 from fieldapp.store import audit
 from fieldapp.store.engine import DB_FILE, make_engine
 from fieldapp.store.lock import exclusively
-from fieldapp.store.upkeep import remove_leftovers, secure
+from fieldapp.store.upkeep import commit_restore, remove_leftovers, secure
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,14 @@ def restore(*, data_dir: Path, source: Path, now: dt.datetime,
                               path=str(source))
     with exclusively(data_dir):
         remove_leftovers(data_dir)  # an earlier restore's staging folder, for one
-        with tempfile.TemporaryDirectory(dir=data_dir,
-                                         prefix=f"{TEMP_PREFIX}restore-") as tmp:
-            staging = Path(tmp)
+        staging = Path(tempfile.mkdtemp(dir=data_dir, prefix=f"{TEMP_PREFIX}restore-"))
+        try:
             manifest = _unpack(source, staging, private_key_file, passphrase)
             events = _check_database(staging / DB_FILE)
-            replaced = _move_aside(data_dir, now)
-            archive.move_into(staging, data_dir)
+            replaced = commit_restore(data_dir, staging, _aside_name(data_dir, now))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # gone once committed
         secure(data_dir, everything=True)
-        fsync_dir(data_dir)
     return RestoreResult(len(manifest["blobs"]), events, replaced)
 
 
@@ -96,20 +96,11 @@ def _check_database(db: Path) -> int:
     return result.checked
 
 
-def _move_aside(data_dir: Path, now: dt.datetime) -> Path | None:
-    parts = [data_dir / n for n in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "blobs",
-                                    "thumbs", *archive.EXTRA_FOLDERS)]
-    present = [p for p in parts if p.exists()]
-    if not present:
-        return None
+def _aside_name(data_dir: Path, now: dt.datetime) -> str:
+    """A new folder name for the data a restore replaces (two restores in a second)."""
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    aside = data_dir / f"replaced-{stamp}"
-    try:
-        aside.mkdir(mode=PRIVATE_DIR)
-    except FileExistsError:  # two restores within a second
-        aside = Path(tempfile.mkdtemp(dir=data_dir, prefix=f"replaced-{stamp}-"))
-    for path in present:
-        shutil.move(str(path), aside / path.name)
-    fsync_dir(data_dir)
-    return aside
-
+    name, n = f"replaced-{stamp}", 1
+    while (data_dir / name).exists():
+        n += 1
+        name = f"replaced-{stamp}-{n}"
+    return name
