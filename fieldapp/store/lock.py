@@ -97,17 +97,18 @@ class DataDirLock:
         self.kind: Kind | None = None
 
     def try_take(self, kind: Kind) -> bool:
-        """Take (or change to) ``kind`` without waiting; False when others prevent it."""
+        """Take (or change to) ``kind`` without waiting; False when others prevent it.
+
+        Changing a held lock is not atomic on either platform: when it fails, the old
+        hold may be gone too (only exclusive → shared is done, which cannot fail
+        unless someone slipped in between)."""
         if self._fd is None:
             raise ValueError("released")
         if self._held is not None and sys.platform == "win32":
             _unlock(self._fd, self._held)  # flock changes a held lock itself
-            self._held, self.kind = None, None
         held = _try_lock(self._fd, kind)
-        if held is None:
-            return False
-        self._held, self.kind = held, kind
-        return True
+        self._held, self.kind = held, kind if held is not None else None
+        return held is not None
 
     def take(self, kind: Kind, *, wait_s: float = 0.0) -> None:
         """Take ``kind``, waiting up to ``wait_s``; DataDirectoryInUse otherwise."""

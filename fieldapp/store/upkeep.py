@@ -84,7 +84,18 @@ def remove_leftovers(data_dir: Path) -> int:
     if pending.is_dir():
         for note in pending.iterdir():
             removed += _remove_noted(note)
-    return removed + remove_stale_temporaries(data_dir)
+    return removed + _remove_temporaries(data_dir)
+
+
+def _remove_temporaries(data_dir: Path) -> int:
+    # Content folders get their temporaries at the top (blobs/.incoming-…, never in
+    # blobs/ab/): not walking their thousands of files keeps the start fast.
+    removed = remove_stale_temporaries(data_dir, recursive=False)
+    for entry in data_dir.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            deep = not entry.name.startswith(_CONTENT_DIRS)
+            removed += remove_stale_temporaries(entry, recursive=deep)
+    return removed
 
 
 def _remove_noted(note: Path) -> int:

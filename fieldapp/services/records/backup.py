@@ -39,7 +39,7 @@ from fieldapp.store import audit
 from fieldapp.store.engine import DB_FILE
 from fieldapp.store.upkeep import noting_temporaries
 
-BACKUP_SUFFIX = ".fieldapp-backup"
+BACKUP_SUFFIX = ".fabackup"
 MIN_PASSPHRASE = 8
 _LAST_BACKUP_KEY = "last_backup"
 PASSPHRASE_FIELD = "passphrase"
