@@ -42,7 +42,7 @@ PENDING_DIR = "pending"
 # Content folders hold thousands of files, all written 0600 by this app: they are
 # walked only when the directory itself was lax (an older data directory) or after a
 # restore. Data a restore kept aside (``replaced-…``) holds content folders too.
-_CONTENT_DIRS = ("blobs", "thumbs", "replaced-")
+_CONTENT_DIRS = ("blobs", "thumbs", "documents", "replaced-")
 
 
 def secure(data_dir: Path, *, everything: bool = False) -> None:

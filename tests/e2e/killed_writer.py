@@ -44,10 +44,11 @@ def main() -> None:
         from fieldapp.atomic import write_atomically
 
         write_atomically(data_dir / "documents" / "d.pdf", b"%PDF-1.4 half a document")
-    elif mode == "key":
-        from fieldapp.services.paperwork.signing import _create, key_path
+    elif mode == "key":  # as the device key is made: never over an existing one
+        from fieldapp.atomic import atomic_file
 
-        _create(key_path(data_dir))
+        with atomic_file(data_dir / "keys" / "device_ed25519.pem", replace=False) as fh:
+            fh.write(b"-----BEGIN PRIVATE KEY-----\n")
     elif mode == "backup":
         from fieldapp.services.records import backup
 

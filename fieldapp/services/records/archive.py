@@ -114,6 +114,14 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 def _add_file(tar: tarfile.TarFile, name: str, path: Path) -> None:
     with path.open("rb") as fh:
         tar.addfile(_member(name, os.fstat(fh.fileno()).st_size), fh)
+    _forget_members(tar)
+
+
+def _forget_members(tar: tarfile.TarFile) -> None:
+    """tarfile keeps every member it has read or written (about 500 bytes each); a
+    stream never goes back to one, so memory stays flat however many evidence files
+    there are. (``members`` is undocumented; a stream iterates on without it.)"""
+    cast(Any, tar).members.clear()
 
 
 # --- reading -----------------------------------------------------------------------
@@ -151,6 +159,7 @@ def _unpack(tar: tarfile.TarFile, staging: Path) -> dict[str, Any]:
             raise DamagedArchive(f"unexpected member {member.name!r}")
         seen.add(member.name)
         _extract(tar, member, staging, expected[member.name])
+        _forget_members(tar)
     if seen != set(expected):
         raise DamagedArchive("members missing")
     return manifest
