@@ -6,6 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from bench.backup_bench import backup_figures
 from bench.documents_bench import document_figures
 from bench.harness import print_table
 from bench.store_bench import (
@@ -66,6 +67,7 @@ def main() -> None:
         ctx.close()
         if args.only != "store":
             figures.append(memory_browsing(data_dir, args.inspections))
+            figures += backup_figures(data_dir)
             figures += document_figures()
             figures += _ui_figures()
     print_table(figures)

@@ -65,6 +65,7 @@ def heartbeat_figures(data_dir: Path) -> list[Figure]:
     """The largest gap of a 10 ms GUI timer while long work runs on the worker: a
     backup, printing a dossier, importing a no-penalty list."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from fieldapp.crypto.sealed import generate_key_pair
     from fieldapp.services.context import open_context
     from fieldapp.services.paperwork import print_dossier
     from fieldapp.services.records import backup
@@ -82,9 +83,13 @@ def heartbeat_figures(data_dir: Path) -> list[Figure]:
             case = s.connection().exec_driver_sql(
                 "SELECT case_id FROM document WHERE case_id IS NOT NULL "
                 "GROUP BY case_id ORDER BY COUNT(*) DESC LIMIT 1").scalar()
+            leader = s.connection().exec_driver_sql(
+                "SELECT id FROM officer WHERE role = 'squad_leader' LIMIT 1").scalar_one()
         current = lists(ctx=ctx)[-1]
         listed = export_list(ctx=ctx, list_id=current.id, path=folder / "list.xlsx")
-        jobs = [("a backup", lambda: backup(ctx=ctx, dest=folder / "b.zip")),
+        _private, agency_key = generate_key_pair()
+        jobs = [("a backup", lambda: backup(ctx=ctx, dest=folder / "b.fab", officer_id=leader,
+                                            public_key=agency_key)),
                 ("printing a dossier", lambda: print_dossier(
                     ctx=ctx, case_id=case, path=folder / "d.pdf")),
                 ("importing a no-penalty list", lambda: import_list(

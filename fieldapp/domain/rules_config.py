@@ -6,12 +6,14 @@ Stored per data directory (``rule_setting`` rows, synced from HQ later); read th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from typing import Any
 
 from fieldapp.domain.errors import ValidationError
 from fieldapp.domain.localtime import DEFAULT_ZONE, zone_from_name
 
+_KEY_TEXT = re.compile(r"[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]")  # 256 bits in 43 characters
 LIMITATION_MONTHS = 24  # 行政处罚法 art. 36: not discovered within two years → no penalty
 
 
@@ -36,6 +38,9 @@ class RuleConfig:
     statement_window_working_days: int = 5
     # The agency's time zone (IANA name): every date a person reads or types.
     time_zone: str = DEFAULT_ZONE
+    # The agency's backup public key (X25519, base64url; published by HQ): backups are
+    # encrypted to it, and only the agency's private key, kept off the device, opens them.
+    backup_public_key: str = ""
 
     def __post_init__(self) -> None:
         if not 0 < self.lookback_months <= LIMITATION_MONTHS:
@@ -47,8 +52,16 @@ class RuleConfig:
             if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
                 raise ValidationError(f.name, "must not be negative")
         zone_from_name(self.time_zone)
+        if self.backup_public_key and not is_public_key_text(self.backup_public_key):
+            raise ValidationError("backup public key", "'{value}' is not a public key "
+                                  "(43 characters of base64url)", value=self.backup_public_key)
 
     @classmethod
     def from_settings(cls, values: dict[str, Any]) -> RuleConfig:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def is_public_key_text(text: str) -> bool:
+    """Whether ``text`` is 32 bytes in unpadded base64url (how the app writes keys)."""
+    return _KEY_TEXT.fullmatch(text) is not None

@@ -18,9 +18,11 @@ from fieldapp.domain.ids import uuid7
 from fieldapp.domain.permissions import OPEN, Action, PermissionDenied, require
 from fieldapp.store import chain
 from fieldapp.store.keys import public_key_text
+from fieldapp.store.lock import SHARED_WAIT_S, take_for_start
 from fieldapp.store.store import Store
 from fieldapp.store.tables import Device, Officer
 from fieldapp.store.unit import Tx, enqueue_rows
+from fieldapp.store.upkeep import remove_leftovers, secure
 
 Clock = Callable[[], dt.datetime]
 
@@ -67,7 +69,10 @@ class ServiceContext:
             yield session
 
     def close(self) -> None:
+        """Close the store and let go of the data directory (another close does nothing)."""
         self.store.close()
+        if self.store.lock is not None:
+            self.store.lock.release()
 
 
 def authorize(session: Session, officer_id: str, action: Action) -> None:
@@ -98,14 +103,35 @@ def setup_done(session: Session) -> bool:
 
 
 def open_context(data_dir: Path, clock: Clock = system_clock) -> ServiceContext:
-    """Open the data directory (migrating it if needed) and make sure it knows its device."""
-    store = Store.open(data_dir)
-    ctx = ServiceContext(store=store, device_id="", clock=clock)
-    ctx.device_id = _local_device(ctx)
-    _cover_old_records(ctx)
-    from fieldapp.services.rules.settings import rule_config
+    """Open the data directory (migrating it if needed) and make sure it knows its device.
 
-    rule_config(ctx=ctx)  # sets the agency's time zone for this process
+    The context holds the data directory's lock shared until ``close``. The process
+    that finds nobody else there holds it exclusively for a moment first: it removes
+    what killed processes left behind and migrates the schema, which a process that
+    is not alone refuses to do (DataDirectoryInUse)."""
+    lock = take_for_start(data_dir)
+    try:
+        alone = lock.kind == "exclusive"
+        if alone:
+            remove_leftovers(data_dir)
+        secure(data_dir)
+        store = Store.open(data_dir, alone=alone)
+    except BaseException:
+        lock.release()
+        raise
+    store.lock = lock
+    ctx = ServiceContext(store=store, device_id="", clock=clock)
+    try:
+        ctx.device_id = _local_device(ctx)  # alone, if it is new: one device row
+        _cover_old_records(ctx)
+        from fieldapp.services.rules.settings import rule_config
+
+        rule_config(ctx=ctx)  # sets the agency's time zone for this process
+        if alone:
+            lock.take("shared", wait_s=SHARED_WAIT_S)  # let the others in
+    except BaseException:
+        ctx.close()
+        raise
     return ctx
 
 

@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from fieldapp.atomic import write_atomically
 from fieldapp.domain.errors import ValidationError
 from fieldapp.i18n import DEFAULT_LANGUAGE, N_
 
 PREFERENCES_FILE = "preferences.json"
-BACKUP_SUBDIR = "backups"
+# Beside the data directory, never inside it (a backup there is refused: it would go
+# wherever the data goes, and be restored over by itself).
+BACKUP_FOLDER_SUFFIX = "-backups"
 # A language is named in itself, so anyone can find theirs whatever is shown now.
 LANGUAGE_CHOICES = (("zh_CN", "简体中文"), ("en", "English"))
 PRINTER_LAYOUT_CHOICES = (("a4", N_("A4 paper")), ("receipt", N_("80 mm receipt printer")))
@@ -50,7 +51,7 @@ class Preferences:
     dark_mode: bool = _preference(False, N_("Dark mode"), DISPLAY)
     printer_layout: str = _preference("a4", N_("Default paper for printing"), PRINTING,
                                       choices=PRINTER_LAYOUT_CHOICES)
-    # "" means the ``backups`` folder in the data directory (``backup_folder()``).
+    # "" means ``<data dir>-backups`` beside the data directory (``backup_folder()``).
     backup_folder: str = _preference("", N_("Backup folder"), BACKUP, folder=True)
 
 
@@ -102,18 +103,12 @@ def save_preferences(data_dir: Path, prefs: Preferences) -> Path:
             raise ValidationError(spec.title, "'{value}' is not a valid setting",
                                   value=str(values[spec.key]))
     path = data_dir / PREFERENCES_FILE
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(dir=data_dir, prefix=".preferences-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(values, fh, ensure_ascii=False, indent=1)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(values, ensure_ascii=False, indent=1).encode())
     return path
 
 
 def backup_folder(data_dir: Path, prefs: Preferences) -> Path:
-    """Where "back up now" writes: the chosen folder, else ``backups`` in the data dir."""
-    return Path(prefs.backup_folder) if prefs.backup_folder else data_dir / BACKUP_SUBDIR
+    """Where "back up now" writes: the chosen folder, else one beside the data dir."""
+    if prefs.backup_folder:
+        return Path(prefs.backup_folder)
+    return data_dir.parent / f"{data_dir.name}{BACKUP_FOLDER_SUFFIX}"

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from fieldapp.atomic import TEMP_PREFIX, fsync_dir
+from fieldapp.atomic import PRIVATE_DIR, TEMP_PREFIX, atomic_file, fsync_dir
 from fieldapp.domain.errors import ValidationError
 
 _CHUNK = 1 << 20
@@ -90,7 +90,7 @@ class BlobStore:
     def put(self, source: Path) -> StoredBlob:
         """Copy ``source`` in (once); returns its hash, size and media type."""
         media_type = self.check(source)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
         digest = hashlib.sha256()
         fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=TEMP_PREFIX)
         try:
@@ -105,7 +105,7 @@ class BlobStore:
             if target.exists():
                 os.unlink(tmp_name)
             else:
-                target.parent.mkdir(exist_ok=True)
+                target.parent.mkdir(mode=PRIVATE_DIR, exist_ok=True)
                 os.replace(tmp_name, target)
                 fsync_dir(target.parent)
         except BaseException:
@@ -129,13 +129,11 @@ class BlobStore:
         target = self.thumbs / f"{sha256}-{size}.jpg"
         if target.exists():
             return target
-        self.thumbs.mkdir(parents=True, exist_ok=True)
         with Image.open(self.path_of(sha256)) as img:
             upright = ImageOps.exif_transpose(img)
             upright.thumbnail((size, size))
-            tmp = target.with_suffix(".tmp")
-            upright.convert("RGB").save(tmp, "JPEG", quality=85)
-            os.replace(tmp, target)
+            with atomic_file(target) as fh:  # a killed process leaves no half thumbnail
+                upright.convert("RGB").save(fh, "JPEG", quality=85)
         return target
 
     def copy_tree_to(self, dest: Path) -> int:

@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from fieldapp.atomic import PRIVATE_DIR, create_private_file
 from fieldapp.store import bulk
-from fieldapp.store.migrate import upgrade_to_head
+from fieldapp.store.lock import DataDirectoryInUse
+from fieldapp.store.migrate import HEAD_REVISION, current_revision, upgrade_to_head
 
 DB_FILE = "fieldapp.sqlite3"
 PAGE_SIZE = 8192
@@ -43,12 +45,25 @@ def make_engine(db_path: Path) -> Engine:
     return engine
 
 
-def open_engine(data_dir: Path) -> Engine:
-    """The engine of the store in ``data_dir``, created or migrated to the newest schema."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+def open_engine(data_dir: Path, *, alone: bool = True) -> Engine:
+    """The engine of the store in ``data_dir``, created or migrated to the newest schema.
+
+    ``alone``: whether this process holds the data directory's lock exclusively. Only
+    then may it migrate or repair (another process may be using the old schema, or be
+    in the middle of the bulk load that looks interrupted); otherwise a store that
+    needs migrating is refused with DataDirectoryInUse."""
+    data_dir.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    create_private_file(data_dir / DB_FILE)
     engine = make_engine(data_dir / DB_FILE)
-    upgrade_to_head(engine)
-    _repair_interrupted_bulk_load(engine)
+    try:
+        if alone:
+            upgrade_to_head(engine)
+            _repair_interrupted_bulk_load(engine)
+        elif current_revision(engine) != HEAD_REVISION:
+            raise DataDirectoryInUse(data_dir)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from fieldapp.store import keys
 from fieldapp.store.blobs import BlobStore
 from fieldapp.store.engine import open_engine
+from fieldapp.store.lock import DataDirLock
 from fieldapp.store.unit import Tx
 
 
@@ -25,11 +26,14 @@ class Store:
         self._writer = engine.execution_options(immediate=True)
         self.blobs = BlobStore(data_dir / "blobs")
         self._key: Ed25519PrivateKey | None = None
+        # The hold on the data directory's lock while this store is open (see
+        # services.context.open_context, which takes it and releases it at close).
+        self.lock: DataDirLock | None = None
 
     @classmethod
-    def open(cls, data_dir: Path) -> Store:
-        """Open (creating or migrating) the store in ``data_dir``."""
-        return cls(data_dir, open_engine(data_dir))
+    def open(cls, data_dir: Path, *, alone: bool = True) -> Store:
+        """Open (creating, or migrating when ``alone``) the store in ``data_dir``."""
+        return cls(data_dir, open_engine(data_dir, alone=alone))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -5,7 +5,6 @@ that only leaders may change."""
 from __future__ import annotations
 
 import json
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,10 +13,17 @@ from pytestqt.qtbot import QtBot
 
 from fieldapp import i18n
 from fieldapp.demo.load import generate_demo
+from fieldapp.domain.errors import ValidationError
 from fieldapp.i18n import _
 from fieldapp.services.context import ServiceContext, open_context
 from fieldapp.services.preferences import PREFERENCES_FILE, load_preferences
-from fieldapp.services.records import changes_since_backup
+from fieldapp.services.records import (
+    BACKUP_SUFFIX,
+    backup_protection,
+    changes_since_backup,
+    create_agency_backup_key,
+    restore,
+)
 from fieldapp.services.rules import rule_config
 from fieldapp.services.staff import LoggedIn, login_choices
 from fieldapp.ui.app import create_main_window
@@ -127,7 +133,11 @@ def test_a_hand_edited_preferences_file_falls_back_to_defaults(
 def test_back_up_now_writes_the_backup_to_the_chosen_folder(
         fresh: tuple[MainWindow, ServiceContext], qtbot: QtBot, tmp_path: Path) -> None:
     window, ctx = fresh
-    window.set_user(_user(ctx, "squad_leader"))
+    leader = _user(ctx, "squad_leader")
+    window.set_user(leader)
+    # The city's agency backup key (HQ publishes it; here the administrator makes it).
+    agency = create_agency_backup_key(private_key_file=tmp_path / "hq" / "agency.pem",
+                                      ctx=ctx, officer_id=leader.officer_id)
     page = _page(window, qtbot)
     folder = tmp_path / "usb-stick"
     folder.mkdir()
@@ -143,14 +153,35 @@ def test_back_up_now_writes_the_backup_to_the_chosen_folder(
     qtbot.mouseClick(page.backup_button, Qt.MouseButton.LeftButton)
     assert page.backup_progress.isVisible() and not page.backup_button.isEnabled()
     qtbot.waitUntil(lambda: page.backup_button.isEnabled(), timeout=WAIT_MS)
-    [made] = list(folder.glob("fieldapp-backup-*.zip"))
-    assert zipfile.is_zipfile(made)
+    [made] = list(folder.glob(f"fieldapp-backup-*{BACKUP_SUFFIX}"))
+    assert backup_protection(source=made) == "agency key"
     assert str(made) in page.backup_result.text()
     assert page.backup_result.property("role") == "success"
     assert not page.backup_progress.isVisible()
     assert changes_since_backup(ctx=ctx) == 0
     changes = _("Changes since last backup: {count}", count=0)
     qtbot.waitUntil(lambda: window.backup_state.text() == changes, timeout=WAIT_MS)
+    restored = restore(data_dir=tmp_path / "restored", source=made, now=ctx.now(),
+                       private_key_file=agency.private_key_file)
+    assert restored.audit_events > 0
+
+
+def test_back_up_now_without_an_agency_key_says_what_is_missing(
+        fresh: tuple[MainWindow, ServiceContext], qtbot: QtBot, tmp_path: Path) -> None:
+    window, ctx = fresh
+    window.set_user(_user(ctx, "squad_leader"))
+    page = _page(window, qtbot)
+    assert page.controls["backup_folder"].text() == str(
+        ctx.store.data_dir.parent / "data-backups")  # beside the data, not inside it
+    qtbot.mouseClick(page.backup_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.backup_button.isEnabled(), timeout=WAIT_MS)
+    assert page.backup_result.property("role") == "error"
+    assert page.backup_result.text() == _("Error: {error}", error=i18n.describe(
+        ValidationError("backup public key", "no agency backup key is set up; set the one "
+                        "HQ publishes in the city's rules, or give a passphrase")))
+    assert "备份公钥" in page.backup_result.text()
+    assert not (tmp_path / "data-backups").exists() or not list(
+        (tmp_path / "data-backups").iterdir())
 
 
 def test_only_leaders_change_the_rules(fresh: tuple[MainWindow, ServiceContext],

@@ -55,7 +55,7 @@ def _writers() -> dict[str, list[str]]:
             for node in ast.walk(fn):
                 if not isinstance(node, ast.Call):
                     continue
-                if isinstance(node.func, ast.Attribute) and node.func.attr in _WRITERS:
+                if _is_transaction(node.func):
                     actions += [ast.unparse(k.value) for k in node.keywords
                                 if k.arg == "action"] or ["(store)"]
                 elif isinstance(node.func, ast.Name):
@@ -73,6 +73,15 @@ def _writers() -> dict[str, list[str]]:
             if not name.startswith("_") and reaches(name):
                 found[f"{rel}:{name}"] = direct.get(name, [])
     return found
+
+
+def _is_transaction(func: ast.expr) -> bool:
+    """``ctx.write(…)``, ``ctx.store.write(…)``, ``ctx.authorize(…)`` (not a file's write)."""
+    if not isinstance(func, ast.Attribute) or func.attr not in _WRITERS:
+        return False
+    owner = func.value
+    name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+    return name in ("ctx", "store", "self")
 
 
 # --- a squad with a record of each kind -------------------------------------------------
@@ -200,6 +209,9 @@ def _calls() -> dict[str, tuple[Action, Callable[[Squad, str], object]]]:
                 year=2026, serial=9, reason="损毁")),
         "fieldapp/services/records/backup.py:backup": (Action.BACK_UP, lambda s, o: (
             records.backup(ctx=s.ctx, dest=s.tmp / "b.zip", officer_id=o))),
+        "fieldapp/services/records/backup_keys.py:create_agency_backup_key": (
+            Action.SET_RULES, lambda s, o: records.create_agency_backup_key(
+                private_key_file=s.tmp / "agency.pem", ctx=s.ctx, officer_id=o)),
         "fieldapp/services/rules/calendar.py:add_calendar_day": (
             Action.IMPORT_CALENDAR, lambda s, o: rules.add_calendar_day(
                 ctx=s.ctx, officer_id=o, day=dt.date(2027, 2, 6), kind="holiday",
@@ -308,7 +320,7 @@ def test_a_role_that_may_not_is_refused_and_nothing_is_written(squad, name) -> N
     assert refused.value.action in (action, Action.MANAGE_OFFICERS)
     assert refused.value.role == role
     assert squad.counts() == before
-    assert not (squad.tmp / "b.zip").exists() and not (squad.tmp / "卷.pdf").exists()
+    assert not any((squad.tmp / f).exists() for f in ("b.zip", "卷.pdf", "agency.pem"))
 
 
 def test_the_open_writes_are_the_declared_ones() -> None:

@@ -1,35 +1,49 @@
-"""Backup and restore of a data directory: a consistent copy while the app runs.
+"""Backups of a data directory: a consistent, encrypted copy, made while the app runs.
 
-A backup is one zip file: the database copied with SQLite's online backup API (a
-consistent snapshot even while the app writes), every evidence file, and a manifest
-with the SHA-256 of each part. Restore checks all of it before it touches anything, and
-keeps the data it replaces in ``replaced-<time>/`` inside the data directory.
+A backup is one sealed file (``fieldapp.crypto.sealed``) holding a tar stream
+(``archive``): the database copied with SQLite's online backup API (a consistent
+snapshot even while the app writes), every evidence file, the issued PDFs and the
+device's signing key. It is sealed to the agency's backup public key (the city's rule
+setting ``backup_public_key``), so a scheduled backup needs no passphrase and nothing
+on the device can open it; squads without an agency key give a passphrase instead.
+
+A backup cannot hurt the data: it refuses any target inside the data directory (the
+live database above all), an existing file unless told to overwrite it, and anything
+that is not a plain file path (a folder, a device such as /dev/null, a pipe). It is
+written to a temporary file beside the target and renamed into place when whole;
+the plaintext snapshot stays inside the private data directory meanwhile.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
 import os
-import shutil
 import sqlite3
+import stat
 import tempfile
-import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from fieldapp import __version__
-from fieldapp.domain.errors import DomainError, ValidationError
+from fieldapp.atomic import TEMP_PREFIX, atomic_file, create_private_file
+from fieldapp.crypto import sealed
+from fieldapp.domain.errors import ValidationError
 from fieldapp.domain.permissions import Action
+from fieldapp.i18n import N_
 from fieldapp.services.context import ServiceContext
-from fieldapp.store import audit, chain
+from fieldapp.services.records import archive
+from fieldapp.services.records.archive import BACKUP_FILE_FIELD
+from fieldapp.store import audit
 from fieldapp.store.engine import DB_FILE
+from fieldapp.store.upkeep import noting_temporaries
 
-FORMAT = "fieldapp-backup/1"
-_EXTRA_FOLDERS = ("documents", "keys")
+BACKUP_SUFFIX = ".fabackup"
+MIN_PASSPHRASE = 8
 _LAST_BACKUP_KEY = "last_backup"
+PASSPHRASE_FIELD = "passphrase"
+PUBLIC_KEY_FIELD = "backup public key"
 
 
 @dataclass(frozen=True)
@@ -38,71 +52,191 @@ class BackupResult:
     size_bytes: int
     evidence_files: int
     audit_events: int
+    sealed_with: str  # "agency key" or "passphrase"
 
 
-@dataclass(frozen=True)
-class RestoreResult:
-    evidence_files: int
-    audit_events: int
-    replaced_dir: Path | None
+def backup(*, ctx: ServiceContext, dest: Path, officer_id: str = "",
+           overwrite: bool = False, public_key: str | None = None,
+           passphrase: str | None = None) -> BackupResult:
+    """Write an encrypted backup to ``dest`` and remember when it was made.
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def backup(*, ctx: ServiceContext, dest: Path, officer_id: str = "") -> BackupResult:
-    """Write a backup zip to ``dest`` (atomically) and remember when it was made."""
+    Sealed to ``public_key`` if given, else with ``passphrase`` if given, else to the
+    agency's backup key of the city's settings (a ValidationError when there is none).
+    ``overwrite`` lets it replace an existing backup file."""
     ctx.authorize(officer_id, Action.BACK_UP)
-    dest = dest.resolve()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".backup-") as tmp:
-        snapshot = Path(tmp) / DB_FILE
-        _snapshot_db(ctx.store.data_dir / DB_FILE, snapshot)
-        outbox_seq, head = _snapshot_marks(snapshot)
-        # Blobs are written before the rows that name them, so copying them after the
-        # snapshot captures every file the snapshot refers to.
-        blobs = sorted(p for p in ctx.store.blobs.root.glob("??/*") if p.is_file())
-        # Issued PDFs and the device's signing key: without the key, documents issued
-        # after a restore could not be verified with the device's known public key.
-        extras = sorted(p for folder in _EXTRA_FOLDERS
-                        for p in (ctx.store.data_dir / folder).glob("*") if p.is_file())
-        manifest = {
-            "format": FORMAT, "app_version": __version__,
-            "created_at": audit.utc_text(ctx.now()), "device_id": ctx.device_id,
-            "database": {"file": DB_FILE, "sha256": _sha256(snapshot)},
-            "blobs": {p.parent.name + p.name: p.stat().st_size for p in blobs},
-            "files": {f"{p.parent.name}/{p.name}": _sha256(p) for p in extras},
-            "audit_events": head, "outbox_seq": outbox_seq,
-        }
-        partial = Path(tmp) / "backup.zip"
-        with zipfile.ZipFile(partial, "w") as zf:
-            zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-            zf.write(snapshot, DB_FILE, compress_type=zipfile.ZIP_DEFLATED)
-            for path in blobs:
-                zf.write(path, f"blobs/{path.parent.name}/{path.name}")
-            for path in extras:
-                zf.write(path, f"{path.parent.name}/{path.name}")
-        with partial.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(partial, dest)
+    data_dir = ctx.store.data_dir
+    target = check_target(dest, field=BACKUP_FILE_FIELD, data_dir=data_dir,
+                          overwrite=overwrite)
+    seal, sealed_with = _sealer(ctx, public_key, passphrase)
+    with tempfile.TemporaryDirectory(dir=data_dir, prefix=f"{TEMP_PREFIX}backup-") as tmp:
+        manifest, blobs, extras = _prepare(ctx, Path(tmp))
+        try:
+            with noting_temporaries(data_dir) as note, atomic_file(
+                    target, replace=overwrite, on_temporary=note) as fh:
+                writer = seal(fh)
+                archive.write_archive(writer, manifest, Path(tmp) / archive.DB_MEMBER,
+                                      blobs, extras)
+                writer.finish()
+        except FileExistsError:  # made by someone else while we wrote
+            raise exists_error(target) from None
+    _remember(ctx, officer_id, target, manifest, len(blobs), sealed_with)
+    return BackupResult(target, target.stat().st_size, len(blobs),
+                        int(manifest["audit_events"]), sealed_with)
+
+
+def _prepare(ctx: ServiceContext, work: Path) -> tuple[dict[str, Any], list[Path], list[Path]]:
+    """Snapshot and pack the database into ``work``; list the files to copy."""
+    data_dir = ctx.store.data_dir
+    snapshot = work / DB_FILE
+    _snapshot_db(data_dir / DB_FILE, snapshot)
+    outbox_seq, head = _snapshot_marks(snapshot)
+    digest = archive.compress_database(snapshot, work / archive.DB_MEMBER)
+    snapshot.unlink()
+    # Blobs are written before the rows that name them, so listing them after the
+    # snapshot captures every file the snapshot refers to.
+    blobs = sorted(p for p in ctx.store.blobs.root.glob("??/*")
+                   if p.is_file() and not p.name.startswith(TEMP_PREFIX))
+    # Issued PDFs and the device's signing key: without the key, documents issued
+    # after a restore could not be verified with the device's known public key.
+    extras = sorted(p for folder in archive.EXTRA_FOLDERS
+                    for p in (data_dir / folder).glob("*")
+                    if p.is_file() and not p.name.startswith(TEMP_PREFIX))
+    manifest = {
+        "format": archive.FORMAT, "app_version": __version__,
+        "created_at": audit.utc_text(ctx.now()), "device_id": ctx.device_id,
+        "database": {"file": archive.DB_MEMBER, "sha256": digest},
+        "blobs": {p.parent.name + p.name: p.stat().st_size for p in blobs},
+        "files": {archive.extra_member(p): archive.sha256_of(p) for p in extras},
+        "audit_events": head, "outbox_seq": outbox_seq,
+    }
+    return manifest, blobs, extras
+
+
+def _remember(ctx: ServiceContext, officer_id: str, target: Path, manifest: dict[str, Any],
+              evidence_files: int, sealed_with: str) -> None:
     with ctx.write(officer_id, action=Action.BACK_UP) as tx:
         tx.conn.exec_driver_sql(
             "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) "
             "DO UPDATE SET value = excluded.value",
-            (_LAST_BACKUP_KEY, json.dumps({"outbox_seq": outbox_seq,
+            (_LAST_BACKUP_KEY, json.dumps({"outbox_seq": manifest["outbox_seq"],
                                            "at": manifest["created_at"],
-                                           "path": str(dest)})))
-        tx.audit("backup.create", "backup", dest.name,
-                 {"path": str(dest), "evidence_files": len(blobs), "audit_events": head})
-    return BackupResult(dest, dest.stat().st_size, len(blobs), head)
+                                           "path": str(target)})))
+        tx.audit("backup.create", "backup", target.name,
+                 {"path": str(target), "evidence_files": evidence_files,
+                  "audit_events": manifest["audit_events"], "sealed_with": sealed_with})
+
+
+# --- where a backup (or a key) may be written ---------------------------------------
+
+
+def check_target(dest: Path, *, field: str, data_dir: Path | None, overwrite: bool) -> Path:
+    """The absolute path a new file for the user may be written to, or a
+    ValidationError naming ``field``: never inside the data directory, never over
+    anything but a regular file, over a regular file only with ``overwrite``."""
+    target = Path(os.path.abspath(dest)).resolve()  # through links, to what they name
+    if data_dir is not None:
+        _check_outside(target, dest, field, data_dir.resolve())
+    try:
+        mode = target.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):  # a file where a folder should be:
+        mode = None  # named below
+    if mode is not None:
+        if not stat.S_ISREG(mode):
+            raise ValidationError(field, "'{path}' is {kind}, not a file",
+                                  path=str(dest), kind=_kind(mode))
+        if not overwrite:
+            raise exists_error(target, field)
+    _check_folder(target.parent, field)
+    return target
+
+
+def _check_outside(target: Path, dest: Path, field: str, live: Path) -> None:
+    if target == live / DB_FILE or _same_file(target, live / DB_FILE):
+        raise ValidationError(field, "'{path}' is the live database; choose a file "
+                              "outside the data directory", path=str(dest))
+    if target == live or live in target.parents:
+        raise ValidationError(field, "'{path}' is inside the data directory {data_dir}; "
+                              "choose a folder elsewhere (a USB stick, a network drive)",
+                              path=str(dest), data_dir=str(live))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` is ``b`` under another name (a hard link, a bind mount)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _kind(mode: int) -> str:
+    """What the file at a path is, in words (translated where the error is shown)."""
+    if stat.S_ISDIR(mode):
+        return N_("a folder")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return N_("a device")
+    if stat.S_ISFIFO(mode):
+        return N_("a pipe")
+    return N_("a special file")
+
+
+def _check_folder(folder: Path, field: str) -> None:
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValidationError(field, "'{path}' is not a folder", path=str(parent))
+            return
+
+
+def exists_error(target: Path, field: str = BACKUP_FILE_FIELD) -> ValidationError:
+    """The error for a file that would be overwritten."""
+    return ValidationError(field, "'{path}' already exists; choose another name or allow "
+                           "overwriting it", path=str(target))
+
+
+# --- how it is sealed ------------------------------------------------------------------
+
+
+Sealer = Callable[[BinaryIO], sealed.SealedWriter]
+
+
+def _sealer(ctx: ServiceContext, public_key: str | None,
+            passphrase: str | None) -> tuple[Sealer, str]:
+    if public_key is not None and passphrase is not None:
+        raise ValidationError(PASSPHRASE_FIELD, "give a passphrase or a public key, not both")
+    if passphrase is not None:
+        check_passphrase(passphrase)
+        return (lambda out: sealed.seal_with_passphrase(out, passphrase)), "passphrase"
+    if public_key is None:
+        from fieldapp.services.rules import rule_config
+
+        public_key = rule_config(ctx=ctx).backup_public_key
+        if not public_key:
+            raise ValidationError(PUBLIC_KEY_FIELD, "no agency backup key is set up; set "
+                                  "the one HQ publishes in the city's rules, or give a "
+                                  "passphrase")
+    recipient = parse_public_key(public_key)
+    return (lambda out: sealed.seal_to_key(out, recipient)), "agency key"
+
+
+def parse_public_key(text: str) -> sealed.PublicKey:
+    try:
+        return sealed.public_key_from_text(text)
+    except ValueError:
+        raise ValidationError(PUBLIC_KEY_FIELD, "'{value}' is not a public key (43 "
+                              "characters of base64url)", value=text) from None
+
+
+def check_passphrase(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise ValidationError(PASSPHRASE_FIELD, "must have at least {count} characters",
+                              count=MIN_PASSPHRASE)
+
+
+# --- the database snapshot ---------------------------------------------------------
 
 
 def _snapshot_db(source: Path, target: Path) -> None:
+    create_private_file(target)  # SQLite keeps the mode of a file it finds
     src = sqlite3.connect(source)
     dst = sqlite3.connect(target)
     try:
@@ -133,75 +267,3 @@ def changes_since_backup(*, ctx: ServiceContext) -> int:
         return int(conn.exec_driver_sql(
             "SELECT COUNT(*) FROM outbox WHERE seq > ?", (since,)).scalar_one())
 
-
-def restore(*, data_dir: Path, source: Path, now: dt.datetime) -> RestoreResult:
-    """Replace the data in ``data_dir`` by a checked backup; the old data is kept aside.
-
-    The app must not have the data directory open while this runs.
-    """
-    if not zipfile.is_zipfile(source):
-        raise ValidationError("backup file", "'{path}' is not a fieldapp backup", path=str(source))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=data_dir, prefix=".restore-") as tmp:
-        staging = Path(tmp)
-        manifest = _extract_checked(source, staging)
-        events = _check_database(staging / DB_FILE)
-        replaced = _move_aside(data_dir, now)
-        os.replace(staging / DB_FILE, data_dir / DB_FILE)
-        for folder in ("blobs", *_EXTRA_FOLDERS):
-            if (staging / folder).exists():
-                os.replace(staging / folder, data_dir / folder)
-        for key in (data_dir / "keys").glob("*"):
-            key.chmod(0o600)  # zip does not keep it: the private key is the device's alone
-    return RestoreResult(len(manifest["blobs"]), events, replaced)
-
-
-def _extract_checked(source: Path, staging: Path) -> dict[str, Any]:
-    with zipfile.ZipFile(source) as zf:
-        try:
-            manifest = json.loads(zf.read("manifest.json"))
-        except KeyError:
-            raise ValidationError("backup file", "has no manifest") from None
-        if manifest.get("format") != FORMAT:
-            raise ValidationError("backup file", "has an unknown format {format}",
-                                  format=str(manifest.get("format")))
-        zf.extractall(staging)
-    if _sha256(staging / DB_FILE) != manifest["database"]["sha256"]:
-        raise ValidationError("backup file", "the database in it is damaged")
-    for name in manifest["blobs"]:
-        blob = staging / "blobs" / name[:2] / name[2:]
-        if not blob.is_file() or _sha256(blob) != name:
-            raise ValidationError("backup file", "evidence file {sha} is missing or damaged",
-                                  sha=name[:12])
-    for name, digest in manifest.get("files", {}).items():
-        path = staging / name
-        if not path.is_file() or _sha256(path) != digest:
-            raise ValidationError("backup file", "{name} is missing or damaged", name=name)
-    return dict(manifest)
-
-
-def _check_database(db: Path) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise ValidationError("backup file", "the database in it is damaged")
-    finally:
-        conn.close()
-    result = chain.verify_data_dir(db.parent, db.name)
-    if not result.ok:
-        raise DomainError("the audit log in the backup is broken at event {seq}",
-                          seq=result.first_bad_seq)
-    return result.checked
-
-
-def _move_aside(data_dir: Path, now: dt.datetime) -> Path | None:
-    parts = [data_dir / n for n in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "blobs",
-                                    "thumbs", *_EXTRA_FOLDERS)]
-    present = [p for p in parts if p.exists()]
-    if not present:
-        return None
-    aside = data_dir / f"replaced-{now.strftime('%Y%m%d-%H%M%S')}"
-    aside.mkdir()
-    for path in present:
-        shutil.move(str(path), aside / path.name)
-    return aside

@@ -28,7 +28,7 @@ from fieldapp.services.preferences import (
     preference_fields,
     save_preferences,
 )
-from fieldapp.services.records import BackupResult, backup
+from fieldapp.services.records import BACKUP_SUFFIX, BackupResult, backup
 from fieldapp.services.rules import rule_config, set_rule
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.qt import (
@@ -74,6 +74,7 @@ RULE_TITLES = {
     "collective_fine_organisation": N_(
         "Collective discussion from a fine of, organisation (yuan)"),
     "time_zone": N_("Time zone of the agency (dates on documents and deadlines)"),
+    "backup_public_key": N_("Agency backup public key (backups are encrypted to it)"),
 }
 
 
@@ -93,7 +94,7 @@ class RulesSaved:
 
 def make_backup(ctx: ServiceContext, folder: Path, officer_id: str) -> BackupDone:
     stamp = ctx.now().astimezone(agency_zone()).strftime("%Y%m%d-%H%M%S")
-    return BackupDone(backup(ctx=ctx, dest=folder / f"fieldapp-backup-{stamp}.zip",
+    return BackupDone(backup(ctx=ctx, dest=folder / f"fieldapp-backup-{stamp}{BACKUP_SUFFIX}",
                              officer_id=officer_id))
 
 
