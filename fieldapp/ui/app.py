@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from fieldapp.i18n import _, describe
 from fieldapp.ui.fonts import register_fonts
+from fieldapp.ui.guards import install_wheel_guard
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.qt import QApplication, QLibraryInfo, QMessageBox, QTimer, QTranslator
 from fieldapp.ui.style import apply_style
@@ -35,6 +36,7 @@ def create_application() -> QApplication:
     app.setApplicationName("fieldapp")
     register_fonts()
     apply_style(app)
+    install_wheel_guard(app)
     collect_garbage_on_gui_thread(app)
     install_qt_translations(app)
     return app

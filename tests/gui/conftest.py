@@ -23,6 +23,7 @@ from fieldapp.ui.app import (
     install_qt_translations,
 )
 from fieldapp.ui.fonts import register_fonts
+from fieldapp.ui.guards import install_wheel_guard
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.qt import QApplication
 from fieldapp.ui.style import apply_style
@@ -45,6 +46,7 @@ def _ui_look(qapp: QApplication) -> None:
     """The bundled font and the shared style, as ``run_app`` sets them up."""
     assert register_fonts() is not None
     apply_style(qapp)
+    install_wheel_guard(qapp)
     collect_garbage_on_gui_thread(qapp)
     install_qt_translations(qapp)
 

@@ -53,6 +53,7 @@ class DocumentsPage(Page):
         self.documents: list[DocumentView] = []
         self.preview: Preview | None = None
         self._wanted: str | None = None
+        self.void_dialog: QInputDialog | None = None
         self.table = QTableWidget(0, 5, self)
         self.table.setHorizontalHeaderLabels(
             [_("Issued"), _("Document"), _("Document number"), _("Layout"), _("State")])
@@ -181,13 +182,29 @@ class DocumentsPage(Page):
                               lambda pages: print_pages(pages, self))
 
     def void_current(self, reason: str | None = None) -> None:
-        doc, ctx, user = self.current(), self.state.ctx, self.state.user
-        if doc is None or ctx is None or user is None:
+        """Void the chosen document; without ``reason``, one question asks for it,
+        naming the document and its 文号 (a void cannot be undone)."""
+        doc = self.current()
+        if doc is None or self.state.ctx is None or self.state.user is None:
             return
-        if reason is None:
-            reason, ok = QInputDialog.getText(self, _("Void…"), _("why it is voided"))
-            if not ok:
-                return
+        if reason is not None:
+            self._void(doc, reason)
+            return
+        dialog = QInputDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowTitle(_("Void {number}", number=doc.number))
+        dialog.setLabelText(_("Void {title} {number}? Its number is never used again. "
+                              "Why is it voided?", title=doc.title, number=doc.number))
+        dialog.setOkButtonText(_("Void"))
+        dialog.setCancelButtonText(_("Cancel"))
+        dialog.textValueSelected.connect(lambda text: self._void(doc, text))
+        self.void_dialog = dialog
+        dialog.open()
+
+    def _void(self, doc: DocumentView, reason: str) -> None:
+        ctx, user = self.state.ctx, self.state.user
+        if ctx is None or user is None:
+            return
         officer = user.officer_id
         self.state.worker.run(
             lambda: void_document(ctx=ctx, officer_id=officer, document_id=doc.id,

@@ -130,6 +130,7 @@ class InspectionPage(Page):
             scroll.setWidgetResizable(True)
             scroll.setWidget(widget)
             layout.addWidget(scroll, stretch)
+        self.finish_scroll = scroll
 
     def _place_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(_("Place"), parent)

@@ -29,6 +29,7 @@ from fieldapp.services.rules import (
     import_list,
     lists,
 )
+from fieldapp.ui.guards import ask_once
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.qt import (
     QAbstractItemView,
@@ -38,6 +39,7 @@ from fieldapp.ui.qt import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QSplitter,
     Qt,
@@ -160,6 +162,7 @@ class NoPenaltyPage(Page):
         self.shown: NoPenaltyList | None = None
         self.file_dialog: QFileDialog | None = None
         self.errors_dialog: ImportErrorsDialog | None = None
+        self.confirm_box: QMessageBox | None = None
         self._build()
         self._connect()
         self.user_changed()
@@ -316,9 +319,23 @@ class NoPenaltyPage(Page):
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.setNameFilter(_("No-penalty lists (*.xlsx *.csv *.json)"))
-        dialog.fileSelected.connect(lambda path: self.import_file(Path(path)))
+        dialog.fileSelected.connect(lambda path: self.confirm_import(Path(path)))
         self.file_dialog = dialog
         dialog.open()
+
+    def confirm_import(self, path: Path) -> None:
+        """Importing replaces the list in force: ask once, naming the file and the list."""
+        versions = self.versions
+        current = next((lst for lst in versions.lists if lst.id == versions.in_force_id),
+                       None) if versions else None
+        if current is None:
+            self.import_file(path)
+            return
+        self.confirm_box = ask_once(
+            self, _("Import a no-penalty list"),
+            _("Import {file}? From its effective date it replaces the list in force: "
+              "{title}.", file=path.name, title=current.title),
+            _("Import"), lambda: self.import_file(path))
 
     def import_file(self, path: Path) -> None:
         ctx, user = self.state.ctx, self.state.user
