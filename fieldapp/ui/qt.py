@@ -1,13 +1,25 @@
 """The one module that imports PySide6 (STYLE rule 2): every other UI module takes its
-Qt names from here, so a binding change or a version shim lands in one place."""
+Qt names from here, so a binding change or a version shim lands in one place.
+
+QtMultimedia (the camera) comes from PySide6-Addons and needs system sound libraries:
+``multimedia()`` imports it only when a photo is to be taken, so the app starts and
+works without it."""
+
+from __future__ import annotations
+
+from types import ModuleType
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QBuffer,
+    QByteArray,
     QCoreApplication,
     QDate,
     QDateTime,
     QEvent,
+    QIODevice,
     QLibraryInfo,
+    QLoggingCategory,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -64,6 +76,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -95,7 +108,9 @@ __all__ = [
     "QAbstractSpinBox",
     "QAbstractTableModel",
     "QApplication",
+    "QBuffer",
     "QButtonGroup",
+    "QByteArray",
     "QCheckBox",
     "QCloseEvent",
     "QColor",
@@ -118,6 +133,7 @@ __all__ = [
     "QGroupBox",
     "QHBoxLayout",
     "QHeaderView",
+    "QIODevice",
     "QIcon",
     "QImage",
     "QInputDialog",
@@ -125,8 +141,10 @@ __all__ = [
     "QLabel",
     "QLibraryInfo",
     "QLineEdit",
+    "QListView",
     "QListWidget",
     "QListWidgetItem",
+    "QLoggingCategory",
     "QMainWindow",
     "QMessageBox",
     "QModelIndex",
@@ -172,4 +190,16 @@ __all__ = [
     "Qt",
     "Signal",
     "Slot",
+    "multimedia",
 ]
+
+
+def multimedia() -> tuple[ModuleType, ModuleType] | None:
+    """(QtMultimedia, QtMultimediaWidgets), or None where they cannot be loaded."""
+    # Its back end's start-up chatter (VA-API probing) is no message for a user.
+    QLoggingCategory.setFilterRules("qt.multimedia.*=false")
+    try:
+        from PySide6 import QtMultimedia, QtMultimediaWidgets
+    except ImportError:
+        return None
+    return QtMultimedia, QtMultimediaWidgets

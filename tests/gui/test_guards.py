@@ -11,7 +11,6 @@ from pytestqt.qtbot import QtBot
 
 from fieldapp.domain.document_kinds import DocumentKind
 from fieldapp.domain.entities import FindingData, InspectionData, StepKind
-from fieldapp.i18n import _
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.inspections import record_inspection
 from fieldapp.services.paperwork import issue_document

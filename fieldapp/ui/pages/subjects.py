@@ -55,6 +55,12 @@ class SearchBox(QWidget):
         self.box.textChanged.connect(lambda _text: self._timer.start())
         self.box.returnPressed.connect(self._open_first)
 
+    def show_rows(self, rows: int) -> None:
+        """Keep room for ``rows`` results (two lines each) whatever the window's size."""
+        metrics = self.results.fontMetrics()
+        row = 2 * metrics.lineSpacing() + 12  # the item padding of the style sheet
+        self.results.setMinimumHeight(rows * row + 2 * self.results.frameWidth())
+
     def search(self) -> None:
         ctx, query = self.state.ctx, self.box.text()
         if ctx is None:
