@@ -105,7 +105,7 @@ def test_a_document_already_issued_is_shown_as_issued_not_offered_again(
 
 
 def test_a_third_finding_names_the_case_it_opened(world, login, qtbot: QtBot) -> None:
-    window, ctx, mates, vendor = world
+    window, _ctx, mates, vendor = world
     login(window, qtbot, mates[0].certificate_no)
     page = _ready(window, qtbot)
     _record(page, qtbot, vendor, "卖烤红薯的摊贩", mates[2].id)  # the warning
@@ -188,7 +188,7 @@ def test_a_photo_changed_after_it_was_taken_is_refused(world, login, qtbot: QtBo
                                                        tmp_path: Path) -> None:
     from PIL import Image
 
-    window, ctx, mates, vendor = world
+    window, _ctx, mates, vendor = world
     login(window, qtbot, mates[0].certificate_no)
     page = _ready(window, qtbot)
     photo = tmp_path / "taken.png"
