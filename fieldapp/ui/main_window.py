@@ -152,6 +152,11 @@ class MainWindow(QMainWindow):
         inspection, documents = self.pages.get("inspection"), self.pages.get("documents")
         if inspection is not None and documents is not None:
             inspection.document_issued.connect(self.show_document)  # type: ignore[attr-defined]
+        today = self.pages.get("today")
+        if today is not None:
+            today.open_case.connect(self.show_case)  # type: ignore[attr-defined]
+            today.open_subject.connect(self.show_subject)  # type: ignore[attr-defined]
+            today.open_revisit.connect(self.start_revisit)  # type: ignore[attr-defined]
 
     def go(self, key: str) -> Page:
         page = self.pages[key]
@@ -166,6 +171,18 @@ class MainWindow(QMainWindow):
         """Open the documents page on a document (e.g. one just issued)."""
         page = self.go("documents")
         page.show_when_listed(document_id)  # type: ignore[attr-defined]
+
+    def show_case(self, case_id: str) -> None:
+        self.go("cases").show_case(case_id)  # type: ignore[attr-defined]
+
+    def show_subject(self, subject_id: str) -> None:
+        self.go("subjects").open_subject(subject_id)  # type: ignore[attr-defined]
+
+    def start_revisit(self, subject_id: str, violation_code: str, party: str) -> None:
+        """The inspection form, ready for the revisit of that subject and violation."""
+        page = self.go("inspection")
+        page.choose_subject(subject_id, party)  # type: ignore[attr-defined]
+        page.choose_violation(violation_code)  # type: ignore[attr-defined]
 
     def page(self, key: str) -> Page:
         return self.pages[key]

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from fieldapp.ui.qt import QAbstractItemView, QHeaderView, Qt, QTableWidget, QWidget
+from fieldapp.ui.qt import (
+    QAbstractItemView,
+    QHeaderView,
+    QKeySequence,
+    QShortcut,
+    Qt,
+    QTableWidget,
+    QWidget,
+)
 
 
 def record_table(parent: QWidget, headers: Sequence[str], *, row_px: int,
@@ -22,3 +30,13 @@ def record_table(parent: QWidget, headers: Sequence[str], *, row_px: int,
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return table
+
+
+def activate_on_enter(view: QAbstractItemView, open_row: Callable[[int], None]) -> None:
+    """Double-click or Enter on a row opens it (whatever the style says about
+    activation, which differs between platforms)."""
+    view.doubleClicked.connect(lambda index: open_row(index.row()))
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        shortcut = QShortcut(QKeySequence(key), view)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(lambda: open_row(view.currentIndex().row()))
