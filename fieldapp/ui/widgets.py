@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from fieldapp.ui.qt import (
     QAbstractItemView,
+    QFileDialog,
     QHeaderView,
     QKeySequence,
     QShortcut,
+    QStandardPaths,
     Qt,
     QTableWidget,
     QWidget,
@@ -40,3 +44,38 @@ def activate_on_enter(view: QAbstractItemView, open_row: Callable[[int], None]) 
         shortcut = QShortcut(QKeySequence(key), view)
         shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         shortcut.activated.connect(lambda: open_row(view.currentIndex().row()))
+
+
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def documents_folder() -> Path:
+    """The user's documents folder (文档), where saved files are looked for; never the
+    program's folder."""
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    folder = Path(found) if found else Path.home()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)  # a new account may not have it yet
+    except OSError:
+        return Path.home()
+    return folder
+
+
+def suggested_file(*parts: str, suffix: str) -> Path:
+    """"东城管告字〔2026〕第1号 张三.pdf" in the documents folder: the parts that are
+    known, joined, with what a file name may not hold replaced."""
+    name = " ".join(p.strip() for p in parts if p and p.strip())
+    return documents_folder() / f"{_NOT_IN_FILE_NAMES.sub('_', name) or 'fieldapp'}{suffix}"
+
+
+def save_dialog(parent: QWidget, title: str, name_filter: str, suggested: Path) -> QFileDialog:
+    """Qt's own (translated) save dialog, opened on ``suggested``; the caller connects
+    ``fileSelected`` and opens it."""
+    dialog = QFileDialog(parent, title, str(suggested.parent))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setNameFilter(name_filter)
+    dialog.setDefaultSuffix(suggested.suffix.lstrip("."))
+    dialog.selectFile(suggested.name)
+    return dialog

@@ -56,6 +56,16 @@ def _ui_look(qapp: QApplication) -> None:
     install_qt_translations(qapp)
 
 
+@pytest.fixture(autouse=True)
+def _qt_speaks_the_language_again(qapp: QApplication) -> Iterator[None]:
+    """A test that switched the language leaves Qt's own words in Chinese again."""
+    yield
+    from fieldapp import i18n
+
+    i18n.set_language("zh_CN")
+    install_qt_translations(qapp)
+
+
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory with a small demo data set (made once for the session)."""

@@ -15,6 +15,7 @@ from fieldapp.services.paperwork import (
     reprint_document,
     void_document,
 )
+from fieldapp.services.subjects import display_name, get_subject
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.printing import PageImage, print_pages, rasterise, save_pdf, to_qimage
 from fieldapp.ui.qt import (
@@ -35,6 +36,7 @@ from fieldapp.ui.qt import (
     QWidget,
 )
 from fieldapp.ui.session import AppState
+from fieldapp.ui.widgets import save_dialog, suggested_file
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class DocumentsPage(Page):
         self.documents: list[DocumentView] = []
         self.preview: Preview | None = None
         self._wanted: str | None = None
+        self.parties: dict[str, str] = {}
+        self.save_dialog: QFileDialog | None = None
         self.void_dialog: QInputDialog | None = None
         self.table = QTableWidget(0, 5, self)
         self.table.setHorizontalHeaderLabels(
@@ -102,15 +106,15 @@ class DocumentsPage(Page):
         ctx = self.state.ctx
         if ctx is None:
             return
-        self.state.worker.run(lambda: list(reversed(list_documents(ctx=ctx))), self._show,
-                              key="documents")
+        self.state.worker.run(lambda: _listed(ctx), self._show, key="documents")
 
     def show_when_listed(self, document_id: str) -> None:
         self._wanted = document_id
         self.reload()
 
-    def _show(self, documents: list[DocumentView]) -> None:
-        self.documents = documents
+    def _show(self, listed: Listed) -> None:
+        documents = listed.documents
+        self.documents, self.parties = documents, listed.parties
         self.table.setRowCount(len(documents))
         for row, d in enumerate(documents):
             state = (_("voided") if d.voided_by else _("amended") if d.amended_by
@@ -162,15 +166,20 @@ class DocumentsPage(Page):
         self.void_button.setEnabled(doc is not None and not doc.voided_by)
 
     def save_as(self, path: Path | None = None) -> None:
-        """Reprint: the issued PDF, exactly as issued."""
+        """Reprint: the issued PDF, exactly as issued; without ``path``, the save dialog
+        suggests 文号 + 当事人 in the documents folder."""
         if self.preview is None:
             return
         if path is None:
-            name, _f = QFileDialog.getSaveFileName(self, _("Save as PDF"), "",
-                                                   _("PDF files (*.pdf)"))
-            if not name:
-                return
-            path = Path(name)
+            doc = self.current()
+            suggested = suggested_file(doc.number if doc else "",
+                                       self.parties.get(doc.subject_id or "", "") if doc else "",
+                                       suffix=".pdf")
+            self.save_dialog = save_dialog(self, _("Save as PDF"), _("PDF files (*.pdf)"),
+                                           suggested)
+            self.save_dialog.fileSelected.connect(lambda name: self.save_as(Path(name)))
+            self.save_dialog.open()
+            return
         save_pdf(self.preview.pdf, path)
         self.message.setText(_("Written to {path}.", path=path))
 
@@ -215,6 +224,19 @@ class DocumentsPage(Page):
 
     def _error(self, error: BaseException) -> None:
         self.message.setText(describe(error))
+
+
+@dataclass(frozen=True)
+class Listed:
+    documents: list[DocumentView]  # the newest first
+    parties: dict[str, str]  # subject id → the party's name
+
+
+def _listed(ctx: ServiceContext) -> Listed:
+    documents = list(reversed(list_documents(ctx=ctx)))
+    ids = {d.subject_id for d in documents if d.subject_id}
+    return Listed(documents, {sid: display_name(get_subject(ctx=ctx, subject_id=sid))
+                              for sid in ids})
 
 
 def _preview(ctx: ServiceContext, document_id: str) -> Preview:

@@ -53,7 +53,7 @@ from fieldapp.ui.qt import (
 )
 from fieldapp.ui.session import AppState
 from fieldapp.ui.subject_view import heading
-from fieldapp.ui.widgets import record_table
+from fieldapp.ui.widgets import documents_folder, record_table, suggested_file
 
 TREE_PANEL_PX = 400
 VERSION_ROWS_SHOWN = 3  # more versions scroll
@@ -365,7 +365,8 @@ class NoPenaltyPage(Page):
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilters([_(name) for name in _EXPORT_FILTERS])
-        dialog.selectFile(f"{self.shown.title}.xlsx")
+        dialog.setDirectory(str(documents_folder()))
+        dialog.selectFile(suggested_file(self.shown.title, suffix=".xlsx").name)
         lst = self.shown
         dialog.fileSelected.connect(
             lambda path: self.export_to(lst, self._with_suffix(Path(path), dialog)))

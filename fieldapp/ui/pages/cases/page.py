@@ -248,4 +248,4 @@ class CasesPage(Page):
     def _print_dossier(self) -> None:
         detail = self.detail.detail
         if detail is not None:
-            self.dossier.start(detail.case.id, detail.case.case_no)
+            self.dossier.start(detail.case.id, detail.case.case_no, detail.subject_name)
