@@ -156,7 +156,8 @@ def run_app(data_dir: Path) -> int:
     if "--lang" not in sys.argv and "FIELDAPP_LANG" not in os.environ:
         i18n.set_language(prefs.language)  # the command line, when given, wins
     app = create_application()
-    apply_look(app, large_text=prefs.large_text, dark_mode=prefs.dark_mode)
+    apply_look(app, large_text=prefs.large_text, dark_mode=prefs.dark_mode,
+               tablet_mode=prefs.tablet_mode)
     window, opened = start(data_dir)
     try:
         return app.exec()

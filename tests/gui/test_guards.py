@@ -51,7 +51,7 @@ def test_the_wheel_over_an_unfocused_combo_box_scrolls_the_form_not_the_value(
     window.resize(1280, 600)  # short enough for the inspection form to scroll
     page = window.go("inspection")
     combo = page.step_choice
-    scroll = page.finish_scroll.verticalScrollBar()
+    scroll = page.form_scroll.verticalScrollBar()
     qtbot.waitUntil(lambda: scroll.maximum() > 0, timeout=WAIT_MS)
     before = combo.currentIndex()
     page.facts.setFocus()

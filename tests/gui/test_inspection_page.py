@@ -55,8 +55,8 @@ def test_after_recording_the_page_names_the_step_and_offers_that_findings_docume
     assert "占道经营" in summary
     assert set(page.issue_button_by_kind) == {DocumentKind.WARNING_NOTICE,
                                               DocumentKind.CORRECTION_ORDER}
-    assert sorted(_visible_buttons(page)) == sorted(
-        _("Issue {title}", title=TITLES[k]) for k in page.issue_button_by_kind)
+    offered = sorted(_("Issue {title}", title=TITLES[k]) for k in page.issue_button_by_kind)
+    qtbot.waitUntil(lambda: sorted(_visible_buttons(page)) == offered, timeout=WAIT_MS)
     # The form is ready for the next finding: nothing of this one left in it.
     assert page.facts.toPlainText() == "" and page.step_choice.currentIndex() == 0
 

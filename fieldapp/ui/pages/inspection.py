@@ -73,6 +73,7 @@ _ID = Qt.ItemDataRole.UserRole
 STEP_CHOICES = ((None, N_("as advised")), (StepKind.EDUCATE, N_("educate")),
                 (StepKind.WARN, N_("warn")), (StepKind.ENFORCE, N_("enforce")))
 SEARCH_RESULT_ROWS = 5  # a result list shows at least five subjects
+VIOLATION_LIST_PX = 220
 
 
 @dataclass
@@ -141,29 +142,28 @@ class InspectionPage(Page):
     # --- building --------------------------------------------------------------------
 
     def _build(self) -> None:
-        # Two columns: what is being recorded on the left; the advice and the form on
-        # the right, above a bar that never scrolls: confirm, and what was recorded.
+        # Two columns. On the left, everything the officer fills in, top to bottom; on
+        # the right the advice, scrolling on its own (it grows: nothing else moves), above
+        # a bar that never scrolls: confirm, and what was recorded.
         left = QWidget(self)
         col = QVBoxLayout(left)
         col.addWidget(self._place_box(left))
         col.addWidget(self._subject_box(left))
-        col.addWidget(self._violation_box(left), 1)
-        form = QWidget(self)
-        col2 = QVBoxLayout(form)
-        self.advice_panel = AdvicePanel(form)
-        col2.addWidget(self.advice_panel)
-        col2.addWidget(self._finish_box(form))
-        col2.addStretch(1)
-        self.form_scroll, self.finish_scroll = _scrolled(left, self), _scrolled(form, self)
+        col.addWidget(self._violation_box(left))
+        col.addWidget(self._finish_box(left))
+        col.addStretch(1)
+        self.advice_panel = AdvicePanel(self)
+        self.form_scroll = _scrolled(left, self)
+        self.advice_scroll = _scrolled(self.advice_panel, self)
         right = QWidget(self)
         right_col = QVBoxLayout(right)
         right_col.setContentsMargins(0, 0, 0, 0)
-        right_col.addWidget(self.finish_scroll, 1)
+        right_col.addWidget(self.advice_scroll, 1)
         right_col.addWidget(self._action_bar(right))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.form_scroll, 5)
-        layout.addWidget(right, 6)
+        layout.addWidget(self.form_scroll, 1)
+        layout.addWidget(right, 1)
 
     def _place_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(_("Place"), parent)
@@ -181,7 +181,7 @@ class InspectionPage(Page):
     def _subject_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(_("Subject"), parent)
         self.search = SearchBox(self.state, box)
-        self.search.show_rows(SEARCH_RESULT_ROWS)
+        self.search.show_rows(SEARCH_RESULT_ROWS, fixed=True)
         self.chosen = QLabel(_("No subject chosen."), box)
         self.chosen.setProperty("role", "subheading")
         self.new_kind = QComboBox(box)
@@ -216,7 +216,7 @@ class InspectionPage(Page):
         self.violation_filter = QLineEdit(box)
         self.violation_filter.setPlaceholderText(_("search the violation catalogue"))
         self.violations = QListWidget(box)
-        self.violations.setMinimumHeight(160)
+        self.violations.setFixedHeight(VIOLATION_LIST_PX)  # scrolls inside: no jump
         top = QHBoxLayout()
         top.addWidget(self.domain)
         top.addWidget(self.violation_filter, 1)

@@ -115,7 +115,8 @@ def apply_preferences(prefs: Preferences) -> None:
     """What applies at once (large text, dark mode); the language applies at start."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
-        apply_look(app, large_text=prefs.large_text, dark_mode=prefs.dark_mode)
+        apply_look(app, large_text=prefs.large_text, dark_mode=prefs.dark_mode,
+                   tablet_mode=prefs.tablet_mode)
 
 
 class SettingsPage(Page):
