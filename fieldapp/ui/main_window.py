@@ -24,6 +24,7 @@ from fieldapp.ui.qt import (
     QProgressBar,
     QPushButton,
     QShortcut,
+    QShowEvent,
     QStackedWidget,
     QTimer,
     QVBoxLayout,
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 BUSY_DELAY_MS = 400  # show the busy bar only for jobs slow enough to notice
 ERROR_SHOWN_MS = 15_000
 NAV_WIDTH_PX = 120
+TITLE_BAR_PX = 32  # before the first show the frame is unknown: keep room for one
+WINDOW_PX = (1280, 800)  # the usual rugged laptop; never more than the screen gives
 
 
 class MainWindow(QMainWindow):
@@ -50,9 +53,10 @@ class MainWindow(QMainWindow):
         self.state = AppState(self.worker, self)
         self.ask_login = ask_login
         self.setWindowTitle(_("fieldapp urban management enforcement"))
-        self.resize(1280, 800)
+        self.resize(*WINDOW_PX)
         self.pages: dict[str, Page] = {}
         self._shown = -1
+        self._fitted = False
         self._build()
         self._build_status_bar()
         self._connect()
@@ -249,6 +253,25 @@ class MainWindow(QMainWindow):
         else:
             self._busy_timer.stop()
             self.busy_bar.setVisible(False)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._fitted:
+            self._fitted = True
+            self.fit_to_screen()
+        super().showEvent(event)
+
+    def fit_to_screen(self) -> None:
+        """At most the screen's free area (the task bar stays in view), title bar
+        included; placed wholly on it."""
+        screen = self.screen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()
+        width = min(WINDOW_PX[0], free.width() - frame.width())
+        height = min(WINDOW_PX[1], free.height() - max(frame.height(), TITLE_BAR_PX))
+        self.resize(width, height)
+        self.move(free.x() + (free.width() - width - frame.width()) // 2, free.y())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.worker.shutdown()

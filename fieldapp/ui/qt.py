@@ -52,6 +52,7 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QShortcut,
+    QShowEvent,
     QWheelEvent,
 )
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -170,6 +171,7 @@ __all__ = [
     "QRectF",
     "QScrollArea",
     "QShortcut",
+    "QShowEvent",
     "QSize",
     "QSizePolicy",
     "QSpinBox",

@@ -57,7 +57,7 @@ QLineEdit, QPushButton, QComboBox, QAbstractSpinBox {{ min-height: {TABLET_TARGE
 QListWidget::item, QListView::item {{ min-height: {TABLET_TARGET_PX}px; }}
 QCheckBox, QRadioButton {{ min-height: {TABLET_TARGET_PX}px; spacing: 12px; }}
 QCheckBox::indicator, QRadioButton::indicator {{ width: 32px; height: 32px; }}
-QAbstractSpinBox {{ padding-right: 44px; }}
+QAbstractSpinBox {{ padding-right: 44px; min-width: 128px; }}
 QAbstractSpinBox::up-button {{ subcontrol-origin: border; subcontrol-position: top right;
     width: 44px; }}
 QAbstractSpinBox::down-button {{ subcontrol-origin: border; subcontrol-position: bottom right;
