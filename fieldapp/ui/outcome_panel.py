@@ -22,6 +22,7 @@ from fieldapp.ui.qt import (
     Signal,
 )
 from fieldapp.ui.subject_view import value_label
+from fieldapp.ui.widgets import show_status
 
 SHOWN_DOCUMENTS = 2  # rows kept free for the documents of a finding (a step needs ≤ 2)
 
@@ -69,10 +70,7 @@ class OutcomePanel(QFrame):
         self._clear_documents()
 
     def show_message(self, text: str, error: bool = False) -> None:
-        self.message.setProperty("role", "error" if error else "")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setText(text)
+        show_status(self.message, text, error)
 
     def show_outcome(self, outcome: FindingOutcome) -> None:
         self.outcome = outcome

@@ -37,6 +37,16 @@ def pictures_folder() -> str:
         QStandardPaths.StandardLocation.PicturesLocation)
 
 
+def photo_dialog(parent: QWidget, title: str, *, many: bool) -> QFileDialog:
+    """Qt's own (translated) dialog choosing photos, opened in the pictures folder."""
+    dialog = QFileDialog(parent, title, pictures_folder())
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFiles if many
+                       else QFileDialog.FileMode.ExistingFile)
+    dialog.setNameFilter(_("Images ({patterns})", patterns=IMAGE_FILTER))
+    return dialog
+
+
 class PhotoStrip(QWidget):
     """Photos in a row of thumbnails; Delete removes the chosen one."""
 
@@ -88,10 +98,7 @@ class PhotoStrip(QWidget):
         self.camera_dialog.open()
 
     def choose_files(self) -> None:
-        dialog = QFileDialog(self.window(), _("Evidence photos"), pictures_folder())
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilter(_("Images ({patterns})", patterns=IMAGE_FILTER))
+        dialog = photo_dialog(self.window(), _("Evidence photos"), many=True)
         dialog.filesSelected.connect(self.add_files)
         self.file_dialog = dialog
         dialog.open()

@@ -11,6 +11,7 @@ from fieldapp.ui.qt import (
     QFileDialog,
     QHeaderView,
     QKeySequence,
+    QLabel,
     QShortcut,
     QStandardPaths,
     Qt,
@@ -79,3 +80,11 @@ def save_dialog(parent: QWidget, title: str, name_filter: str, suggested: Path) 
     dialog.setDefaultSuffix(suggested.suffix.lstrip("."))
     dialog.selectFile(suggested.name)
     return dialog
+
+
+def show_status(label: QLabel, text: str, error: bool = False) -> None:
+    """A one-line outcome in a label: red for an error, green otherwise."""
+    label.setProperty("role", "error" if error else "success")
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.setText(text)

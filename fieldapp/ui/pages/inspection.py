@@ -45,12 +45,11 @@ from fieldapp.ui.advice_panel import AdvicePanel
 from fieldapp.ui.outcome_panel import OutcomePanel
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.pages.subjects import SearchBox
-from fieldapp.ui.photo_strip import IMAGE_FILTER, PhotoStrip, pictures_folder
+from fieldapp.ui.photo_strip import PhotoStrip, photo_dialog
 from fieldapp.ui.printing import print_pages, rasterise
 from fieldapp.ui.qt import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -421,10 +420,7 @@ class InspectionPage(Page):
         self.choose_subject(subject_id, title)
 
     def _pick_subject_photo(self) -> None:
-        dialog = QFileDialog(self, _("Photo of the subject"), pictures_folder())
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilter(_("Images ({patterns})", patterns=IMAGE_FILTER))
+        dialog = photo_dialog(self, _("Photo of the subject"), many=False)
         dialog.fileSelected.connect(self._subject_photo_chosen)
         self.subject_photo_dialog = dialog
         dialog.open()

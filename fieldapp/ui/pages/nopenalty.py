@@ -53,7 +53,7 @@ from fieldapp.ui.qt import (
 )
 from fieldapp.ui.session import AppState
 from fieldapp.ui.subject_view import heading
-from fieldapp.ui.widgets import documents_folder, record_table, suggested_file
+from fieldapp.ui.widgets import documents_folder, record_table, show_status, suggested_file
 
 TREE_PANEL_PX = 400
 VERSION_ROWS_SHOWN = 3  # more versions scroll
@@ -308,10 +308,7 @@ class NoPenaltyPage(Page):
             self.item_view.setHtml(item_html(item))
 
     def show_message(self, text: str, error: bool = False) -> None:
-        self.message.setProperty("role", "error" if error else "success")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setText(text)
+        show_status(self.message, text, error)
 
     # importing
     def choose_import_file(self) -> None:

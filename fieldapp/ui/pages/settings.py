@@ -51,6 +51,7 @@ from fieldapp.ui.qt import (
 )
 from fieldapp.ui.session import AppState
 from fieldapp.ui.style import apply_look
+from fieldapp.ui.widgets import show_status
 
 YUAN_MAX = 100_000_000
 RULE_FIELD_PX = 160
@@ -424,10 +425,7 @@ class SettingsPage(Page):
 
     @staticmethod
     def _show(label: QLabel, text: str, error: bool) -> None:
-        label.setProperty("role", "error" if error else "success")
-        label.style().unpolish(label)
-        label.style().polish(label)
-        label.setText(text)
+        show_status(label, text, error)
 
 
 def _group_of(key: str) -> str:
