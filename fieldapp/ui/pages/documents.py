@@ -65,8 +65,10 @@ class DocumentsPage(Page):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
+        # Every column as wide as its content; a narrow screen scrolls sideways rather
+        # than cut a title to a few characters.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the title
+        header.setStretchLastSection(True)
         self.pages = QWidget(self)
         self.pages_layout = QVBoxLayout(self.pages)
         scroll = QScrollArea(self)
