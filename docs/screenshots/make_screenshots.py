@@ -2,8 +2,9 @@
 
     .venv/bin/python docs/screenshots/make_screenshots.py
 
-Every page at 1280×800 in Chinese (logged in as the demo squad leader), the login
-dialog, and the inspection flow at 1920×1080 in Chinese and in English.
+Every page at 1366×768 in Chinese (logged in as the demo squad leader), again in tablet
+mode, the inspection page just after recording, the login dialog, and the inspection
+flow at 1920×1080 in Chinese and in English.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from fieldapp.services.cases import act, open_case
 from fieldapp.services.context import ServiceContext, open_context
 from fieldapp.services.inspections import record_inspection
 from fieldapp.services.paperwork import issue_document
+from fieldapp.services.preferences import Preferences, save_preferences
 from fieldapp.services.rules import violation_types
 from fieldapp.services.staff import LoggedIn, login_choices
 from fieldapp.services.subjects import find_subjects
 from fieldapp.ui.app import create_application, create_main_window
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.qt import QApplication
+from fieldapp.ui.style import apply_look
 
 HERE = Path(__file__).resolve().parent
 
@@ -121,16 +124,30 @@ def show(app: QApplication, window: MainWindow, key: str, marks: dict[str, str])
     settle(app, window)
 
 
+def record_on_page(app: QApplication, window: MainWindow) -> None:
+    """The inspection page just after recording: what was recorded, its documents."""
+    page = window.go("inspection")
+    page.facts.setPlainText("在人民路地铁站B口占道销售水果，经劝导未收摊")  # type: ignore[attr-defined]
+    page.second.setCurrentIndex(1 if page.second.count() > 1 else 0)  # type: ignore[attr-defined]
+    page.confirm.click()  # type: ignore[attr-defined]
+    wait_for(app, lambda: page.outcome_panel.outcome is not None)  # type: ignore[attr-defined]
+    settle(app, window)
+
+
 def shoot(app: QApplication, ctx: ServiceContext, user: LoggedIn, marks: dict[str, str],
           keys: list[str], size: tuple[int, int], suffix: str) -> None:
     window = create_main_window(ctx, ask_login=False)
-    window.resize(*size)
     window.show()
+    window.resize(*size)  # after show: the offscreen "screen" is smaller than a laptop's
     window.set_user(user)
     for key in keys:
         show(app, window, key, marks)
         window.grab().save(str(HERE / f"{key}-{suffix}.png"))
         print("saved", f"{key}-{suffix}.png")
+    if suffix == "zh":
+        record_on_page(app, window)
+        window.grab().save(str(HERE / "inspection-recorded-zh.png"))
+        print("saved inspection-recorded-zh.png")
     if suffix == "zh":
         window.show_login()
         dialog = window._login_dialog
@@ -151,7 +168,13 @@ def main() -> None:
         pages = ["today", "inspection", "subjects", "cases", "documents", "nopenalty",
                  "stats", "settings"]
         i18n.set_language("zh_CN")
-        shoot(app, ctx, user, marks, pages, (1280, 800), "zh")
+        shoot(app, ctx, user, marks, pages, (1366, 768), "zh")
+        # Tablet mode as a user sets it: the settings page applies the saved preference.
+        save_preferences(ctx.store.data_dir, Preferences(tablet_mode=True))
+        apply_look(app, large_text=False, dark_mode=False, tablet_mode=True)
+        shoot(app, ctx, user, marks, pages, (1366, 768), "zh-tablet")
+        save_preferences(ctx.store.data_dir, Preferences())
+        apply_look(app, large_text=False, dark_mode=False, tablet_mode=False)
         shoot(app, ctx, user, marks, ["inspection"], (1920, 1080), "zh-1920")
         i18n.set_language("en")
         shoot(app, ctx, user, marks, ["inspection", "today"], (1920, 1080), "en-1920")

@@ -3,8 +3,10 @@
 SQLite's stock FTS5 tokenizers cannot find a 2-character Chinese name (unicode61 does not
 split Chinese; trigram needs 3 characters), so fieldapp builds its own tokens: unigrams
 and bigrams of every Chinese run, every suffix of every letter/digit run (so a prefix
-query finds any fragment of a phone or ID number) and every suffix of the pinyin initials
-of a name or shop sign. The index stores tokens separated by spaces.
+query finds any fragment of a phone or ID number) and, from every character on, the
+pinyin initials of the characters that follow it in every reading of each (单 gives
+d, s and c), so initials typed for any part of a field find it. The index stores tokens
+separated by spaces.
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _ALNUM_RUN = re.compile(r"[0-9a-z]+")
 _MAX_INITIAL_COMBOS = 8
+# From each character, the initials of up to _INITIALS_WINDOW characters in every
+# combination of readings: always _INITIALS_WHOLE (a whole name, every reading), further
+# only while the combinations stay few (a long address of 多音字 would explode).
+_INITIALS_WINDOW = 12
+_INITIALS_WHOLE = 4
+_MAX_WINDOW_COMBOS = 32
 _MAX_SUFFIX_RUN = 24
 
 InitialsTable = Mapping[str, str]
@@ -73,6 +81,22 @@ def _initials(norm: str, table: InitialsTable) -> list[str]:
     return ["".join(c) for c in combos]
 
 
+def _initials_windows(norm: str, table: InitialsTable) -> set[str]:
+    # A letter among the characters (地铁站B口) is typed as itself; digits are not.
+    choices = [c for c in (table.get(ch) or (ch if ch.isascii() and ch.isalpha() else "")
+                           for ch in norm) if c]
+    out: set[str] = set()
+    for start in range(len(choices)):
+        end, combos = start, 1
+        while end < len(choices) and end - start < _INITIALS_WINDOW:
+            wider = combos * len(choices[end])
+            if end - start >= _INITIALS_WHOLE and wider > _MAX_WINDOW_COMBOS:
+                break
+            end, combos = end + 1, wider
+        out.update(map("".join, itertools.product(*choices[start:end])))
+    return out
+
+
 def pinyin_initials(text: str, table: InitialsTable) -> list[str]:
     """The initials spellings of the Chinese characters in ``text`` (several for 多音字)."""
     return _initials(normalise(text), table)
@@ -83,22 +107,22 @@ def search_tokens(
 ) -> str:
     """The space-separated token string indexed for one subject.
 
-    ``names`` (name, shop sign) also get pinyin initials; ``texts`` (address, phone,
-    id number, description) get grams and fragments only.
+    ``names`` (every field with Chinese words: name, shop sign, address, description,
+    goods, usual place) also get pinyin initials; ``texts`` (phone, id number, codes)
+    get fragments only.
     """
     return join_tokens([*(field_tokens(name, table) for name in names),
                         *(field_tokens(text) for text in texts)])
 
 
 def field_tokens(text: str, table: InitialsTable | None = None) -> frozenset[str]:
-    """The tokens of one field; with ``table`` (names, shop signs) also the suffixes of
-    its pinyin initials."""
+    """The tokens of one field; with ``table`` also its pinyin initials from every
+    character on (``_initials_windows``)."""
     tokens: set[str] = set()
     if norm := normalise(text):
         _add_text(tokens, norm)
-        if table is not None:
-            for initials in _initials(norm, table):
-                _add_suffixes(tokens, initials)
+        if table is not None and not norm.isascii():
+            tokens |= _initials_windows(norm, table)
     return frozenset(tokens)
 
 

@@ -49,6 +49,9 @@ class Preferences:
                                 choices=LANGUAGE_CHOICES)
     large_text: bool = _preference(False, N_("Large text"), DISPLAY)
     dark_mode: bool = _preference(False, N_("Dark mode"), DISPLAY)
+    tablet_mode: bool = _preference(
+        False, N_("Tablet mode: bigger touch targets, room for the on-screen keyboard"),
+        DISPLAY)
     printer_layout: str = _preference("a4", N_("Default paper for printing"), PRINTING,
                                       choices=PRINTER_LAYOUT_CHOICES)
     # "" means ``<data dir>-backups`` beside the data directory (``backup_folder()``).

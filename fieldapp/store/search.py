@@ -22,9 +22,11 @@ CREATE_INDEX_SQL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS subject_search USING fts5("
     "tokens, tokenize = 'unicode61 remove_diacritics 0', detail = none, columnsize = 0)"
 )
-NAME_COLUMNS = ("name", "shop_sign")  # also indexed by their pinyin initials
 _TEXT_COLUMNS = ("name", "shop_sign", "address", "phone", "id_number", "credit_code",
                  "appearance", "goods", "usual_place")
+# Every column officers write words in is also indexed by its pinyin initials: a vendor
+# is often known only by what they sell, how they look and where they stand.
+NAME_COLUMNS = ("name", "shop_sign", "address", "appearance", "goods", "usual_place")
 
 
 @cache

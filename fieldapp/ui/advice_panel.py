@@ -59,7 +59,11 @@ QUESTIONS = {
 
 
 class AdvicePanel(QFrame):
+    """``corrected_changed``: the officer ticked or unticked the panel's "corrected on
+    the spot" question; the page owns that one answer and hands it in (``set_corrected``)."""
+
     answers_changed = Signal()
+    corrected_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +95,7 @@ class AdvicePanel(QFrame):
                        self.basis, self.documents):
             layout.addWidget(widget)
         self.advice: Advice | None = None
+        self._corrected = False
         self.clear()
 
     def clear(self) -> None:
@@ -105,14 +110,18 @@ class AdvicePanel(QFrame):
         out: dict[ConditionKind, bool | float | None] = {}
         for kind, box in self._checks.items():
             out[kind] = True if box.isChecked() else None
+        out[ConditionKind.CORRECTED_ON_SPOT] = True if self._corrected else None
         for kind, spin in self._numbers.items():
             out[kind] = spin.value() if spin.value() > 0 else None
         return out
 
     def set_corrected(self, corrected: bool) -> None:
+        self._corrected = corrected
         box = self._checks.get(ConditionKind.CORRECTED_ON_SPOT)
         if box is not None and box.isChecked() != corrected:
+            box.blockSignals(True)  # the page's answer, shown here: not a new one
             box.setChecked(corrected)
+            box.blockSignals(False)
 
     def show_advice(self, advice: Advice) -> None:
         self.advice = advice
@@ -182,6 +191,9 @@ class AdvicePanel(QFrame):
             else:
                 box = QCheckBox(_(QUESTIONS[kind]), self.questions)
                 box.setChecked(bool(old.get(kind)))
-                box.toggled.connect(lambda _v: self.answers_changed.emit())
+                if kind is ConditionKind.CORRECTED_ON_SPOT:
+                    box.toggled.connect(self.corrected_changed.emit)
+                else:
+                    box.toggled.connect(lambda _v: self.answers_changed.emit())
                 self._grid.addWidget(box, row, 0, 1, 2)
                 self._checks[kind] = box

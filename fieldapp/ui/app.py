@@ -8,10 +8,19 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fieldapp.i18n import _, describe
+from fieldapp.i18n import N_, _, describe
+from fieldapp.i18n import gettext as i18n_gettext
 from fieldapp.ui.fonts import register_fonts
+from fieldapp.ui.guards import install_wheel_guard
 from fieldapp.ui.main_window import MainWindow
-from fieldapp.ui.qt import QApplication, QLibraryInfo, QMessageBox, QTimer, QTranslator
+from fieldapp.ui.qt import (
+    QApplication,
+    QLibraryInfo,
+    QLocale,
+    QMessageBox,
+    QTimer,
+    QTranslator,
+)
 from fieldapp.ui.style import apply_style
 
 if TYPE_CHECKING:
@@ -30,27 +39,67 @@ GC_INTERVAL_MS = 2_000
 
 
 def create_application() -> QApplication:
+    """The application, set up once: a second call (``start`` after ``run_app``) must not
+    undo the look the preferences gave it (large text, dark mode)."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
-    app.setApplicationName("fieldapp")
-    register_fonts()
-    apply_style(app)
-    collect_garbage_on_gui_thread(app)
+    if not getattr(app, "_fieldapp_ready", False):
+        app.setApplicationName("fieldapp")
+        register_fonts()
+        apply_style(app)
+        install_wheel_guard(app)
+        collect_garbage_on_gui_thread(app)
+        app._fieldapp_ready = True  # type: ignore[attr-defined]
     install_qt_translations(app)
     return app
 
 
+QT_CATALOGUES = ("qtbase", "qtmultimedia")  # Qt's own words: dialogs, the camera
+# Words of Qt's file dialog that its own catalogues lack (Qt 6 changed their accelerators):
+# (context, source) → our msgid, translated like every other word of the app.
+QT_MISSING = {("QFileDialog", "&Look in:"): N_("&Look in:"),
+              ("QFileDialog", "Files of &type:"): N_("Files of &type:")}
+
+
+class QtMissingWords(QTranslator):
+    """Answers only for ``QT_MISSING``; Qt asks it before its own catalogues."""
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None,
+                  n: int = -1) -> str | None:
+        msgid = QT_MISSING.get((context, source))
+        # None (a null string) lets Qt ask the next catalogue; "" would be an answer.
+        return i18n_gettext(msgid) if msgid is not None else None
+
+    def isEmpty(self) -> bool:
+        return False
+QT_LOCALES = {"zh_CN": QLocale(QLocale.Language.Chinese, QLocale.Country.China),
+              "en": QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)}
+
+
 def install_qt_translations(app: QApplication) -> None:
-    """Qt's own dialogs (file, print, message box buttons) in the chosen language."""
+    """Qt's own dialogs (file, print, message box buttons) and its dates (the file
+    dialog's columns, calendars) in the chosen language; again after a change."""
     from fieldapp import i18n
 
-    if getattr(app, "_fieldapp_translator", None) is not None or i18n.language() == "en":
+    lang = i18n.language()
+    if getattr(app, "_fieldapp_qt_language", None) == lang:
         return
-    translator = QTranslator(app)
+    for old in getattr(app, "_fieldapp_translators", []):
+        app.removeTranslator(old)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(f"qtbase_{i18n.language()}", folder):
-        app.installTranslator(translator)
-        app._fieldapp_translator = translator  # type: ignore[attr-defined]
+    translators = []
+    for catalogue in QT_CATALOGUES if lang != "en" else ():
+        translator = QTranslator(app)
+        if translator.load(f"{catalogue}_{lang}", folder):
+            app.installTranslator(translator)
+            translators.append(translator)
+    if lang != "en":
+        missing = QtMissingWords(app)
+        app.installTranslator(missing)  # installed last: asked first
+        translators.append(missing)
+    QLocale.setDefault(QT_LOCALES.get(lang, QLocale.c()))
+    app._fieldapp_translators = translators  # type: ignore[attr-defined]
+    app._fieldapp_qt_language = lang  # type: ignore[attr-defined]
 
 
 def collect_garbage_on_gui_thread(app: QApplication) -> None:
@@ -107,7 +156,8 @@ def run_app(data_dir: Path) -> int:
     if "--lang" not in sys.argv and "FIELDAPP_LANG" not in os.environ:
         i18n.set_language(prefs.language)  # the command line, when given, wins
     app = create_application()
-    apply_look(app, large_text=prefs.large_text, dark_mode=prefs.dark_mode)
+    apply_look(app, large_text=prefs.large_text, dark_mode=prefs.dark_mode,
+               tablet_mode=prefs.tablet_mode)
     window, opened = start(data_dir)
     try:
         return app.exec()

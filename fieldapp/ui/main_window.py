@@ -25,6 +25,7 @@ from fieldapp.ui.qt import (
     QProgressBar,
     QPushButton,
     QShortcut,
+    QShowEvent,
     QStackedWidget,
     QTimer,
     QVBoxLayout,
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 BUSY_DELAY_MS = 400  # show the busy bar only for jobs slow enough to notice
 ERROR_SHOWN_MS = 15_000
 NAV_WIDTH_PX = 120
+TITLE_BAR_PX = 32  # before the first show the frame is unknown: keep room for one
+WINDOW_PX = (1280, 800)  # the usual rugged laptop; never more than the screen gives
 
 
 class MainWindow(QMainWindow):
@@ -51,9 +54,10 @@ class MainWindow(QMainWindow):
         self.state = AppState(self.worker, self)
         self.ask_login = ask_login
         self.setWindowTitle(_("fieldapp urban management enforcement"))
-        self.resize(1280, 800)
+        self.resize(*WINDOW_PX)
         self.pages: dict[str, Page] = {}
         self._shown = -1
+        self._fitted = False
         self._build()
         self._build_status_bar()
         self._connect()
@@ -153,6 +157,11 @@ class MainWindow(QMainWindow):
         inspection, documents = self.pages.get("inspection"), self.pages.get("documents")
         if inspection is not None and documents is not None:
             inspection.document_issued.connect(self.show_document)  # type: ignore[attr-defined]
+        today = self.pages.get("today")
+        if today is not None:
+            today.open_case.connect(self.show_case)  # type: ignore[attr-defined]
+            today.open_subject.connect(self.show_subject)  # type: ignore[attr-defined]
+            today.open_revisit.connect(self.start_revisit)  # type: ignore[attr-defined]
 
     def go(self, key: str) -> Page:
         page = self.pages[key]
@@ -167,6 +176,18 @@ class MainWindow(QMainWindow):
         """Open the documents page on a document (e.g. one just issued)."""
         page = self.go("documents")
         page.show_when_listed(document_id)  # type: ignore[attr-defined]
+
+    def show_case(self, case_id: str) -> None:
+        self.go("cases").show_case(case_id)  # type: ignore[attr-defined]
+
+    def show_subject(self, subject_id: str) -> None:
+        self.go("subjects").open_subject(subject_id)  # type: ignore[attr-defined]
+
+    def start_revisit(self, subject_id: str, violation_code: str, party: str) -> None:
+        """The inspection form, ready for the revisit of that subject and violation."""
+        page = self.go("inspection")
+        page.choose_subject(subject_id, party)  # type: ignore[attr-defined]
+        page.choose_violation(violation_code)  # type: ignore[attr-defined]
 
     def page(self, key: str) -> Page:
         return self.pages[key]
@@ -233,6 +254,25 @@ class MainWindow(QMainWindow):
         else:
             self._busy_timer.stop()
             self.busy_bar.setVisible(False)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._fitted:
+            self._fitted = True
+            self.fit_to_screen()
+        super().showEvent(event)
+
+    def fit_to_screen(self) -> None:
+        """At most the screen's free area (the task bar stays in view), title bar
+        included; placed wholly on it."""
+        screen = self.screen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()
+        width = min(WINDOW_PX[0], free.width() - frame.width())
+        height = min(WINDOW_PX[1], free.height() - max(frame.height(), TITLE_BAR_PX))
+        self.resize(width, height)
+        self.move(free.x() + (free.width() - width - frame.width()) // 2, free.y())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.worker.shutdown()

@@ -1,20 +1,35 @@
 """The one module that imports PySide6 (STYLE rule 2): every other UI module takes its
-Qt names from here, so a binding change or a version shim lands in one place."""
+Qt names from here, so a binding change or a version shim lands in one place.
+
+QtMultimedia (the camera) comes from PySide6-Addons and needs system sound libraries:
+``multimedia()`` imports it only when a photo is to be taken, so the app starts and
+works without it."""
+
+from __future__ import annotations
+
+from types import ModuleType
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QBuffer,
+    QByteArray,
     QCoreApplication,
     QDate,
     QDateTime,
     QEvent,
+    QIODevice,
     QLibraryInfo,
+    QLocale,
+    QLoggingCategory,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QPoint,
     QPointF,
+    QRect,
     QRectF,
     QSize,
+    QStandardPaths,
     Qt,
     QThreadPool,
     QTimer,
@@ -28,6 +43,7 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QFontMetrics,
+    QIcon,
     QImage,
     QKeySequence,
     QPainter,
@@ -36,14 +52,19 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QShortcut,
+    QShowEvent,
+    QWheelEvent,
 )
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
     QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -57,6 +78,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -84,15 +106,20 @@ from PySide6.QtWidgets import (
 
 __all__ = [
     "QAbstractItemView",
+    "QAbstractScrollArea",
+    "QAbstractSpinBox",
     "QAbstractTableModel",
     "QApplication",
+    "QBuffer",
     "QButtonGroup",
+    "QByteArray",
     "QCheckBox",
     "QCloseEvent",
     "QColor",
     "QComboBox",
     "QCoreApplication",
     "QDate",
+    "QDateEdit",
     "QDateTime",
     "QDialog",
     "QDialogButtonBox",
@@ -108,14 +135,19 @@ __all__ = [
     "QGroupBox",
     "QHBoxLayout",
     "QHeaderView",
+    "QIODevice",
+    "QIcon",
     "QImage",
     "QInputDialog",
     "QKeySequence",
     "QLabel",
     "QLibraryInfo",
     "QLineEdit",
+    "QListView",
     "QListWidget",
     "QListWidgetItem",
+    "QLocale",
+    "QLoggingCategory",
     "QMainWindow",
     "QMessageBox",
     "QModelIndex",
@@ -135,14 +167,17 @@ __all__ = [
     "QProgressDialog",
     "QPushButton",
     "QRadioButton",
+    "QRect",
     "QRectF",
     "QScrollArea",
     "QShortcut",
+    "QShowEvent",
     "QSize",
     "QSizePolicy",
     "QSpinBox",
     "QSplitter",
     "QStackedWidget",
+    "QStandardPaths",
     "QTabWidget",
     "QTableView",
     "QTableWidget",
@@ -154,8 +189,21 @@ __all__ = [
     "QTreeWidget",
     "QTreeWidgetItem",
     "QVBoxLayout",
+    "QWheelEvent",
     "QWidget",
     "Qt",
     "Signal",
     "Slot",
+    "multimedia",
 ]
+
+
+def multimedia() -> tuple[ModuleType, ModuleType] | None:
+    """(QtMultimedia, QtMultimediaWidgets), or None where they cannot be loaded."""
+    # Its back end's start-up chatter (VA-API probing) is no message for a user.
+    QLoggingCategory.setFilterRules("qt.multimedia.*=false")
+    try:
+        from PySide6 import QtMultimedia, QtMultimediaWidgets
+    except ImportError:
+        return None
+    return QtMultimedia, QtMultimediaWidgets

@@ -1,7 +1,7 @@
 """Sizes the whole UI shares: touch targets big enough for a gloved finger on a tablet.
 
-``apply_look`` switches large text and the dark palette (the user's preferences) while
-the app runs: the font, the point sizes of the style sheet and the palette change
+``apply_look`` switches large text, the dark palette and tablet mode (the user's
+preferences) while the app runs: the font, the point sizes of the style sheet and the palette change
 together, and every widget follows.
 """
 
@@ -13,6 +13,8 @@ from fieldapp.ui.fonts import UI_POINT_SIZE
 from fieldapp.ui.qt import QApplication, QColor, QPalette
 
 TOUCH_TARGET_PX = 44
+TOUCH_ROW_PX = 40  # the least height of a row a finger picks (list rows, table rows)
+TABLET_TARGET_PX = 48
 
 _STYLE_SHEET = f"""
 QLineEdit, QPushButton, QComboBox {{ min-height: {TOUCH_TARGET_PX - 10}px; padding: 4px 8px; }}
@@ -48,13 +50,30 @@ QCheckBox::indicator:checked, QRadioButton::indicator:checked { background: #5b9
     border-color: #cfe3f7; }
 QCheckBox::indicator:disabled, QRadioButton::indicator:disabled { border-color: #5a5a5a; }
 """
+# Tablet mode: every target a gloved finger hits at least TABLET_TARGET_PX high, spin
+# arrows and scroll bars wide enough to hit, check boxes you can see under a finger.
+_TABLET_SHEET = f"""
+QLineEdit, QPushButton, QComboBox, QAbstractSpinBox {{ min-height: {TABLET_TARGET_PX - 10}px; }}
+QListWidget::item, QListView::item {{ min-height: {TABLET_TARGET_PX}px; }}
+QCheckBox, QRadioButton {{ min-height: {TABLET_TARGET_PX}px; spacing: 12px; }}
+QCheckBox::indicator, QRadioButton::indicator {{ width: 32px; height: 32px; }}
+QAbstractSpinBox {{ padding-right: 44px; min-width: 128px; }}
+QAbstractSpinBox::up-button {{ subcontrol-origin: border; subcontrol-position: top right;
+    width: 44px; }}
+QAbstractSpinBox::down-button {{ subcontrol-origin: border; subcontrol-position: bottom right;
+    width: 44px; }}
+QComboBox::drop-down {{ width: 44px; }}
+QScrollBar:vertical {{ width: 28px; }}
+QScrollBar:horizontal {{ height: 28px; }}
+"""
 LARGE_TEXT_SCALE = 1.3
 _POINT_SIZE = re.compile(r"(\d+(?:\.\d+)?)pt")
-_look = {"large_text": False, "dark_mode": False}
+_look = {"large_text": False, "dark_mode": False, "tablet_mode": False}
 
 
-def apply_style(app: QApplication, *, scale: float = 1.0, dark: bool = False) -> None:
-    sheet = _STYLE_SHEET + (_DARK_SHEET if dark else "")
+def apply_style(app: QApplication, *, scale: float = 1.0, dark: bool = False,
+                tablet: bool = False) -> None:
+    sheet = _STYLE_SHEET + (_DARK_SHEET if dark else "") + (_TABLET_SHEET if tablet else "")
     if scale != 1.0:
         sheet = _POINT_SIZE.sub(lambda m: f"{round(float(m.group(1)) * scale)}pt", sheet)
     app.setStyleSheet(sheet)
@@ -79,9 +98,12 @@ def dark_palette() -> QPalette:
     return palette
 
 
-def apply_look(app: QApplication, *, large_text: bool, dark_mode: bool) -> None:
-    """Large text and dark mode, as the preferences say; does nothing when unchanged."""
-    if _look == {"large_text": large_text, "dark_mode": dark_mode}:
+def apply_look(app: QApplication, *, large_text: bool, dark_mode: bool,
+               tablet_mode: bool = False) -> None:
+    """Large text, dark mode and tablet mode, as the preferences say; does nothing when
+    unchanged."""
+    wanted = {"large_text": large_text, "dark_mode": dark_mode, "tablet_mode": tablet_mode}
+    if _look == wanted:
         return
     if large_text != _look["large_text"]:
         font = app.font()
@@ -89,8 +111,12 @@ def apply_look(app: QApplication, *, large_text: bool, dark_mode: bool) -> None:
         app.setFont(font)
     if dark_mode != _look["dark_mode"]:
         app.setPalette(dark_palette() if dark_mode else app.style().standardPalette())
-    apply_style(app, scale=LARGE_TEXT_SCALE if large_text else 1.0, dark=dark_mode)
-    _look.update(large_text=large_text, dark_mode=dark_mode)
+    apply_style(app, scale=LARGE_TEXT_SCALE if large_text else 1.0, dark=dark_mode,
+                tablet=tablet_mode)
+    _look.update(wanted)
+    from fieldapp.ui.tablet import set_tablet_mode  # the rows and the keyboard
+
+    set_tablet_mode(app, tablet_mode)
 
 
 def current_look() -> dict[str, bool]:

@@ -6,10 +6,17 @@ Run: python resources/pinyin/make_initials.py
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from pypinyin import Style, pinyin
 from pypinyin.pinyin_dict import pinyin_dict
+
+
+def _initials(readings: list[str]) -> set[str]:
+    """The letters an officer types: ASCII only (the reading ê of 欸 is typed e)."""
+    firsts = {unicodedata.normalize("NFKD", r)[:1].lower() for r in readings if r}
+    return {f for f in firsts if f.isascii() and f.isalpha()}
 
 
 def main() -> None:
@@ -17,7 +24,7 @@ def main() -> None:
     for code in sorted(pinyin_dict):
         ch = chr(code)
         readings = pinyin(ch, style=Style.FIRST_LETTER, heteronym=True, strict=False)[0]
-        initials = "".join(sorted({r[0].lower() for r in readings if r and r[0].isalpha()}))
+        initials = "".join(sorted(_initials(readings)))
         if initials:
             lines.append(f"{ch}\t{initials}")
     out = Path(__file__).with_name("initials.txt")

@@ -7,58 +7,17 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
-from fieldapp.demo.load import generate_demo
-from fieldapp.domain.entities import FindingData, InspectionData, SubjectData, SubjectKind
+from fieldapp.domain.entities import InspectionData, SubjectData, SubjectKind
 from fieldapp.i18n import _
-from fieldapp.services.context import open_context
 from fieldapp.services.inspections import record_inspection
-from fieldapp.services.staff import list_officers
 from fieldapp.services.subjects import create_subject
-from fieldapp.ui.app import create_main_window
 from fieldapp.ui.pages.inspection import InspectionPage
 from fieldapp.ui.qt import Qt
 
 WAIT_MS = 10_000
 LOCAL = dt.timezone(dt.timedelta(hours=8))
-
-
-@pytest.fixture
-def world(tmp_path: Path, qtbot: QtBot):
-    data = tmp_path / "data"
-    ctx = open_context(data)
-    generate_demo(ctx=ctx, subjects=30, inspections=0)
-    officers = [o for o in list_officers(ctx=ctx) if o.role in ("officer", "squad_leader")]
-    squad = officers[0].squad_id
-    mates = [o for o in officers if o.squad_id == squad]
-    vendor = create_subject(ctx=ctx, officer_id=mates[1].id, data=SubjectData(
-        kind=SubjectKind.UNIDENTIFIED_VENDOR, goods="烤红薯", appearance="老年男子，三轮车",
-        usual_place="人民路地铁站B口")).id
-    # Last month, two colleagues educated this vendor.
-    record_inspection(ctx=ctx, data=InspectionData(
-        subject_id=vendor, officer_ids=(mates[1].id, mates[2].id),
-        at=dt.datetime.now(LOCAL) - dt.timedelta(days=30), address="人民路地铁站B口",
-        findings=(FindingData(violation_code="JM01", facts="占道销售烤红薯",
-                              corrected_on_spot=True),)))
-    window = create_main_window(ctx, ask_login=False)
-    qtbot.addWidget(window)
-    window.show()
-    yield window, ctx, mates, vendor
-    window.worker.shutdown()
-    ctx.close()
-
-
-def _login(window, qtbot: QtBot, certificate: str, password: str = "demo1234") -> None:
-    window.show_login()
-    dialog = window._login_dialog
-    qtbot.waitUntil(lambda: dialog.officer.count() > 0, timeout=WAIT_MS)
-    dialog.choose(certificate)
-    dialog.password.setText(password)
-    dialog.button.click()
-    qtbot.waitUntil(lambda: window.state.user is not None
-                    and window.state.user.certificate_no == certificate, timeout=WAIT_MS)
 
 
 def test_login_refuses_a_wrong_password(world, qtbot: QtBot) -> None:
@@ -75,10 +34,10 @@ def test_login_refuses_a_wrong_password(world, qtbot: QtBot) -> None:
     dialog.reject()
 
 
-def test_officer_records_a_warning_for_a_vendor_educated_last_month(world,
+def test_officer_records_a_warning_for_a_vendor_educated_last_month(world, login,
                                                                     qtbot: QtBot) -> None:
     window, ctx, mates, vendor = world
-    _login(window, qtbot, mates[0].certificate_no)
+    login(window, qtbot, mates[0].certificate_no)
     assert mates[0].name in window.user_label.text()
     page = window.go("inspection")
     assert isinstance(page, InspectionPage)
@@ -118,20 +77,20 @@ def test_officer_records_a_warning_for_a_vendor_educated_last_month(world,
                     == _("Step 3 of 3: open a case"), timeout=WAIT_MS)
 
 
-def test_an_unfinished_form_survives_switching_officers(world, qtbot: QtBot) -> None:
+def test_an_unfinished_form_survives_switching_officers(world, login, qtbot: QtBot) -> None:
     window, _ctx, mates, _vendor = world
-    _login(window, qtbot, mates[0].certificate_no)
+    login(window, qtbot, mates[0].certificate_no)
     page = window.go("inspection")
     page.address.setText("建设路88号门前")
     page.facts.setPlainText("店外堆放货物")
-    _login(window, qtbot, mates[1].certificate_no)
+    login(window, qtbot, mates[1].certificate_no)
     assert page.address.text() == "" and page.facts.toPlainText() == ""
-    _login(window, qtbot, mates[0].certificate_no)
+    login(window, qtbot, mates[0].certificate_no)
     assert page.address.text() == "建设路88号门前"
     assert page.facts.toPlainText() == "店外堆放货物"
 
 
-def test_the_squad_log_loads_pages_lazily(world, qtbot: QtBot) -> None:
+def test_the_squad_log_loads_pages_lazily(world, login, qtbot: QtBot) -> None:
     window, ctx, mates, _vendor = world
     from fieldapp.ui.lazy_model import PAGE
 
@@ -143,7 +102,7 @@ def test_the_squad_log_loads_pages_lazily(world, qtbot: QtBot) -> None:
         record_inspection(ctx=ctx, data=InspectionData(
             subject_id=subject, officer_ids=(mates[0].id, mates[1].id),
             at=base + dt.timedelta(minutes=n), address="建设路1号"))
-    _login(window, qtbot, mates[0].certificate_no)
+    login(window, qtbot, mates[0].certificate_no)
     page = window.go("today")
     page.tabs.setCurrentIndex(1)
     model = page.log_model
@@ -160,14 +119,14 @@ def test_the_squad_log_loads_pages_lazily(world, qtbot: QtBot) -> None:
     assert times == sorted(times, reverse=True)
 
 
-def test_the_warning_notice_is_issued_and_printed_to_pdf(world, qtbot: QtBot,
+def test_the_warning_notice_is_issued_and_printed_to_pdf(world, login, qtbot: QtBot,
                                                         tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     from fieldapp.domain.document_kinds import DocumentKind
 
     window, ctx, mates, vendor = world
-    _login(window, qtbot, mates[0].certificate_no)
+    login(window, qtbot, mates[0].certificate_no)
     page = window.go("inspection")
     qtbot.waitUntil(lambda: page.violations.count() > 40, timeout=WAIT_MS)
     page.address.setText("人民路地铁站B口")
@@ -181,26 +140,31 @@ def test_the_warning_notice_is_issued_and_printed_to_pdf(world, qtbot: QtBot,
     button = page.issue_button_by_kind[DocumentKind.WARNING_NOTICE]
     assert "告诫书" in button.text()
     button.click()
-    qtbot.waitUntil(lambda: page.issued is not None, timeout=30_000)
+    panel = page.outcome_panel
+    qtbot.waitUntil(lambda: DocumentKind.WARNING_NOTICE in panel.open_buttons, timeout=30_000)
+    issued = panel.outcome.issued_as(DocumentKind.WARNING_NOTICE)
+    assert issued is not None and issued.number in page.message.text()
+    assert DocumentKind.WARNING_NOTICE not in page.issue_button_by_kind  # not offered again
+    panel.open_buttons[DocumentKind.WARNING_NOTICE].click()
     documents = window.pages["documents"]
     qtbot.waitUntil(lambda: documents.preview is not None
-                    and documents.preview.document_id == page.issued.id, timeout=30_000)
+                    and documents.preview.document_id == issued.id, timeout=30_000)
     assert documents.pages_layout.count() >= 1  # the preview shows the pages
     out = tmp_path / "warning.pdf"
     documents.save_as(out)
     text = "".join(p.extract_text() for p in PdfReader(out).pages)
-    assert "告诫书" in text and page.issued.number in text
+    assert "告诫书" in text and issued.number in text
     assert "再次在人民路地铁站B口占道销售烤红薯" in text
     assert mates[0].certificate_no in text and mates[2].certificate_no in text
     with sqlite3.connect(ctx.store.data_dir / "fieldapp.sqlite3") as conn:
         kind = conn.execute("SELECT kind FROM document WHERE id = ?",
-                            (page.issued.id,)).fetchone()[0]
+                            (issued.id,)).fetchone()[0]
     assert kind == "warning_notice"
 
 
-def test_the_subject_page_shows_the_step_due_per_violation(world, qtbot: QtBot) -> None:
+def test_the_subject_page_shows_the_step_due_per_violation(world, login, qtbot: QtBot) -> None:
     window, _ctx, mates, vendor = world
-    _login(window, qtbot, mates[0].certificate_no)
+    login(window, qtbot, mates[0].certificate_no)
     page = window.go("subjects")
     page.open_subject(vendor)
     view = page.subject_view
@@ -210,11 +174,12 @@ def test_the_subject_page_shows_the_step_due_per_violation(world, qtbot: QtBot) 
     assert "门前四包" in view.agreements.text()
 
 
-def test_a_new_vendor_with_a_photo_and_coordinates(world, qtbot: QtBot, tmp_path: Path) -> None:
+def test_a_new_vendor_with_a_photo_and_coordinates(world, login, qtbot: QtBot,
+                                                   tmp_path: Path) -> None:
     from PIL import Image
 
     window, ctx, mates, _vendor = world
-    _login(window, qtbot, mates[0].certificate_no)
+    login(window, qtbot, mates[0].certificate_no)
     page = window.go("inspection")
     qtbot.waitUntil(lambda: page.violations.count() > 40, timeout=WAIT_MS)
     photo = tmp_path / "vendor.jpg"

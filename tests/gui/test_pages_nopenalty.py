@@ -52,6 +52,18 @@ def _choose_file(page: NoPenaltyPage, qtbot: QtBot, path: Path) -> None:
     dialog.accept()
 
 
+def _confirm_import(page: NoPenaltyPage, qtbot: QtBot, path: Path) -> None:
+    """Importing replaces the list in force: the one question names the file and the
+    list, and nothing is imported before "Import" is chosen."""
+    qtbot.waitUntil(lambda: page.confirm_box is not None and page.confirm_box.isVisible(),
+                    timeout=WAIT_MS)
+    box = page.confirm_box
+    assert box is not None
+    assert path.name in box.text() and page.heading.text() in box.text()
+    (confirm,) = [b for b in box.buttons() if b.text() == _("Import")]
+    confirm.click()
+
+
 def test_the_list_in_force_is_shown_by_domain_with_its_legal_text(
         make_window: MakeWindow, qtbot: QtBot, ctx: ServiceContext) -> None:
     in_force = list_in_force_on(ctx=ctx, on=dt.datetime.now(LOCAL).date())
@@ -124,6 +136,7 @@ def test_a_bad_file_is_refused_with_every_bad_row_listed(
     page = _page(window, qtbot)
     qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
     _choose_file(page, qtbot, bad)
+    _confirm_import(page, qtbot, bad)
     qtbot.waitUntil(lambda: page.errors_dialog is not None and page.errors_dialog.isVisible(),
                     timeout=WAIT_MS)
     dialog = page.errors_dialog
@@ -171,6 +184,8 @@ def test_a_leader_exports_the_list_and_imports_a_new_version(
 
     qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
     _choose_file(page, qtbot, exported)
+    assert len(lists(ctx=ctx)) == 1  # asked first: nothing imported yet
+    _confirm_import(page, qtbot, exported)
     qtbot.waitUntil(lambda: page.version_table.rowCount() == 2, timeout=WAIT_MS)
     stored = lists(ctx=ctx)
     assert [lst.doc_no for lst in stored][-1] == "示城管发〔2026〕8号"

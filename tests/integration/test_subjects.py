@@ -98,7 +98,7 @@ def people(org):
     ("李", {"张三李", "李三"}),
     ("zsl", {"张三李"}),
     ("ZS", {"张三李"}),
-    ("sl", {"张三李"}),
+    ("sl", {"张三李", "单伟"}),  # 张三李, and 胜利街 (an address: every field has initials)
     ("hzl", {"王伟"}),  # 好再来 (shop sign)
     ("烧烤", {"王伟"}),
     ("再来烧烤", {"王伟"}),
@@ -111,6 +111,30 @@ def people(org):
 def test_search_finds_by_fragments(org, people, query: str, expected: set[str]) -> None:
     found = {s.name for s in find_subjects(ctx=org.ctx, query=query)}
     assert found == expected
+
+
+@pytest.mark.parametrize(("query", "goods"), [
+    ("thl", "糖葫芦"), ("dhmz", "糖葫芦"), ("qnnz", "糖葫芦"),  # goods; 戴红帽子的青年男子
+    ("rmldtz", "糖葫芦"), ("dtzbk", "糖葫芦"),  # 人民路地铁站B口, the usual place
+    ("kdg", "烤地瓜"), ("zjxk", "烤地瓜"), ("cjxk", "烤地瓜"),  # 曾家巷口: zeng or ceng
+    ("shsg", "烤地瓜"), ("dhsg", "烤地瓜"),  # 单号水果摊 (description): shan or dan
+])
+def test_a_vendor_is_found_by_the_initials_of_goods_look_and_place(org, query: str,
+                                                                  goods: str) -> None:
+    for data in (SubjectData(kind=SubjectKind.UNIDENTIFIED_VENDOR, goods="糖葫芦",
+                             appearance="戴红帽子的青年男子", usual_place="人民路地铁站B口"),
+                 SubjectData(kind=SubjectKind.UNIDENTIFIED_VENDOR, goods="烤地瓜",
+                             appearance="推单号水果摊车的老人", usual_place="曾家巷口")):
+        create_subject(ctx=org.ctx, officer_id=org.officers[0], data=data)
+    assert [s.goods for s in find_subjects(ctx=org.ctx, query=query)] == [goods]
+
+
+@pytest.mark.parametrize("query", ["zxm", "cxm", "dl", "sl"])
+def test_a_heteronym_surname_matches_by_every_reading(org, query: str) -> None:
+    ids = {create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
+        kind=SubjectKind.INDIVIDUAL, name=name)).id for name in ("曾小明", "单丽")}
+    found = {s.id for s in find_subjects(ctx=org.ctx, query=query)}
+    assert len(found & ids) == 1
 
 
 def test_search_checks_adjacency_of_longer_queries(org, people) -> None:

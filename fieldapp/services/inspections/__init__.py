@@ -5,6 +5,17 @@ The public surface of the area: UI, CLI and other areas import from here."""
 
 from __future__ import annotations
 
+from fieldapp.services.inspections.outcome import (
+    FindingOutcome,
+    IssuedForFinding,
+    finding_outcome,
+)
+from fieldapp.services.inspections.photos import (
+    CapturedPhoto,
+    check_unchanged,
+    photo_from_camera,
+    photo_from_file,
+)
 from fieldapp.services.inspections.recording import (
     RecordedInspection,
     record_inspection,
@@ -16,9 +27,16 @@ from fieldapp.services.inspections.revisits import (
 )
 
 __all__ = [
+    "CapturedPhoto",
+    "FindingOutcome",
+    "IssuedForFinding",
     "RecordedInspection",
     "RevisitView",
+    "check_unchanged",
     "complete_revisit",
+    "finding_outcome",
     "list_revisits",
+    "photo_from_camera",
+    "photo_from_file",
     "record_inspection",
 ]

@@ -17,6 +17,7 @@ from fieldapp.services.paperwork import (
     reprint_document,
     void_document,
 )
+from fieldapp.services.subjects import display_name, get_subject
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.printing import PageImage, print_pages, rasterise, save_pdf, to_qimage
 from fieldapp.ui.qt import (
@@ -37,6 +38,7 @@ from fieldapp.ui.qt import (
     QWidget,
 )
 from fieldapp.ui.session import AppState
+from fieldapp.ui.widgets import save_dialog, suggested_file
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,20 @@ class DocumentsPage(Page):
         self.documents: list[DocumentView] = []
         self.preview: Preview | None = None
         self._wanted: str | None = None
+        self.parties: dict[str, str] = {}
+        self.save_dialog: QFileDialog | None = None
+        self.void_dialog: QInputDialog | None = None
         self.table = QTableWidget(0, 5, self)
         self.table.setHorizontalHeaderLabels(
             [_("Issued"), _("Document"), _("Document number"), _("Layout"), _("State")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        # Every column as wide as its content; a narrow screen scrolls sideways rather
+        # than cut a title to a few characters.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.pages = QWidget(self)
         self.pages_layout = QVBoxLayout(self.pages)
         scroll = QScrollArea(self)
@@ -103,15 +112,15 @@ class DocumentsPage(Page):
         ctx = self.state.ctx
         if ctx is None:
             return
-        self.state.worker.run(lambda: list(reversed(list_documents(ctx=ctx))), self._show,
-                              key="documents")
+        self.state.worker.run(lambda: _listed(ctx), self._show, key="documents")
 
     def show_when_listed(self, document_id: str) -> None:
         self._wanted = document_id
         self.reload()
 
-    def _show(self, documents: list[DocumentView]) -> None:
-        self.documents = documents
+    def _show(self, listed: Listed) -> None:
+        documents = listed.documents
+        self.documents, self.parties = documents, listed.parties
         self.table.setRowCount(len(documents))
         for row, d in enumerate(documents):
             state = (_("voided") if d.voided_by else _("amended") if d.amended_by
@@ -163,15 +172,20 @@ class DocumentsPage(Page):
         self.void_button.setEnabled(doc is not None and not doc.voided_by)
 
     def save_as(self, path: Path | None = None) -> None:
-        """Reprint: the issued PDF, exactly as issued."""
+        """Reprint: the issued PDF, exactly as issued; without ``path``, the save dialog
+        suggests 文号 + 当事人 in the documents folder."""
         if self.preview is None:
             return
         if path is None:
-            name, _f = QFileDialog.getSaveFileName(self, _("Save as PDF"), "",
-                                                   _("PDF files (*.pdf)"))
-            if not name:
-                return
-            path = Path(name)
+            doc = self.current()
+            suggested = suggested_file(doc.number if doc else "",
+                                       self.parties.get(doc.subject_id or "", "") if doc else "",
+                                       suffix=".pdf")
+            self.save_dialog = save_dialog(self, _("Save as PDF"), _("PDF files (*.pdf)"),
+                                           suggested)
+            self.save_dialog.fileSelected.connect(lambda name: self.save_as(Path(name)))
+            self.save_dialog.open()
+            return
         save_pdf(self.preview.pdf, path)
         self.message.setText(_("Written to {path}.", path=path))
 
@@ -183,13 +197,29 @@ class DocumentsPage(Page):
                               lambda pages: print_pages(pages, self))
 
     def void_current(self, reason: str | None = None) -> None:
-        doc, ctx, user = self.current(), self.state.ctx, self.state.user
-        if doc is None or ctx is None or user is None:
+        """Void the chosen document; without ``reason``, one question asks for it,
+        naming the document and its 文号 (a void cannot be undone)."""
+        doc = self.current()
+        if doc is None or self.state.ctx is None or self.state.user is None:
             return
-        if reason is None:
-            reason, ok = QInputDialog.getText(self, _("Void…"), _("why it is voided"))
-            if not ok:
-                return
+        if reason is not None:
+            self._void(doc, reason)
+            return
+        dialog = QInputDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowTitle(_("Void {number}", number=doc.number))
+        dialog.setLabelText(_("Void {title} {number}? Its number is never used again. "
+                              "Why is it voided?", title=doc.title, number=doc.number))
+        dialog.setOkButtonText(_("Void"))
+        dialog.setCancelButtonText(_("Cancel"))
+        dialog.textValueSelected.connect(lambda text: self._void(doc, text))
+        self.void_dialog = dialog
+        dialog.open()
+
+    def _void(self, doc: DocumentView, reason: str) -> None:
+        ctx, user = self.state.ctx, self.state.user
+        if ctx is None or user is None:
+            return
         officer = user.officer_id
         self.state.worker.run(
             lambda: void_document(ctx=ctx, officer_id=officer, document_id=doc.id,
@@ -200,6 +230,19 @@ class DocumentsPage(Page):
 
     def _error(self, error: BaseException) -> None:
         self.message.setText(describe(error))
+
+
+@dataclass(frozen=True)
+class Listed:
+    documents: list[DocumentView]  # the newest first
+    parties: dict[str, str]  # subject id → the party's name
+
+
+def _listed(ctx: ServiceContext) -> Listed:
+    documents = list(reversed(list_documents(ctx=ctx)))
+    ids = {d.subject_id for d in documents if d.subject_id}
+    return Listed(documents, {sid: display_name(get_subject(ctx=ctx, subject_id=sid))
+                              for sid in ids})
 
 
 def _preview(ctx: ServiceContext, document_id: str) -> Preview:

@@ -1,9 +1,12 @@
 """巡查: record an inspection on the street, tablet in one hand.
 
 Place → subject (type-ahead, or quick creation incl. an unidentified vendor with a photo)
-→ violation (search or by domain) → the advice panel → facts, evidence photos, the
-second officer → confirm. Each officer's unfinished form is kept when another officer
-logs in on the same device, and comes back when they log in again.
+→ violation (search or by domain) → the advice panel → facts, evidence photos (camera or
+file), the second officer → confirm. The confirm button and what was recorded stay in a
+fixed bar under the form, never scrolled away; after recording, the bar offers exactly
+the documents of that finding, and forgets them as soon as another subject or violation
+is chosen. Each officer's unfinished form is kept when another officer logs in on the
+same device, and comes back when they log in again.
 """
 
 from __future__ import annotations
@@ -23,20 +26,32 @@ from fieldapp.domain.entities import (
     SubjectKind,
 )
 from fieldapp.domain.localtime import to_local
+from fieldapp.domain.no_penalty import RequiredMeasure
 from fieldapp.i18n import N_, _, describe
-from fieldapp.services.inspections import RecordedInspection, record_inspection
-from fieldapp.services.paperwork import IssuedDocument, available_layouts, issue_document
+from fieldapp.services.context import ServiceContext
+from fieldapp.services.inspections import (
+    CapturedPhoto,
+    FindingOutcome,
+    RecordedInspection,
+    check_unchanged,
+    finding_outcome,
+    record_inspection,
+)
+from fieldapp.services.paperwork import available_layouts, issue_document, reprint_document
 from fieldapp.services.rules import Advice, advise, violation_types
 from fieldapp.services.staff import GridView, list_grids, list_officers
 from fieldapp.services.subjects import create_subject
 from fieldapp.ui.advice_panel import AdvicePanel
+from fieldapp.ui.outcome_panel import OutcomePanel
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.pages.subjects import SearchBox
+from fieldapp.ui.photo_strip import PhotoStrip, photo_dialog
+from fieldapp.ui.printing import print_pages, rasterise
 from fieldapp.ui.qt import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -54,11 +69,10 @@ from fieldapp.ui.qt import (
 from fieldapp.ui.session import AppState
 
 _ID = Qt.ItemDataRole.UserRole
-# Issued from the case once it is filed, not from the finding on the street.
-CASE_DOCUMENTS = frozenset({DocumentKind.FILING_APPROVAL, DocumentKind.INSPECTION_RECORD,
-                            DocumentKind.ON_SPOT_DECISION})
 STEP_CHOICES = ((None, N_("as advised")), (StepKind.EDUCATE, N_("educate")),
                 (StepKind.WARN, N_("warn")), (StepKind.ENFORCE, N_("enforce")))
+SEARCH_RESULT_ROWS = 5  # a result list shows at least five subjects
+VIOLATION_LIST_PX = 220
 
 
 @dataclass
@@ -72,7 +86,7 @@ class Draft:
     violation_code: str = ""
     facts: str = ""
     corrected: bool = False
-    photos: list[str] = field(default_factory=list)
+    photos: list[CapturedPhoto] = field(default_factory=list)
     second_officer: str = ""
 
 
@@ -83,19 +97,35 @@ class _Lists:
     officers: list[tuple[str, str, str, str]]  # id, name, certificate, squad id
 
 
-def _load_lists(state: AppState) -> _Lists:
-    ctx = state.ctx
-    assert ctx is not None
+@dataclass(frozen=True)
+class Recorded:
+    """A recording and what it came to; ``changed`` reaches the other pages."""
+
+    inspection: RecordedInspection
+    outcome: FindingOutcome | None
+    changed: frozenset[str]
+
+
+def _load_lists(ctx: ServiceContext) -> _Lists:
     return _Lists(list_grids(ctx=ctx),
                   [(v.code, v.name, v.domain) for v in violation_types(ctx=ctx)],
                   [(o.id, o.name, o.certificate_no, o.squad_id)
                    for o in list_officers(ctx=ctx) if o.role != "auxiliary" and o.active])
 
 
+def _outcome_flags(advice: Advice | None) -> dict[str, bool]:
+    """What of the advice at recording time decides the finding's documents."""
+    if advice is None:
+        return {}
+    commitment = any(a.applies and a.item.required_measure is RequiredMeasure.COMMITMENT
+                     for a in advice.items)
+    return {"no_penalty_commitment": commitment, "summary_possible": advice.summary_possible}
+
+
 class InspectionPage(Page):
     key = "inspection"
     title = N_("Inspection")
-    document_issued = Signal(str)  # document id
+    document_issued = Signal(str)  # document id: "open" shows it on the documents page
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -103,33 +133,36 @@ class InspectionPage(Page):
         self._draft_owner: str | None = None
         self.lists: _Lists | None = None
         self.subject_id = ""
-        self.photos: list[str] = []
         self.last_recorded: RecordedInspection | None = None
+        self.issued_number: str | None = None
         self._build()
         self._connect()
 
     # --- building --------------------------------------------------------------------
 
     def _build(self) -> None:
-        # Two columns: what is being recorded on the left, the advice and the
-        # confirmation on the right, so the advice is in view as soon as it exists.
-        left, right = QWidget(self), QWidget(self)
+        # Two columns. On the left, everything the officer fills in, top to bottom; on
+        # the right the advice, scrolling on its own (it grows: nothing else moves), above
+        # a bar that never scrolls: confirm, and what was recorded.
+        left = QWidget(self)
         col = QVBoxLayout(left)
         col.addWidget(self._place_box(left))
         col.addWidget(self._subject_box(left))
-        col.addWidget(self._violation_box(left), 1)
-        col2 = QVBoxLayout(right)
-        self.advice_panel = AdvicePanel(right)
-        col2.addWidget(self.advice_panel)
-        col2.addWidget(self._finish_box(right))
-        col2.addStretch(1)
+        col.addWidget(self._violation_box(left))
+        col.addWidget(self._finish_box(left))
+        col.addStretch(1)
+        self.advice_panel = AdvicePanel(self)
+        self.form_scroll = _scrolled(left, self)
+        self.advice_scroll = _scrolled(self.advice_panel, self)
+        right = QWidget(self)
+        right_col = QVBoxLayout(right)
+        right_col.setContentsMargins(0, 0, 0, 0)
+        right_col.addWidget(self.advice_scroll, 1)
+        right_col.addWidget(self._action_bar(right))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget, stretch in ((left, 5), (right, 6)):
-            scroll = QScrollArea(self)
-            scroll.setWidgetResizable(True)
-            scroll.setWidget(widget)
-            layout.addWidget(scroll, stretch)
+        layout.addWidget(self.form_scroll, 1)
+        layout.addWidget(right, 1)
 
     def _place_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(_("Place"), parent)
@@ -147,7 +180,7 @@ class InspectionPage(Page):
     def _subject_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(_("Subject"), parent)
         self.search = SearchBox(self.state, box)
-        self.search.results.setMaximumHeight(150)
+        self.search.show_rows(SEARCH_RESULT_ROWS, fixed=True)
         self.chosen = QLabel(_("No subject chosen."), box)
         self.chosen.setProperty("role", "subheading")
         self.new_kind = QComboBox(box)
@@ -182,7 +215,7 @@ class InspectionPage(Page):
         self.violation_filter = QLineEdit(box)
         self.violation_filter.setPlaceholderText(_("search the violation catalogue"))
         self.violations = QListWidget(box)
-        self.violations.setMinimumHeight(160)
+        self.violations.setFixedHeight(VIOLATION_LIST_PX)  # scrolls inside: no jump
         top = QHBoxLayout()
         top.addWidget(self.domain)
         top.addWidget(self.violation_filter, 1)
@@ -195,7 +228,7 @@ class InspectionPage(Page):
         box = QGroupBox(_("Record"), parent)
         self.facts = QPlainTextEdit(box)
         self.facts.setPlaceholderText(_("what was found"))
-        self.facts.setMaximumHeight(90)
+        self.facts.setFixedHeight(90)
         self.corrected = QCheckBox(_("corrected on the spot"), box)
         self.step_choice = QComboBox(box)
         for step, label in STEP_CHOICES:
@@ -204,32 +237,35 @@ class InspectionPage(Page):
         self.override_reason.setPlaceholderText(
             _("why another step than the advised one is taken"))
         self.second = QComboBox(box)
-        self.photo_button = QPushButton(_("Add photos…"), box)
-        self.photo_list = QLabel(box)
-        self.photo_list.setWordWrap(True)
-        self.confirm = QPushButton(_("Confirm and record"), box)
-        self.confirm.setProperty("role", "primary")
-        self.message = QLabel(box)
-        self.message.setWordWrap(True)
-        self.layout_choice = QComboBox(box)
-        self.layout_choice.addItem(_("A4"), "a4")
-        self.layout_choice.addItem(_("80 mm receipt printer"), "receipt")
-        self.issue_buttons = QWidget(box)
-        self.issue_layout = QHBoxLayout(self.issue_buttons)
-        self.issue_layout.setContentsMargins(0, 0, 0, 0)
-        self.issued: IssuedDocument | None = None
+        self.photo_strip = PhotoStrip(self.state, box)
         form = QFormLayout(box)
         form.addRow(_("facts"), self.facts)
         form.addRow("", self.corrected)
         form.addRow(_("step taken"), self.step_choice)
         form.addRow(_("override reason"), self.override_reason)
         form.addRow(_("Second officer"), self.second)
-        form.addRow(self.photo_button, self.photo_list)
-        form.addRow(self.confirm)
-        form.addRow(self.message)
-        form.addRow(_("Paper"), self.layout_choice)
-        form.addRow(self.issue_buttons)
+        form.addRow(_("Evidence photos"), self.photo_strip)
         return box
+
+    def _action_bar(self, parent: QWidget) -> QFrame:
+        bar = QFrame(parent)
+        bar.setFrameShape(QFrame.Shape.StyledPanel)
+        self.confirm = QPushButton(_("Confirm and record"), bar)
+        self.confirm.setProperty("role", "primary")
+        self.layout_choice = QComboBox(bar)
+        self.layout_choice.addItem(_("A4"), "a4")
+        self.layout_choice.addItem(_("80 mm receipt printer"), "receipt")
+        self.outcome_panel = OutcomePanel(bar)
+        self.message = self.outcome_panel.message
+        row = QHBoxLayout()
+        row.addWidget(self.confirm, 1)
+        row.addWidget(QLabel(_("Paper"), bar))
+        row.addWidget(self.layout_choice)
+        layout = QVBoxLayout(bar)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addLayout(row)
+        layout.addWidget(self.outcome_panel)
+        return bar
 
     def _connect(self) -> None:
         self.search.results.currentItemChanged.connect(self._subject_chosen)
@@ -237,16 +273,22 @@ class InspectionPage(Page):
         self.new_photo_button.clicked.connect(self._pick_subject_photo)
         self.domain.currentIndexChanged.connect(lambda _i: self._fill_violations())
         self.violation_filter.textChanged.connect(lambda _t: self._fill_violations())
-        self.violations.currentItemChanged.connect(lambda _i, _p: self.refresh_advice())
+        self.violations.currentItemChanged.connect(lambda _i, _p: self._violation_chosen())
         self.advice_panel.answers_changed.connect(self.refresh_advice)
-        self.corrected.toggled.connect(self.advice_panel.set_corrected)
-        self.photo_button.clicked.connect(self.pick_photos)
+        # One state: the form's box and the advice's question show the same answer.
+        self.corrected.toggled.connect(self._corrected_changed)
+        self.advice_panel.corrected_changed.connect(self.corrected.setChecked)
         self.confirm.clicked.connect(self.record)
+        self.outcome_panel.issue_requested.connect(self.issue)
+        self.outcome_panel.open_requested.connect(self.document_issued.emit)
+        self.outcome_panel.reprint_requested.connect(self.reprint)
 
     # --- page events -----------------------------------------------------------------
 
     def context_ready(self) -> None:
-        self.state.worker.run(lambda: _load_lists(self.state), self._lists_loaded)
+        ctx = self.state.ctx
+        if ctx is not None:
+            self.state.worker.run(lambda: _load_lists(ctx), self._lists_loaded)
 
     def user_changed(self) -> None:
         if self._draft_owner is not None:
@@ -301,6 +343,8 @@ class InspectionPage(Page):
         return str(item.data(_ID)) if item is not None else ""
 
     def choose_subject(self, subject_id: str, title: str) -> None:
+        if subject_id != self.subject_id:
+            self.forget_outcome()
         self.subject_id = subject_id
         self.chosen.setText(_("Subject: {name}", name=title))
         self.refresh_advice()
@@ -313,6 +357,18 @@ class InspectionPage(Page):
                 self.violations.setCurrentRow(row)
                 return
 
+    def _violation_chosen(self) -> None:
+        outcome = self.outcome_panel.outcome
+        if outcome is None or outcome.violation_code != self.violation_code():
+            self.forget_outcome()
+        self.refresh_advice()
+
+    def forget_outcome(self) -> None:
+        """Another subject or violation: nothing of the last finding stays offered."""
+        self.last_recorded = None
+        self.issued_number = None
+        self.outcome_panel.clear()
+
     def _subject_chosen(self, item: QListWidgetItem | None, _prev: object = None) -> None:
         chosen = self.search.chosen_id(item)
         if chosen is not None and item is not None:
@@ -320,6 +376,10 @@ class InspectionPage(Page):
             if hit is not None and hit.place and not self.address.text().strip():
                 self.address.setText(hit.place)  # where this subject is usually met
             self.choose_subject(chosen, item.toolTip())
+
+    def _corrected_changed(self, corrected: bool) -> None:
+        self.advice_panel.set_corrected(corrected)
+        self.refresh_advice()
 
     def refresh_advice(self) -> None:
         ctx, code, subject = self.state.ctx, self.violation_code(), self.subject_id
@@ -333,7 +393,8 @@ class InspectionPage(Page):
                            answers=answers), self._advice_ready, key="advice")
 
     def _advice_ready(self, advice: Advice) -> None:
-        self.advice_panel.show_advice(advice)
+        if advice.subject_id == self.subject_id and advice.violation_code == self.violation_code():
+            self.advice_panel.show_advice(advice)
 
     def create_new_subject(self) -> None:
         ctx, user = self.state.ctx, self.state.user
@@ -359,114 +420,139 @@ class InspectionPage(Page):
         self.choose_subject(subject_id, title)
 
     def _pick_subject_photo(self) -> None:
-        name, _f = QFileDialog.getOpenFileName(self, _("Photo of the subject"), "",
-                                               _("Images (*.jpg *.jpeg *.png)"))
-        if name:
-            self.new_photo = name
-            self.new_photo_button.setText(_("Photo ✔"))
+        dialog = photo_dialog(self, _("Photo of the subject"), many=False)
+        dialog.fileSelected.connect(self._subject_photo_chosen)
+        self.subject_photo_dialog = dialog
+        dialog.open()
 
-    def pick_photos(self) -> None:
-        files, _filter = QFileDialog.getOpenFileNames(
-            self, _("Evidence photos"), "", _("Images (*.jpg *.jpeg *.png)"))
-        self.add_photos(files)
+    def _subject_photo_chosen(self, name: str) -> None:
+        self.new_photo = name
+        self.new_photo_button.setText(_("Photo ✔"))
 
-    def add_photos(self, paths: list[str]) -> None:
-        self.photos.extend(p for p in paths if p not in self.photos)
-        self.photo_list.setText("\n".join(Path(p).name for p in self.photos))
+    # --- recording -------------------------------------------------------------------
 
     def record(self) -> None:
         """Validate in the services and record everything in one commit."""
         ctx, user = self.state.ctx, self.state.user
         if ctx is None or user is None:
-            self.message.setText(_("Log in first."))
+            self.outcome_panel.show_message(_("Log in first."), True)
             return
-        step_value = self.step_choice.currentData()
-        at = to_local(dt.datetime.now(dt.UTC))
+        if self.photo_strip.busy():
+            self.outcome_panel.show_message(_("Wait: a photo is still being saved."), True)
+            return
         try:
             latitude, longitude = _coordinates(self.coords.text())
         except ValueError:
-            self.message.setText(_("Coordinates: give latitude, longitude, e.g. 39.915, 116.404"))
+            self.outcome_panel.show_message(
+                _("Coordinates: give latitude, longitude, e.g. 39.915, 116.404"), True)
             return
-        data = InspectionData(
-            subject_id=self.subject_id, officer_ids=(user.officer_id,
-                                                     str(self.second.currentData() or "")),
-            at=at, address=self.address.text().strip(),
-            grid_id=self.grid.currentData() or None, latitude=latitude, longitude=longitude,
+        data = self._inspection_data(user.officer_id, latitude, longitude)
+        photos = tuple(self.photo_strip.photos)
+        flags = _outcome_flags(self.advice_panel.advice)
+
+        def job() -> Recorded:
+            check_unchanged(photos)
+            recorded = record_inspection(ctx=ctx, data=data)
+            outcome = (finding_outcome(ctx=ctx, finding_id=recorded.finding_ids[0], **flags)
+                       if recorded.finding_ids else None)
+            return Recorded(recorded, outcome, recorded.changed)
+
+        self.forget_outcome()
+        self.confirm.setEnabled(False)
+        self.outcome_panel.show_message(_("Recording…"))
+        self.state.worker.run(job, self._recorded, on_error=self._show_error)
+
+    def _inspection_data(self, officer_id: str, latitude: float | None,
+                         longitude: float | None) -> InspectionData:
+        step_value = self.step_choice.currentData()
+        at = to_local(dt.datetime.now(dt.UTC))
+        place = self.address.text().strip()
+        return InspectionData(
+            subject_id=self.subject_id,
+            officer_ids=(officer_id, str(self.second.currentData() or "")),
+            at=at, address=place, grid_id=self.grid.currentData() or None,
+            latitude=latitude, longitude=longitude,
             findings=(FindingData(
                 violation_code=self.violation_code(), facts=self.facts.toPlainText(),
                 corrected_on_spot=self.corrected.isChecked(),
                 step=StepKind(step_value) if step_value else None,
                 override_reason=self.override_reason.text()),),
-            evidence=tuple(EvidenceData(path=p, evidence_type=EvidenceType.AUDIOVISUAL,
-                                        captured_at=at, place=self.address.text().strip())
-                           for p in self.photos))
-        self.confirm.setEnabled(False)
-        self.message.setText(_("Recording…"))
-        self.state.worker.run(lambda: record_inspection(ctx=ctx, data=data), self._recorded,
-                              on_error=self._show_error)
+            evidence=tuple(EvidenceData(path=str(p.path), evidence_type=EvidenceType.AUDIOVISUAL,
+                                        captured_at=to_local(p.captured_at), place=place,
+                                        latitude=latitude, longitude=longitude)
+                           for p in self.photo_strip.photos))
 
-    def _recorded(self, recorded: RecordedInspection) -> None:
-        self.last_recorded = recorded
+    def _recorded(self, result: Recorded) -> None:
+        self.last_recorded = result.inspection
         self.confirm.setEnabled(True)
-        advice = self.advice_panel.advice
-        self._offer_documents(advice.documents if advice else ())
-        step = _(advice.step.value) if advice else ""
-        self.message.setText(_("Recorded: {step}. The inspection is in the subject's history.",
-                               step=step))
+        self.outcome_panel.clear()
+        if result.outcome is not None:
+            self.outcome_panel.show_outcome(result.outcome)
+        self.outcome_panel.show_message(_("The inspection is in the subject's history."))
         self.facts.clear()
-        self.photos.clear()
-        self.photo_list.clear()
+        self.photo_strip.clear()
         self.override_reason.clear()
+        self.step_choice.setCurrentIndex(0)  # an override is for one finding only
+        self.corrected.setChecked(False)
         self.refresh_advice()
 
-    def _offer_documents(self, kinds: tuple[DocumentKind, ...]) -> None:
-        """After recording: one button per document the step calls for."""
-        while self.issue_layout.count():
-            item = self.issue_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.issue_button_by_kind: dict[DocumentKind, QPushButton] = {}
-        for kind in kinds:
-            if kind in CASE_DOCUMENTS:
-                continue  # issued from the case, once it is filed
-            button = QPushButton(_("Issue {title}", title=TITLES[kind]), self.issue_buttons)
-            button.clicked.connect(lambda _c=False, k=kind: self.issue(k))
-            self.issue_layout.addWidget(button)
-            self.issue_button_by_kind[kind] = button
-
     def issue(self, kind: DocumentKind) -> None:
-        ctx, user, recorded = self.state.ctx, self.state.user, self.last_recorded
-        if ctx is None or user is None or recorded is None or not recorded.finding_ids:
+        ctx, user, outcome = self.state.ctx, self.state.user, self.outcome_panel.outcome
+        if ctx is None or user is None or outcome is None:
             return
-        officer, finding = user.officer_id, recorded.finding_ids[0]
+        officer, finding = user.officer_id, outcome.finding_id
         layout = str(self.layout_choice.currentData())
         if layout not in available_layouts(kind):
             layout = "a4"
-        self.message.setText(_("Issuing {title}…", title=TITLES[kind]))
-        self.state.worker.run(
-            lambda: issue_document(ctx=ctx, officer_id=officer, kind=kind, finding_id=finding,
-                                   layout=layout), self._issued, on_error=self._show_error)
+        flags = _outcome_flags(self.advice_panel.advice)
 
-    def _issued(self, issued: IssuedDocument) -> None:
-        self.issued = issued
-        self.message.setText(_("Document issued: {number}, PDF: {path}", number=issued.number,
-                               path=issued.pdf_path))
-        self.document_issued.emit(issued.id)
+        def job() -> tuple[str, FindingOutcome]:
+            issued = issue_document(ctx=ctx, officer_id=officer, kind=kind,
+                                    finding_id=finding, layout=layout)
+            return issued.number, finding_outcome(ctx=ctx, finding_id=finding, **flags)
+
+        button = self.outcome_panel.issue_buttons.get(kind)
+        if button is not None:
+            button.setEnabled(False)  # one tap, one document
+        self.outcome_panel.show_message(_("Issuing {title}…", title=TITLES[kind]))
+        self.state.worker.run(job, self._issued, on_error=self._show_error)
+
+    def _issued(self, result: tuple[str, FindingOutcome]) -> None:
+        number, outcome = result
+        if self.outcome_panel.outcome is None or \
+                self.outcome_panel.outcome.finding_id != outcome.finding_id:
+            return  # the officer moved on meanwhile
+        self.issued_number = number
+        self.outcome_panel.show_outcome(outcome)
+        self.outcome_panel.show_message(_("Document issued: {number}", number=number))
+
+    def reprint(self, document_id: str) -> None:
+        ctx = self.state.ctx
+        if ctx is not None:
+            self.state.worker.run(
+                lambda: rasterise(reprint_document(ctx=ctx, document_id=document_id), dpi=200),
+                lambda pages: print_pages(pages, self), on_error=self._show_error)
 
     def _show_error(self, error: BaseException) -> None:
         self.confirm.setEnabled(True)
-        self.message.setText(describe(error))
+        for button in self.outcome_panel.issue_buttons.values():
+            button.setEnabled(True)
+        self.outcome_panel.show_message(describe(error), True)
+
+    @property
+    def issue_button_by_kind(self) -> dict[DocumentKind, QPushButton]:
+        return self.outcome_panel.issue_buttons
 
     # --- drafts ----------------------------------------------------------------------
 
     def draft(self) -> Draft:
         return Draft(self.grid.currentData() or "", self.address.text(), self.subject_id,
                      self.chosen.text(), self.violation_code(), self.facts.toPlainText(),
-                     self.corrected.isChecked(), list(self.photos),
+                     self.corrected.isChecked(), list(self.photo_strip.photos),
                      str(self.second.currentData() or ""))
 
     def restore(self, draft: Draft) -> None:
+        self.forget_outcome()
         self.address.setText(draft.address)
         index = self.grid.findData(draft.grid_id)
         if index >= 0:
@@ -475,14 +561,21 @@ class InspectionPage(Page):
         self.chosen.setText(draft.subject_title or _("No subject chosen."))
         self.facts.setPlainText(draft.facts)
         self.corrected.setChecked(draft.corrected)
-        self.photos = list(draft.photos)
-        self.photo_list.setText("\n".join(Path(p).name for p in self.photos))
+        self.photo_strip.set_photos(draft.photos)
         if draft.violation_code:
             self.choose_violation(draft.violation_code)
         else:
             self.violations.setCurrentRow(-1)
         self.refresh_advice()
 
+
+def _scrolled(widget: QWidget, parent: QWidget) -> QScrollArea:
+    scroll = QScrollArea(parent)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(widget)
+    return scroll
 
 
 def _coordinates(text: str) -> tuple[float | None, float | None]:

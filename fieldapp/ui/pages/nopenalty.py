@@ -31,6 +31,7 @@ from fieldapp.services.rules import (
     import_list,
     lists,
 )
+from fieldapp.ui.guards import ask_once
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.qt import (
     QAbstractItemView,
@@ -40,6 +41,7 @@ from fieldapp.ui.qt import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QSplitter,
     Qt,
@@ -53,7 +55,7 @@ from fieldapp.ui.qt import (
 )
 from fieldapp.ui.session import AppState
 from fieldapp.ui.subject_view import heading
-from fieldapp.ui.widgets import record_table
+from fieldapp.ui.widgets import documents_folder, record_table, show_status, suggested_file
 
 TREE_PANEL_PX = 400
 VERSION_ROWS_SHOWN = 3  # more versions scroll
@@ -162,6 +164,7 @@ class NoPenaltyPage(Page):
         self.shown: NoPenaltyList | None = None
         self.file_dialog: QFileDialog | None = None
         self.errors_dialog: ImportErrorsDialog | None = None
+        self.confirm_box: QMessageBox | None = None
         self._build()
         self._connect()
         self.user_changed()
@@ -307,10 +310,7 @@ class NoPenaltyPage(Page):
             self.item_view.setHtml(item_html(item))
 
     def show_message(self, text: str, error: bool = False) -> None:
-        self.message.setProperty("role", "error" if error else "success")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setText(text)
+        show_status(self.message, text, error)
 
     # importing
     def choose_import_file(self) -> None:
@@ -318,9 +318,23 @@ class NoPenaltyPage(Page):
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.setNameFilter(_("No-penalty lists (*.xlsx *.csv *.json)"))
-        dialog.fileSelected.connect(lambda path: self.import_file(Path(path)))
+        dialog.fileSelected.connect(lambda path: self.confirm_import(Path(path)))
         self.file_dialog = dialog
         dialog.open()
+
+    def confirm_import(self, path: Path) -> None:
+        """Importing replaces the list in force: ask once, naming the file and the list."""
+        versions = self.versions
+        current = next((lst for lst in versions.lists if lst.id == versions.in_force_id),
+                       None) if versions else None
+        if current is None:
+            self.import_file(path)
+            return
+        self.confirm_box = ask_once(
+            self, _("Import a no-penalty list"),
+            _("Import {file}? From its effective date it replaces the list in force: "
+              "{title}.", file=path.name, title=current.title),
+            _("Import"), lambda: self.import_file(path))
 
     def import_file(self, path: Path) -> None:
         ctx, user = self.state.ctx, self.state.user
@@ -350,7 +364,8 @@ class NoPenaltyPage(Page):
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilters([_(name) for name in _EXPORT_FILTERS])
-        dialog.selectFile(f"{self.shown.title}.xlsx")
+        dialog.setDirectory(str(documents_folder()))
+        dialog.selectFile(suggested_file(self.shown.title, suffix=".xlsx").name)
         lst = self.shown
         dialog.fileSelected.connect(
             lambda path: self.export_to(lst, self._with_suffix(Path(path), dialog)))

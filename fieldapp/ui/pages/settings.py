@@ -53,6 +53,7 @@ from fieldapp.ui.qt import (
 )
 from fieldapp.ui.session import AppState
 from fieldapp.ui.style import apply_look
+from fieldapp.ui.widgets import show_status
 
 YUAN_MAX = 100_000_000
 RULE_FIELD_PX = 160
@@ -118,7 +119,8 @@ def apply_preferences(prefs: Preferences) -> None:
     """What applies at once (large text, dark mode); the language applies at start."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
-        apply_look(app, large_text=prefs.large_text, dark_mode=prefs.dark_mode)
+        apply_look(app, large_text=prefs.large_text, dark_mode=prefs.dark_mode,
+                   tablet_mode=prefs.tablet_mode)
 
 
 class SettingsPage(Page):
@@ -426,10 +428,7 @@ class SettingsPage(Page):
 
     @staticmethod
     def _show(label: QLabel, text: str, error: bool) -> None:
-        label.setProperty("role", "error" if error else "success")
-        label.style().unpolish(label)
-        label.style().polish(label)
-        label.setText(text)
+        show_status(label, text, error)
 
 
 def _group_of(key: str) -> str:

@@ -334,7 +334,7 @@ class StatsPage(Page):
         self.overrides = _table([_("Time"), _("Officer"), _("Subject"), _("Violation type"),
                                  _("Step taken"), _("Reason")], 5)
         header = self.overrides.horizontalHeader()
-        for column, width in ((2, 130), (3, 160)):  # long names wrap; the reason matters most
+        for column, width in ((2, 110), (3, 130)):  # long names wrap; the reason matters most
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         self.overrides.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -344,7 +344,7 @@ class StatsPage(Page):
         QVBoxLayout(overdue_box).addWidget(self.overdue)
         lists = QHBoxLayout()
         lists.addWidget(overdue_box, 1)
-        lists.addWidget(self.overrides_box, 2)
+        lists.addWidget(self.overrides_box, 3)
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(8, 8, 8, 4)

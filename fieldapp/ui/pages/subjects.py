@@ -21,11 +21,13 @@ from fieldapp.ui.qt import (
     QWidget,
 )
 from fieldapp.ui.session import AppState
+from fieldapp.ui.style import TOUCH_ROW_PX
 from fieldapp.ui.subject_view import SubjectView, value_label
 
 SEARCH_DELAY_MS = 150  # type-ahead: wait for a pause in typing before searching
 SEARCH_PANEL_PX = 420  # wide enough for the whole search hint in Chinese
 _ID_ROLE = Qt.ItemDataRole.UserRole
+RESULT_ROWS = 5  # a result list shows at least five subjects
 
 
 class SearchBox(QWidget):
@@ -56,6 +58,17 @@ class SearchBox(QWidget):
         self._timer.timeout.connect(self.search)
         self.box.textChanged.connect(lambda _text: self._timer.start())
         self.box.returnPressed.connect(self._open_first)
+
+    def show_rows(self, rows: int, *, fixed: bool = False) -> None:
+        """Keep room for ``rows`` results (two lines each) whatever the window's size;
+        ``fixed``: exactly that room, so the form below never moves as results come."""
+        metrics = self.results.fontMetrics()
+        row = max(2 * metrics.lineSpacing() + 12, TOUCH_ROW_PX)  # the style's padding
+        height = rows * row + 2 * self.results.frameWidth()
+        if fixed:
+            self.results.setFixedHeight(height)
+        else:
+            self.results.setMinimumHeight(height)
 
     def search(self) -> None:
         ctx, query = self.state.ctx, self.box.text()
@@ -117,6 +130,7 @@ class SubjectsPage(Page):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+        self.search.show_rows(RESULT_ROWS)
         self.results.currentItemChanged.connect(
             lambda item, _prev: self.open_subject(self.search.chosen_id(item)))
 

@@ -34,7 +34,7 @@ from fieldapp.ui.qt import (
     Signal,
 )
 from fieldapp.ui.subject_view import heading, value_label
-from fieldapp.ui.widgets import record_table
+from fieldapp.ui.widgets import record_table, show_status
 
 ACTIONS_PER_ROW = 3
 HISTORY_ROWS_SHOWN = 6  # more scroll inside the table
@@ -150,10 +150,7 @@ class CaseDetailPanel(QWidget):
         self._fill_documents(file.documents)
 
     def show_message(self, text: str, error: bool = False) -> None:
-        self.message.setProperty("role", "error" if error else "success")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setText(text)
+        show_status(self.message, text, error)
 
     def _fill_facts(self, detail: CaseDetail) -> None:
         case, state = detail.case, detail.case.state

@@ -25,6 +25,7 @@ from fieldapp.ui.qt import (
     Signal,
 )
 from fieldapp.ui.session import AppState
+from fieldapp.ui.widgets import save_dialog, suggested_file
 
 # A service of the documents module: the page works without it, then with it.
 DOSSIER_MODULE = "fieldapp.services.paperwork.dossier"
@@ -79,16 +80,16 @@ class DossierPrinter(QObject):
         assert isinstance(parent, QWidget)
         return parent
 
-    def start(self, case_id: str, case_no: str) -> None:
+    def start(self, case_id: str, case_no: str, party: str = "") -> None:
         ctx, module = self.state.ctx, optional_module(DOSSIER_MODULE)
         if ctx is None or module is None:
             return
         self._cancel.clear()
         self.state.worker.run(lambda: module.dossier_completeness(ctx=ctx, case_id=case_id),
-                              lambda missing: self._show_check(case_id, case_no, missing),
+                              lambda missing: self._show_check(case_id, (case_no, party), missing),
                               on_error=self._failed)
 
-    def _show_check(self, case_id: str, case_no: str, missing: list[str]) -> None:
+    def _show_check(self, case_id: str, name: tuple[str, str], missing: list[str]) -> None:
         """What the dossier lacks; the squad leader may still print (the notes list it)."""
         dialog = QDialog(self._window())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -112,18 +113,16 @@ class DossierPrinter(QObject):
         layout.addWidget(summary)
         layout.addWidget(self.missing, 1)
         layout.addWidget(buttons)
-        dialog.accepted.connect(lambda: self._choose_file(case_id, case_no))
+        dialog.accepted.connect(lambda: self._choose_file(case_id, name))
         self.check_dialog = dialog
         dialog.open()
 
-    def _choose_file(self, case_id: str, case_no: str) -> None:
-        dialog = QFileDialog(self._window(), _("Save the dossier as PDF"))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(_("PDF files (*.pdf)"))
-        dialog.setDefaultSuffix("pdf")
-        dialog.selectFile(f"{case_no or case_id}.pdf")
+    def _choose_file(self, case_id: str, name: tuple[str, str]) -> None:
+        """The save dialog on "案号 当事人 案卷.pdf" in the documents folder."""
+        case_no, party = name
+        suggested = suggested_file(case_no or _("case"), party, _("dossier"), suffix=".pdf")
+        dialog = save_dialog(self._window(), _("Save the dossier as PDF"),
+                             _("PDF files (*.pdf)"), suggested)
         dialog.fileSelected.connect(lambda path: self.print_to(case_id, Path(path)))
         self.file_dialog = dialog
         dialog.open()

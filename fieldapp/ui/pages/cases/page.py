@@ -200,6 +200,14 @@ class CasesPage(Page):
             self.open_case(case_id)
 
     # detail
+    def show_case(self, case_id: str) -> None:
+        """Show one case (e.g. from the to-do list), chosen in the list when listed."""
+        self.detail.message.clear()
+        row = self.model.row_of(case_id)
+        if row is not None:
+            self.table.selectRow(row)
+        self.open_case(case_id)
+
     def open_case(self, case_id: str) -> None:
         ctx, user = self.state.ctx, self.state.user
         if ctx is None:
@@ -242,4 +250,4 @@ class CasesPage(Page):
     def _print_dossier(self) -> None:
         detail = self.detail.detail
         if detail is not None:
-            self.dossier.start(detail.case.id, detail.case.case_no)
+            self.dossier.start(detail.case.id, detail.case.case_no, detail.subject_name)
