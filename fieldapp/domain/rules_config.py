@@ -36,6 +36,9 @@ class RuleConfig:
     statement_window_working_days: int = 5
     # The agency's time zone (IANA name): every date a person reads or types.
     time_zone: str = DEFAULT_ZONE
+    # Whether the command line's read-only commands (find, show, list …) need an officer
+    # logged in too; changing commands always do.
+    cli_reads_need_login: bool = False
 
     def __post_init__(self) -> None:
         if not 0 < self.lookback_months <= LIMITATION_MONTHS:

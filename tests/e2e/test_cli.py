@@ -106,7 +106,8 @@ def test_bad_input_exits_2_names_the_field_and_writes_nothing(demo_cli) -> None:
     assert english.err.strip().startswith("phone:")
     missing = demo_cli("subject", "add", "--name", "x")
     assert missing.code == 2 and "--kind" in missing.err
-    unknown = demo_cli("inspect", "--subject", "nope", "--violation", "X", "--facts", "f",
+    unknown = demo_cli("inspect", "--subject", "00000000-0000-7000-8000-000000000000",
+                       "--violation", "X", "--facts", "f", "--address", "人民路1号",
                        "--officer", "nobody", "--officer", "nobody2")
     assert unknown.code == 2 and "执法证号" in unknown.err
     assert _db_counts(demo_cli) == before

@@ -46,7 +46,8 @@ def test_no_penalty_list_export_and_a_bad_import_reports_every_row(cli, tmp_path
     bad_file = tmp_path / "bad.csv"
     bad_file.write_text(bad, encoding="utf-8-sig")
     before = _one(cli, "SELECT COUNT(*) FROM no_penalty_item")[0]
-    run = cli("list", "import", str(bad_file))
+    leader = _one(cli, "SELECT certificate_no FROM officer WHERE role = 'squad_leader'")[0]
+    run = cli("list", "import", str(bad_file), "--officer", leader)
     assert run.code == 2
     lines = run.err.strip().splitlines()
     assert lines[0].startswith("免罚清单文件") and len(lines) >= 3

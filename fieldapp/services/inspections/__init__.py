@@ -14,11 +14,14 @@ from fieldapp.services.inspections.revisits import (
     complete_revisit,
     list_revisits,
 )
+from fieldapp.store.blobs import check_evidence_file  # an edge checks a file before asking
 
 __all__ = [
     "RecordedInspection",
     "RevisitView",
+    "check_evidence_file",
     "complete_revisit",
     "list_revisits",
     "record_inspection",
 ]
+

@@ -72,6 +72,7 @@ RULE_TITLES = {
     "collective_fine_organisation": N_(
         "Collective discussion from a fine of, organisation (yuan)"),
     "time_zone": N_("Time zone of the agency (dates on documents and deadlines)"),
+    "cli_reads_need_login": N_("The command line asks for a login to read records too"),
 }
 
 
