@@ -94,13 +94,14 @@ def two_officers(args: argparse.Namespace, ctx: ServiceContext,
                  purpose: str) -> tuple[str, str]:
     """The ids of the acting officer (authenticated) and the second one (confirmed)."""
     from fieldapp.services.staff import confirm_officer, officer_by_certificate
+    from fieldapp.services.staff.confirm import SECRET_FIELD
 
     _first, second = two_certificates(args.officer)
     lead = acting_officer(args, ctx)
     partner = officer_by_certificate(ctx=ctx, certificate_no=second)
     answer = secret(SECOND_PASSWORD_ENV, _(
         "Second officer {name} ({certificate}), password or PIN: ", name=partner.name,
-        certificate=partner.certificate_no))
+        certificate=partner.certificate_no), field=SECRET_FIELD)
     confirmed = confirm_officer(ctx=ctx, certificate_no=second, secret=answer,
                                 purpose=purpose)
     return lead.officer_id, confirmed.officer_id

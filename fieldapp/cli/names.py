@@ -1,9 +1,10 @@
-"""What human output calls things: parties by name, violations by their name, steps and
-statuses in the law's words; ids and codes stay in ``--json``."""
+"""What human output calls things: parties by name, violations by their name; ids and
+codes stay in ``--json``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from fieldapp.i18n import _
 
@@ -22,30 +23,19 @@ def subject_name(ctx: ServiceContext, subject_id: str) -> str:
 
 
 def violation_name(ctx: ServiceContext, code: str) -> str:
-    return _violation_names(ctx).get(code, code)
+    def load() -> dict[str, str]:
+        from fieldapp.services.rules import violation_types
+
+        return {v.code: v.name for v in violation_types(ctx=ctx)}
+
+    return _table(ctx, "violations", load).get(code, code)
 
 
-def _violation_names(ctx: ServiceContext) -> dict[str, str]:
-    from fieldapp.services.rules import violation_types
-
-    return _once(ctx, "violations", lambda: {v.code: v.name for v in violation_types(ctx=ctx)})
+_tables: dict[tuple[int, str], dict[str, str]] = {}
 
 
-def officer_name(ctx: ServiceContext, officer_id: str) -> str:
-    return _officer_names(ctx).get(officer_id, officer_id)
-
-
-def _officer_names(ctx: ServiceContext) -> dict[str, str]:
-    from fieldapp.services.staff import list_officers
-
-    return _once(ctx, "officers", lambda: {o.id: o.name for o in list_officers(ctx=ctx)})
-
-
-_tables: dict[tuple[int, str], Any] = {}
-
-
-def _once(ctx: ServiceContext, what: str, load: Any) -> Any:
-    """A name table read once per command (one command, one context)."""
+def _table(ctx: ServiceContext, what: str, load: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """A table of names read once per command (one command, one context)."""
     key = (id(ctx), what)
     if key not in _tables:
         _tables[key] = load()

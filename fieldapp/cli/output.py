@@ -49,7 +49,7 @@ class Parser(argparse.ArgumentParser):
 
     build: Callable[[Parser], None] | None = None
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         raise BadInput(f"{self.prog}: {message}")
 
     def _built(self) -> None:
@@ -57,7 +57,7 @@ class Parser(argparse.ArgumentParser):
         if build is not None:
             build(self)
 
-    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
         self._built()
         return super().parse_known_args(*args, **kwargs)
 

@@ -60,7 +60,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     from fieldapp.domain.validation import validate_subject
     from fieldapp.services.subjects import create_subject, display_name, get_subject
 
-    values = {key: getattr(args, key) or "" for key in _FIELDS}
+    values: dict[str, Any] = {key: getattr(args, key) or "" for key in _FIELDS}
     ctx = context(args)
     data = validate_subject(SubjectData(kind=SubjectKind(args.kind), **values),
                             today=local_date(ctx.now()))
