@@ -130,6 +130,17 @@ def test_backup_and_restore_commands(demo_cli, make_cli, tmp_path) -> None:
     assert restored.code == 0, restored.err
     assert fresh("audit", "verify", "--json").json()["ok"] is True
     assert _db_counts(fresh)[:2] == _db_counts(demo_cli)[:2]
+    # Replacing data that is there needs a leader of it, logged in.
+    before = _db_counts(demo_cli)
+    nobody = demo_cli("restore", str(target), env={"FIELDAPP_PASSWORD": None})
+    assert nobody.code == 2 and nobody.err.startswith("执法队员：")
+    with sqlite3.connect(demo_cli.data_dir / "fieldapp.sqlite3") as conn:
+        officer = conn.execute("SELECT certificate_no FROM officer WHERE role = 'officer'"
+                               ).fetchone()[0]  # not a squad leader
+    refused = demo_cli("restore", str(target), "--officer", officer)
+    assert refused.code == 1 and "恢复备份" in refused.err
+    assert _db_counts(demo_cli)[:3] == before[:3]
+    assert not list(demo_cli.data_dir.glob("replaced-*"))
 
 
 def test_audit_verify_reports_tampering_with_exit_1(cli) -> None:
