@@ -5,8 +5,8 @@ unified social credit codes follow GB 32100-2015. The validators normalise the i
 report the FIRST problem found (with a 1-based character position where it helps) as a
 ``ValidationError`` and return the normalised value.
 
-The domain reads no clock: whether a birth date lies in the future is for the caller
-to decide with ``birth_date_of``.
+The domain reads no clock: a caller that knows today's date passes it (``today=``) and a
+birth date after it is refused.
 """
 
 from __future__ import annotations
@@ -100,15 +100,21 @@ def _parse_birth_date(digits: str) -> datetime.date | None:
         return None
 
 
-def _check_resident_id_birth_date(text: str) -> None:
+def _check_resident_id_birth_date(text: str, today: datetime.date | None) -> None:
     digits = text[6:14]
-    if _parse_birth_date(digits) is None:
+    born = _parse_birth_date(digits)
+    if born is None:
         raise ValidationError(
             RESIDENT_ID_FIELD, "the birth date {date} is not a real date", date=digits
         )
     if int(digits[:4]) < MIN_BIRTH_YEAR:
         raise ValidationError(
             RESIDENT_ID_FIELD, "the birth year {year} is before 1900", year=digits[:4]
+        )
+    if today is not None and born > today:
+        raise ValidationError(
+            RESIDENT_ID_FIELD, "the birth date {date} lies in the future",
+            date=born.isoformat(),
         )
 
 
@@ -123,16 +129,17 @@ def _check_resident_id_check_digit(text: str) -> None:
         )
 
 
-def validate_resident_id(value: str) -> str:
+def validate_resident_id(value: str, *, today: datetime.date | None = None) -> str:
     """Validate an 18-character resident identity number; return it normalised.
 
-    Normalisation removes all whitespace and upper-cases a trailing 'x'.
+    Normalisation removes all whitespace and upper-cases a trailing 'x'. With ``today``,
+    a birth date after it is refused too.
     """
     text = _normalise_resident_id(value)
     _check_resident_id_length(text)
     _check_resident_id_characters(text)
     _check_resident_id_region(text)
-    _check_resident_id_birth_date(text)
+    _check_resident_id_birth_date(text, today)
     _check_resident_id_check_digit(text)
     return text
 

@@ -41,6 +41,9 @@ class RuleConfig:
     # The agency's backup public key (X25519, base64url; published by HQ): backups are
     # encrypted to it, and only the agency's private key, kept off the device, opens them.
     backup_public_key: str = ""
+    # Whether the command line's read-only commands (find, show, list …) need an officer
+    # logged in too; changing commands always do.
+    cli_reads_need_login: bool = False
 
     def __post_init__(self) -> None:
         if not 0 < self.lookback_months <= LIMITATION_MONTHS:

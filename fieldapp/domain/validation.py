@@ -1,13 +1,20 @@
-"""Validation of what officers type in, with messages that name the field."""
+"""Validation of what officers type in, with messages that name the field.
+
+The limits on text fields are defined here once, by the field's label (the English
+label errors name it by), for every edge: the CLI, the GUI forms and later HQ requests.
+Times are checked against a clock the caller reads (the domain reads none).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 
 from fieldapp.domain.entities import (
     FindingData,
+    InspectionData,
     OfficerRef,
     OfficerRole,
     SubjectData,
@@ -20,11 +27,70 @@ from fieldapp.domain.identity import (
     validate_credit_code,
     validate_resident_id,
 )
+from fieldapp.domain.localtime import local_date, to_local
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")
-_MAX_TEXT = 2000
-_MAX_NAME = 100
+
+NAME_LENGTH = 100  # a person's or a shop's name, a receiver, a witness
+PLACE_LENGTH = 300  # an address, a usual place, what a vendor sells
+TEXT_LENGTH = 2000  # facts, notes, reasons, descriptions
+CODE_LENGTH = 64  # codes and numbers typed by hand (work orders, certificates)
+
+#: The longest text each field takes, by its label.
+TEXT_LIMITS: Mapping[str, int] = {
+    "name": NAME_LENGTH, "shop sign": NAME_LENGTH, "legal representative": NAME_LENGTH,
+    "receiver": NAME_LENGTH, "witness": NAME_LENGTH, "search text": NAME_LENGTH,
+    "address": PLACE_LENGTH, "usual place": PLACE_LENGTH, "goods": PLACE_LENGTH,
+    "place": PLACE_LENGTH,
+    "appearance": TEXT_LENGTH, "notes": TEXT_LENGTH, "facts": TEXT_LENGTH,
+    "override reason": TEXT_LENGTH, "reason": TEXT_LENGTH, "refusal note": TEXT_LENGTH,
+    "case summary": TEXT_LENGTH, "description": TEXT_LENGTH, "document field": TEXT_LENGTH,
+    "source": CODE_LENGTH, "hotline work-order number": CODE_LENGTH,
+    "certificate number": CODE_LENGTH, "violation code": CODE_LENGTH,
+}
+#: The free-text fields of a subject's profile and the labels that name them.
+SUBJECT_TEXT_FIELDS: Mapping[str, str] = {
+    "name": "name", "shop_sign": "shop sign", "legal_representative": "legal representative",
+    "address": "address", "appearance": "appearance", "goods": "goods",
+    "usual_place": "usual place", "notes": "notes",
+}
+#: How far ahead of this device's clock a time typed in may lie (clocks disagree a little).
+CLOCK_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def check_text(label: str, value: str) -> str:
+    """``value`` stripped, or a ValidationError when longer than the label's limit."""
+    text = value.strip()
+    _check_length(label, text, TEXT_LIMITS[label])
+    return text
+
+
+def check_moment(label: str, moment: dt.datetime, *, now: dt.datetime,
+                 since: dt.date | None = None) -> dt.datetime:
+    """A time something happened (an inspection, a service, a revisit): not later than
+    ``now`` (give or take ``CLOCK_TOLERANCE``) and not before the squad's first day."""
+    if moment.tzinfo is None:
+        raise ValidationError(label, "must carry a UTC offset")
+    shown = to_local(moment).strftime("%Y-%m-%d %H:%M")
+    if moment > now + CLOCK_TOLERANCE:
+        raise ValidationError(label, "{value} lies in the future", value=shown)
+    if since is not None and local_date(moment) < since:
+        raise ValidationError(label, "{value} is before the squad existed (from {since})",
+                              value=shown, since=since.isoformat())
+    return moment
+
+
+def check_day(label: str, day: dt.date, *, today: dt.date,
+              since: dt.date | None = None) -> dt.date:
+    """The day an approval or another step was taken: not after today, not before the
+    squad's first day."""
+    if day > today:
+        raise ValidationError(label, "{value} lies in the future", value=day.isoformat())
+    if since is not None and day < since:
+        raise ValidationError(label, "{value} is before the squad existed (from {since})",
+                              value=day.isoformat(), since=since.isoformat())
+    return day
 
 
 def validate_phone(phone: str) -> str:
@@ -46,8 +112,9 @@ def _check_length(label: str, value: str, limit: int) -> None:
         )
 
 
-def validate_subject(data: SubjectData) -> SubjectData:
-    """Return the normalised profile, or raise on the first bad field."""
+def validate_subject(data: SubjectData, *, today: dt.date | None = None) -> SubjectData:
+    """Return the normalised profile, or raise on the first bad field. With ``today``, an
+    identity number whose birth date lies after it is refused."""
     data = replace(
         data,
         name=data.name.strip(),
@@ -55,22 +122,16 @@ def validate_subject(data: SubjectData) -> SubjectData:
         address=data.address.strip(),
         phone=validate_phone(data.phone),
     )
-    for label, value, limit in (
-        ("name", data.name, _MAX_NAME),
-        ("shop sign", data.shop_sign, _MAX_NAME),
-        ("address", data.address, _MAX_TEXT),
-        ("appearance", data.appearance, _MAX_TEXT),
-        ("notes", data.notes, _MAX_TEXT),
-    ):
-        _check_length(label, value, limit)
-    data = _validate_identity(data)
+    for name, label in SUBJECT_TEXT_FIELDS.items():
+        _check_length(label, getattr(data, name), TEXT_LIMITS[label])
+    data = _validate_identity(data, today)
     _require_by_kind(data)
     return data
 
 
-def _validate_identity(data: SubjectData) -> SubjectData:
+def _validate_identity(data: SubjectData, today: dt.date | None) -> SubjectData:
     if data.id_number:
-        number = validate_resident_id(data.id_number)
+        number = validate_resident_id(data.id_number, today=today)
         data = replace(
             data,
             id_number=number,
@@ -131,5 +192,24 @@ def validate_finding(finding: FindingData, known_codes: set[str]) -> FindingData
     facts = finding.facts.strip()
     if not facts:
         raise ValidationError("facts", "describe what was found")
-    _check_length("facts", facts, _MAX_TEXT)
+    _check_length("facts", facts, TEXT_LIMITS["facts"])
+    _check_length("override reason", finding.override_reason,
+                  TEXT_LIMITS["override reason"])
     return replace(finding, facts=facts)
+
+
+def check_inspection(data: InspectionData, *, now: dt.datetime,
+                     since: dt.date | None = None) -> InspectionData:
+    """What an edge checks of an inspection before anything is looked up: its time and
+    the length of every text typed in (the service checks the rest)."""
+    check_moment("time", data.at, now=now, since=since)
+    check_text("address", data.address)
+    check_text("notes", data.notes)
+    for finding in data.findings:
+        check_text("facts", finding.facts)
+        check_text("override reason", finding.override_reason)
+    for evidence in data.evidence:
+        check_moment("time", evidence.captured_at, now=now, since=since)
+        check_text("place", evidence.place)
+        check_text("description", evidence.description)
+    return data

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,8 @@ from fieldapp.domain.errors import ValidationError
 _CHUNK = 1 << 20
 MAX_IMAGE_BYTES = 50 << 20
 MAX_MEDIA_BYTES = 2 << 30
+# A 48-megapixel phone photo passes; a decompression bomb (or a poster scan) does not.
+MAX_IMAGE_PIXELS = 64_000_000
 THUMB_SIZE = 480
 
 # Magic numbers of the file kinds accepted as evidence.
@@ -67,25 +71,7 @@ class BlobStore:
 
     def check(self, source: Path) -> str:
         """The media type of an acceptable evidence file, or a ValidationError."""
-        if not source.is_file():
-            raise ValidationError("evidence file", "'{path}' does not exist", path=str(source))
-        size = source.stat().st_size
-        with source.open("rb") as fh:
-            media_type = sniff_media_type(fh.read(16))
-        if media_type is None:
-            raise ValidationError(
-                "evidence file",
-                "'{name}' is not a photo, audio, video or PDF file", name=source.name)
-        limit = MAX_IMAGE_BYTES if media_type.startswith("image/") else MAX_MEDIA_BYTES
-        if size > limit:
-            raise ValidationError(
-                "evidence file", "'{name}' is {size} MB, more than the limit of {limit} MB",
-                name=source.name, size=size >> 20, limit=limit >> 20)
-        if size == 0:
-            raise ValidationError("evidence file", "'{name}' is empty", name=source.name)
-        if media_type.startswith("image/"):
-            _check_image(source)
-        return media_type
+        return check_evidence_file(source)
 
     def put(self, source: Path) -> StoredBlob:
         """Copy ``source`` in (once); returns its hash, size and media type."""
@@ -147,13 +133,74 @@ class BlobStore:
         return count
 
 
+def check_evidence_file(source: Path) -> str:
+    """The media type of an acceptable evidence file, or a ValidationError.
+
+    Images are decoded in full (a truncated photo is refused) within a pixel limit."""
+    size = _regular_file_size(source)
+    try:
+        with source.open("rb") as fh:
+            media_type = sniff_media_type(fh.read(16))
+    except OSError:
+        raise ValidationError("evidence file", "'{path}' cannot be read",
+                              path=str(source)) from None
+    if media_type is None:
+        raise ValidationError(
+            "evidence file",
+            "'{name}' is not a photo, audio, video or PDF file", name=source.name)
+    limit = MAX_IMAGE_BYTES if media_type.startswith("image/") else MAX_MEDIA_BYTES
+    if size > limit:
+        raise ValidationError(
+            "evidence file", "'{name}' is {size} MB, more than the limit of {limit} MB",
+            name=source.name, size=size >> 20, limit=limit >> 20)
+    if size == 0:
+        raise ValidationError("evidence file", "'{name}' is empty", name=source.name)
+    if media_type.startswith("image/"):
+        _check_image(source)
+    return media_type
+
+
+def _regular_file_size(source: Path) -> int:
+    """The size of ``source``, refused unless it is a regular file (never opening a
+    device or a pipe, which could block or never end)."""
+    try:
+        info = source.stat()
+    except FileNotFoundError:
+        raise ValidationError("evidence file", "'{path}' does not exist",
+                              path=str(source)) from None
+    except OSError:
+        raise ValidationError("evidence file", "'{path}' cannot be read",
+                              path=str(source)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ValidationError("evidence file", "'{path}' is a folder, not a file",
+                              path=str(source))
+    if not stat.S_ISREG(info.st_mode):
+        raise ValidationError("evidence file", "'{path}' is a device or a pipe, not a file",
+                              path=str(source))
+    return info.st_size
+
+
 def _check_image(source: Path) -> None:
+    """Decode the whole image: its header, its size in pixels, then every pixel."""
     from PIL import Image, UnidentifiedImageError
 
-    try:
-        with Image.open(source) as img:
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValidationError(
-            "evidence file", "'{name}' is not a readable image ({error})",
-            name=source.name, error=str(exc)) from exc
+    with warnings.catch_warnings():
+        # Pillow warns of (and past twice its limit refuses) huge images; ours is lower.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(source) as img:
+                width, height = img.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise ValidationError(
+                        "evidence file", "'{name}' has {pixels} megapixels, more than the "
+                        "limit of {limit}", name=source.name, pixels=width * height // 10**6,
+                        limit=MAX_IMAGE_PIXELS // 10**6)
+                img.load()
+        except Image.DecompressionBombError:
+            raise ValidationError(
+                "evidence file", "'{name}' has more than {limit} megapixels",
+                name=source.name, limit=MAX_IMAGE_PIXELS // 10**6) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise ValidationError(
+                "evidence file", "'{name}' is not a complete, readable image",
+                name=source.name) from None

@@ -68,6 +68,8 @@ class Officer(SQLModel, table=True):
     hlc: str = ""
     # Login on the device (argon2 hash); never synced in clear, never shown.
     password_hash: str = ""
+    # A PIN (argon2 hash) to confirm as the second officer of a record; never synced.
+    pin_hash: str = ""
     failed_logins: int = 0
     locked_until: dt.datetime | None = None
 

@@ -149,9 +149,12 @@ def start(data_dir: Path, *, ask_login: bool = True) -> tuple[MainWindow, list[S
 def run_app(data_dir: Path) -> int:
     """The desktop app until its window closes."""
     from fieldapp import i18n
+    from fieldapp.logs import install_excepthook, setup_logging
     from fieldapp.services.preferences import load_preferences
     from fieldapp.ui.style import apply_look
 
+    setup_logging(data_dir)  # tracebacks and library warnings: <data dir>/logs/fieldapp.log
+    install_excepthook()
     prefs = load_preferences(data_dir)
     if "--lang" not in sys.argv and "FIELDAPP_LANG" not in os.environ:
         i18n.set_language(prefs.language)  # the command line, when given, wins

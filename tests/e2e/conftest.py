@@ -23,15 +23,34 @@ class Run:
         return json.loads(self.out)
 
 
+# Every demo officer's password (fieldapp/demo/generator.py DEMO_PASSWORD).
+DEMO_PASSWORD = "demo1234"
+SECRETS = ("FIELDAPP_PASSWORD", "FIELDAPP_PASSWORD_2", "FIELDAPP_PIN")
+
+
 class Cli:
+    """``fieldapp`` on one data directory, as a script runs it: no terminal, and the demo
+    officers' password in ``FIELDAPP_PASSWORD`` (first officer) and
+    ``FIELDAPP_PASSWORD_2`` (second officer) unless ``env`` says otherwise (a value of
+    None removes the variable)."""
+
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
 
-    def __call__(self, *args: str, timeout: float = 120) -> Run:
-        env = dict(os.environ, FIELDAPP_DATA_DIR=str(self.data_dir), PYTHONUTF8="1")
-        env.pop("FIELDAPP_LANG", None)
-        proc = subprocess.run([sys.executable, "-m", "fieldapp", *args], env=env,
-                              capture_output=True, text=True, timeout=timeout, check=False)
+    def __call__(self, *args: str, timeout: float = 120,
+                 env: dict[str, str | None] | None = None) -> Run:
+        environ = dict(os.environ, FIELDAPP_DATA_DIR=str(self.data_dir), PYTHONUTF8="1",
+                       FIELDAPP_PASSWORD=DEMO_PASSWORD, FIELDAPP_PASSWORD_2=DEMO_PASSWORD)
+        for name in ("FIELDAPP_LANG", "FIELDAPP_PIN"):
+            environ.pop(name, None)
+        for name, value in (env or {}).items():
+            if value is None:
+                environ.pop(name, None)
+            else:
+                environ[name] = value
+        proc = subprocess.run([sys.executable, "-m", "fieldapp", *args], env=environ,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=timeout, check=False)
         return Run(proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -107,7 +107,8 @@ def test_bad_input_exits_2_names_the_field_and_writes_nothing(demo_cli) -> None:
     assert english.err.strip().startswith("phone:")
     missing = demo_cli("subject", "add", "--name", "x")
     assert missing.code == 2 and "--kind" in missing.err
-    unknown = demo_cli("inspect", "--subject", "nope", "--violation", "X", "--facts", "f",
+    unknown = demo_cli("inspect", "--subject", "00000000-0000-7000-8000-000000000000",
+                       "--violation", "X", "--facts", "f", "--address", "人民路1号",
                        "--officer", "nobody", "--officer", "nobody2")
     assert unknown.code == 2 and "执法证号" in unknown.err
     assert _db_counts(demo_cli) == before
@@ -121,33 +122,57 @@ def test_help_is_chinese_by_default_and_english_on_request(cli) -> None:
 
 
 def test_backup_and_restore_commands(demo_cli, make_cli, tmp_path) -> None:
-    from fieldapp.services.records import create_agency_backup_key, restore
-
-    agency = create_agency_backup_key(private_key_file=tmp_path / "hq" / "agency.pem")
     with sqlite3.connect(demo_cli.data_dir / "fieldapp.sqlite3") as conn:
         leader = conn.execute("SELECT certificate_no FROM officer WHERE role = "
                               "'squad_leader' ORDER BY certificate_no").fetchone()[0]
-    assert demo_cli("settings", "--set", f"backup_public_key={agency.public_key}",
-                    "--officer", leader).code == 0
+    private = tmp_path / "hq" / "agency.pem"
+    private.parent.mkdir()
+    keygen = demo_cli("backup-key", str(private), "--officer", leader, "--json")
+    assert keygen.code == 0, keygen.err
+    assert private.stat().st_mode & 0o777 == 0o600 and len(keygen.json()["public_key"]) == 43
     target = tmp_path / "backup.fab"
     made = demo_cli("backup", str(target), "--officer", _officers(demo_cli)[0], "--json")
     assert made.code == 0, made.err
     assert made.json()["audit_events"] > 0 and made.json()["sealed_with"] == "agency key"
     again = demo_cli("backup", str(target), "--officer", _officers(demo_cli)[0])
     assert again.code == 2 and "已存在" in again.err  # never over an existing file
+    over = demo_cli("backup", str(target), "--overwrite", "--officer", _officers(demo_cli)[0],
+                    "--json")
+    assert over.code == 0, over.err
+    assert over.json()["audit_events"] > made.json()["audit_events"]  # the later state
     inside = demo_cli("backup", str(demo_cli.data_dir / "b.fab"), "--officer", leader)
     assert inside.code == 2 and "数据目录" in inside.err
     fresh = make_cli(tmp_path / "restored")
-    # The command has no flag for the agency's private key yet: it says what is missing
-    # and changes nothing; the service restores with the key.
-    keyless = fresh("restore", str(target), "--json")
+    keyless = fresh("restore", str(target), "--json")  # sealed to the agency: needs its key
     assert keyless.code == 2 and "私钥文件" in keyless.err
     assert not (fresh.data_dir / "fieldapp.sqlite3").exists()
-    restored = restore(data_dir=fresh.data_dir, source=target, now=dt.datetime.now(dt.UTC),
-                       private_key_file=agency.private_key_file)
-    assert restored.audit_events == made.json()["audit_events"]
-    assert fresh("audit", "verify", "--json").json()["ok"] is True
+    restored = fresh("restore", str(target), "--key", str(private), "--json")
+    assert restored.code == 0, restored.err
+    assert restored.json()["audit_events"] == over.json()["audit_events"]
+    verified = fresh("audit", "verify", "--json").json()
+    assert verified["ok"] is True and verified["records"] > 1000
     assert _db_counts(fresh)[:2] == _db_counts(demo_cli)[:2]
+    # A passphrase instead of the key, for a squad without an agency key.
+    sealed = tmp_path / "pass.fab"
+    secret = {"FIELDAPP_BACKUP_PASSPHRASE": "长城永固2026"}
+    assert demo_cli("backup", str(sealed), "--passphrase", "--officer", leader,
+                    env=secret).code == 0
+    other = make_cli(tmp_path / "restored2")
+    wrong = other("restore", str(sealed), "--passphrase",
+                  env={"FIELDAPP_BACKUP_PASSPHRASE": "猜错了的口令"})
+    assert wrong.code == 2 and not (other.data_dir / "fieldapp.sqlite3").exists()
+    assert other("restore", str(sealed), "--passphrase", env=secret).code == 0
+    # Replacing data that is there needs a leader of it, logged in.
+    before = _db_counts(demo_cli)
+    nobody = demo_cli("restore", str(target), env={"FIELDAPP_PASSWORD": None})
+    assert nobody.code == 2 and nobody.err.startswith("执法队员：")
+    with sqlite3.connect(demo_cli.data_dir / "fieldapp.sqlite3") as conn:
+        officer = conn.execute("SELECT certificate_no FROM officer WHERE role = 'officer'"
+                               ).fetchone()[0]  # not a squad leader
+    refused = demo_cli("restore", str(target), "--officer", officer)
+    assert refused.code == 1 and "恢复备份" in refused.err
+    assert _db_counts(demo_cli)[:3] == before[:3]
+    assert not list(demo_cli.data_dir.glob("replaced-*"))
 
 
 def test_audit_verify_reports_tampering_with_exit_1(cli) -> None:

@@ -46,13 +46,24 @@ def test_no_penalty_list_export_and_a_bad_import_reports_every_row(cli, tmp_path
     bad_file = tmp_path / "bad.csv"
     bad_file.write_text(bad, encoding="utf-8-sig")
     before = _one(cli, "SELECT COUNT(*) FROM no_penalty_item")[0]
-    run = cli("list", "import", str(bad_file))
+    leader = _one(cli, "SELECT certificate_no FROM officer WHERE role = 'squad_leader'")[0]
+    run = cli("list", "import", str(bad_file), "--officer", leader)
     assert run.code == 2
     lines = run.err.strip().splitlines()
     assert lines[0].startswith("免罚清单文件") and len(lines) >= 3
     assert any("违法行为代码" in line for line in lines[1:])
     assert any("免罚情形" in line for line in lines[1:])
     assert _one(cli, "SELECT COUNT(*) FROM no_penalty_item")[0] == before
+    # A good file (the list re-issued under a new number) goes in: exit 0, and says so.
+    doc_no = listed["lists"][0]["doc_no"]
+    for n, reissued in enumerate((tmp_path / "v2.csv", tmp_path / "v3.csv"), start=2):
+        reissued.write_text(text.replace(doc_no, f"示城管发〔2026〕{n}号"), encoding="utf-8-sig")
+    good = cli("list", "import", str(tmp_path / "v2.csv"), "--officer", leader, "--json")
+    assert good.code == 0, good.err
+    assert good.json()["items"] == listed["lists"][0]["items"]
+    assert good.json()["domains"] == 5
+    text_run = cli("list", "import", str(tmp_path / "v3.csv"), "--officer", leader)
+    assert text_run.code == 0 and text_run.out.startswith("免罚清单已导入"), text_run.err
 
 
 def test_case_actions_revisits_and_figures(cli) -> None:

@@ -231,6 +231,9 @@ def _calls() -> dict[str, tuple[Action, Callable[[Squad, str], object]]]:
             Action.SET_PASSWORD, lambda s, o: auth.set_password(
                 ctx=s.ctx, officer_id=s.by_role[OfficerRole.OFFICER], password="secret99",
                 by_officer_id=o)),
+        "fieldapp/services/staff/confirm.py:set_pin": (
+            Action.SET_OWN_PASSWORD, lambda s, o: staff.set_pin(
+                ctx=s.ctx, officer_id=o, pin="2468", by_officer_id=o)),
         "fieldapp/services/staff/organisation.py:add_squad": (
             Action.MANAGE_OFFICERS, lambda s, o: _after_login(s, lambda: staff.add_squad(
                 ctx=s.ctx, name="朝阳门中队", code="CYM", by_officer_id=o))),
@@ -266,6 +269,8 @@ OPEN_WRITERS = {
     "fieldapp/services/rules/catalogue.py:load_catalogue": "the built-in catalogue",
     "fieldapp/services/rules/no_penalty.py:load_default_list": "the built-in list",
     "fieldapp/services/staff/auth.py:login": "counts failed passwords before anyone is in",
+    "fieldapp/services/staff/confirm.py:confirm_officer": "the second officer's password or "
+    "PIN, counted on the same lock-out as a login",
 }
 
 

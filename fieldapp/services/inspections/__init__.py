@@ -25,6 +25,7 @@ from fieldapp.services.inspections.revisits import (
     complete_revisit,
     list_revisits,
 )
+from fieldapp.store.blobs import check_evidence_file  # an edge checks a file before asking
 
 __all__ = [
     "CapturedPhoto",
@@ -32,6 +33,7 @@ __all__ = [
     "IssuedForFinding",
     "RecordedInspection",
     "RevisitView",
+    "check_evidence_file",
     "check_unchanged",
     "complete_revisit",
     "finding_outcome",
@@ -40,3 +42,4 @@ __all__ = [
     "photo_from_file",
     "record_inspection",
 ]
+

@@ -49,7 +49,8 @@ def record_inspection(*, ctx: ServiceContext, data: InspectionData,
     """Validate everything, store the evidence files, then write all rows in one commit.
 
     ``inspection_id`` may be given by the caller so a retried command is idempotent: an
-    inspection that already exists is returned as it is.
+    inspection that already exists is returned as it is, also to the loser of a race
+    between two processes sending the same id at once.
     """
     if data.officer_ids:
         ctx.authorize(data.officer_ids[0], Action.RECORD_INSPECTION)
@@ -79,26 +80,46 @@ def record_inspection(*, ctx: ServiceContext, data: InspectionData,
     blobs = [ctx.store.blobs.put(Path(e.path)) for e in data.evidence]
     lead = officers[0]
     with ctx.write(lead.id, action=Action.RECORD_INSPECTION) as tx:
-        inspection = tx.add(Inspection(
-            id=inspection_id or tx.new_id(), squad_id=lead.squad_id,
-            device_id=ctx.device_id, subject_id=subject.id, grid_id=data.grid_id,
-            address=data.address, latitude=data.latitude, longitude=data.longitude,
-            at_utc=data.at, utc_offset_min=_offset(data.at), officer1_id=officers[0].id,
-            officer2_id=officers[1].id, notes=data.notes, created_at=tx.now))
-        pairs = [_add_finding(tx, inspection, p, lead, officers[1]) for p in plans]
-        evidence_ids = [_add_evidence(tx, inspection, e, b, lead.id)
-                        for e, b in zip(data.evidence, blobs, strict=True)]
-        tx.audit("inspection.record", "inspection", inspection.id, {
-            "subject": subject.id, "officers": [o.id for o in officers],
-            "findings": [{"id": fid, "violation": p.finding.violation_code,
-                          "step": p.step.value, "advised": p.advised.value,
-                          "override_reason": p.override_reason,
-                          "corrected_on_spot": p.finding.corrected_on_spot}
-                         for (fid, _), p in zip(pairs, plans, strict=True)],
-            "evidence": [b.sha256 for b in blobs]})
+        # Checked again under the write lock: two processes retrying the same id at
+        # once are serialised here, and the second finds the first one's inspection.
+        raced = inspection_id is not None and _taken(tx.session, inspection_id)
+        recorded = None if raced else _write(tx, ctx, data, inspection_id, subject,
+                                             officers, plans, blobs)
+    if recorded is None:
+        existing = _existing(ctx, inspection_id or "")
+        assert existing is not None  # it was there under the lock; inspections stay
+        return existing
+    return recorded
+
+
+def _write(tx: Tx, ctx: ServiceContext, data: InspectionData, inspection_id: str | None,
+           subject: Subject, officers: list[Officer], plans: list[_FindingPlan],
+           blobs: list[StoredBlob]) -> RecordedInspection:
+    lead = officers[0]
+    inspection = tx.add(Inspection(
+        id=inspection_id or tx.new_id(), squad_id=lead.squad_id,
+        device_id=ctx.device_id, subject_id=subject.id, grid_id=data.grid_id,
+        address=data.address, latitude=data.latitude, longitude=data.longitude,
+        at_utc=data.at, utc_offset_min=_offset(data.at), officer1_id=officers[0].id,
+        officer2_id=officers[1].id, notes=data.notes, created_at=tx.now))
+    pairs = [_add_finding(tx, inspection, p, lead, officers[1]) for p in plans]
+    evidence_ids = [_add_evidence(tx, inspection, e, b, lead.id)
+                    for e, b in zip(data.evidence, blobs, strict=True)]
+    tx.audit("inspection.record", "inspection", inspection.id, {
+        "subject": subject.id, "officers": [o.id for o in officers],
+        "findings": [{"id": fid, "violation": p.finding.violation_code,
+                      "step": p.step.value, "advised": p.advised.value,
+                      "override_reason": p.override_reason,
+                      "corrected_on_spot": p.finding.corrected_on_spot}
+                     for (fid, _), p in zip(pairs, plans, strict=True)],
+        "evidence": [b.sha256 for b in blobs]})
     return RecordedInspection(inspection.id, tuple(p[0] for p in pairs),
                               tuple(p[1] for p in pairs), tuple(evidence_ids),
                               frozenset(tx.changed))
+
+
+def _taken(session: Session, inspection_id: str) -> bool:
+    return session.get(Inspection, inspection_id) is not None
 
 
 def _existing(ctx: ServiceContext, inspection_id: str) -> RecordedInspection | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from fieldapp.i18n import N_
 from fieldapp.services.context import ServiceContext
 from fieldapp.store.audit import utc_text
 
@@ -38,6 +39,8 @@ GROUP BY {key} ORDER BY {name}
 """
 _GROUPS = {"officer": ("o.id", "o.name"), "squad": ("q.id", "q.name"),
            "all": ("'all'", "'all'")}
+#: How the figures can be grouped, and what a person reads for each.
+GROUPINGS = {"officer": N_("by officer"), "squad": N_("by squad"), "all": N_("everyone")}
 
 
 def figures_721(*, ctx: ServiceContext, start: dt.datetime, end: dt.datetime,

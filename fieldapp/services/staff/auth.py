@@ -1,14 +1,16 @@
 """Officer login on the device: argon2 password hashes, lock-out after failed tries.
 
-Passwords are stored only as argon2id hashes (argon2-cffi). After ``MAX_FAILURES``
-wrong passwords in a row the officer is locked for ``LOCK_MINUTES``; every login, failed
-login and lock is in the full-process record.
+Passwords (and PINs, ``confirm.py``) are stored only as argon2id hashes (argon2-cffi).
+After ``MAX_FAILURES`` wrong secrets in a row, passwords and PINs counted together, the
+officer is locked for ``LOCK_MINUTES``; every login, failed login and lock is in the
+full-process record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import select
 
@@ -20,6 +22,7 @@ from fieldapp.domain.permissions import Action
 from fieldapp.services.context import SETUP_DONE_KEY, ServiceContext
 from fieldapp.services.results import Written
 from fieldapp.store.tables import Officer, Squad
+from fieldapp.store.unit import Tx
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -63,46 +66,66 @@ def set_password(*, ctx: ServiceContext, officer_id: str, password: str,
 def login(*, ctx: ServiceContext, certificate_no: str, password: str) -> LoggedIn:
     """The officer, if the password is right; counts failures and locks."""
     with ctx.write(action=Action.LOGIN) as tx:
-        officer = tx.session.exec(select(Officer).where(
-            Officer.certificate_no == certificate_no.strip())).first()
-        if officer is None or not officer.active:
-            raise ValidationError("certificate number", "no active officer has this number")
-        now = tx.now
-        locked = officer.locked_until
-        if locked is not None and locked > now:
-            raise DomainError("{name} is locked after too many wrong passwords until {time}",
-                              name=officer.name,
-                              time=locked.astimezone(agency_zone()).strftime("%H:%M"))
-        if not password_matches(officer.password_hash, password):
-            officer.failed_logins += 1
-            if officer.failed_logins >= MAX_FAILURES:
-                officer.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-                officer.failed_logins = 0
-            tx.session.add(officer)
-            tx.audit("officer.login_failed", "officer", officer.id,
-                     {"locked": officer.locked_until is not None})
-            failed: bool | None = officer.locked_until is not None
-        else:
-            officer.failed_logins = 0
-            officer.locked_until = None
-            tx.session.add(officer)
-            tx.audit("officer.login", "officer", officer.id, {})
+        officer = active_officer(tx, certificate_no)
+        matched = password_matches(officer.password_hash, password)
+        failed = count_attempt(tx, officer, matched, "officer.login", {})
+        if matched:
             tx.conn.exec_driver_sql(
                 "INSERT OR IGNORE INTO sync_state (key, value) VALUES (?, '1')",
                 (SETUP_DONE_KEY,))
-            failed = None
         squad = tx.session.get(Squad, officer.squad_id)
         result = LoggedIn(officer.id, officer.name, officer.certificate_no, officer.role,
                           officer.squad_id, squad.name if squad else "")
-    # The failure is raised after the commit so that the count and the lock are kept.
+    raise_failure(failed, "password")
+    return result
+
+
+def active_officer(tx: Tx, certificate_no: str) -> Officer:
+    """The active officer with this certificate number, refused while locked out."""
+    officer = tx.session.exec(select(Officer).where(
+        Officer.certificate_no == certificate_no.strip())).first()
+    if officer is None or not officer.active:
+        raise ValidationError("certificate number", "no active officer has this number")
+    locked = officer.locked_until
+    if locked is not None and locked > tx.now:
+        raise DomainError("{name} is locked after too many wrong passwords until {time}",
+                          name=officer.name,
+                          time=locked.astimezone(agency_zone()).strftime("%H:%M"))
+    return officer
+
+
+def count_attempt(tx: Tx, officer: Officer, matched: bool, event: str,
+                  payload: dict[str, Any]) -> bool | None:
+    """Record one try of a secret (password or PIN) on the officer's one lock-out counter;
+    None when it matched, else whether the officer is now locked."""
+    if matched:
+        officer.failed_logins = 0
+        officer.locked_until = None
+        tx.session.add(officer)
+        tx.audit(event, "officer", officer.id, payload)
+        return None
+    officer.failed_logins += 1
+    if officer.failed_logins >= MAX_FAILURES:
+        officer.locked_until = tx.now + dt.timedelta(minutes=LOCK_MINUTES)
+        officer.failed_logins = 0
+    tx.session.add(officer)
+    tx.audit(f"{event}_failed", "officer", officer.id,
+             payload | {"locked": officer.locked_until is not None})
+    return officer.locked_until is not None
+
+
+def raise_failure(failed: bool | None, field: str) -> None:
+    """Raised after the commit, so that the count and the lock are kept."""
     if failed is True:
         raise DomainError("too many wrong passwords: locked for {minutes} minutes",
                           minutes=LOCK_MINUTES)
     if failed is False:
-        raise ValidationError("password", "is wrong")
-    return result
+        raise ValidationError(field, "is wrong")
 
 
+def matches(stored: str, secret: str) -> bool:
+    """Whether ``secret`` is the one ``stored`` (an argon2 hash) was made from."""
+    return password_matches(stored, secret)
 
 
 def login_choices(*, ctx: ServiceContext) -> list[LoggedIn]:

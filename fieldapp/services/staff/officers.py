@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+import datetime as dt
+
+from sqlmodel import func, select
 
 from fieldapp.domain.entities import OfficerRef, OfficerRole
 from fieldapp.domain.errors import NotFound
@@ -30,3 +32,11 @@ def officer_by_certificate(*, ctx: ServiceContext, certificate_no: str) -> Offic
     if officer is None:
         raise NotFound("certificate number", certificate_no)
     return officer
+
+
+def records_since(*, ctx: ServiceContext) -> dt.date | None:
+    """The squad's first day: nothing can have been recorded before its first officer's
+    certificate was valid (None while no officer is set up)."""
+    with ctx.read() as session:
+        first = session.exec(select(func.min(Officer.certificate_valid_from))).one()
+    return first if isinstance(first, dt.date) else None

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from fieldapp.domain.entities import SubjectData, SubjectKind
 from fieldapp.domain.errors import NotFound, ValidationError
 from fieldapp.domain.identity import looks_like_credit_code, looks_like_resident_id
+from fieldapp.domain.localtime import local_date
 from fieldapp.domain.permissions import Action
 from fieldapp.domain.text import normalise
 from fieldapp.domain.validation import validate_subject
@@ -41,7 +42,7 @@ def create_subject(*, ctx: ServiceContext, officer_id: str, data: SubjectData,
     """Record a new subject; its profile is validated first and nothing is written if bad.
 
     ``photo`` (e.g. of an unidentified vendor) is stored with the evidence files."""
-    data = validate_subject(data)
+    data = validate_subject(data, today=local_date(ctx.now()))
     if photo is not None:
         data = dataclasses.replace(data, photo_sha256=ctx.store.blobs.put(photo).sha256)
     with ctx.write(officer_id, action=Action.RECORD_SUBJECT) as tx:
@@ -69,7 +70,8 @@ def update_subject(*, ctx: ServiceContext, officer_id: str, subject_id: str,
             raise NotFound("subject", subject_id)
         current = SubjectData(**{k: getattr(subject, k) for k in _PROFILE_FIELDS})
         current.kind = SubjectKind(current.kind)
-        data = validate_subject(dataclasses.replace(current, **changes))
+        data = validate_subject(dataclasses.replace(current, **changes),
+                                today=local_date(tx.now))
         _duplicate_check(tx.session, data, subject_id)
         diff = {k: v for k, v in _columns(data).items() if getattr(subject, k) != v}
         if diff:

@@ -76,6 +76,7 @@ RULE_TITLES = {
         "Collective discussion from a fine of, organisation (yuan)"),
     "time_zone": N_("Time zone of the agency (dates on documents and deadlines)"),
     "backup_public_key": N_("Agency backup public key (backups are encrypted to it)"),
+    "cli_reads_need_login": N_("The command line asks for a login to read records too"),
 }
 
 

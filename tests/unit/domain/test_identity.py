@@ -114,6 +114,20 @@ def test_resident_id_birth_year_before_1900() -> None:
     assert error.params == {"year": "1899"}
 
 
+def test_resident_id_born_in_the_future_is_refused_given_today() -> None:
+    first17 = "11010520301231002"
+    future = first17 + resident_id_check_digit(first17)
+    assert validate_resident_id(future) == future  # without a clock, only the shape counts
+    with pytest.raises(ValidationError) as info:
+        validate_resident_id(future, today=datetime.date(2026, 12, 1))
+    assert info.value.field == "ID number"
+    assert info.value.problem == "the birth date {date} lies in the future"
+    assert info.value.params == {"date": "2030-12-31"}
+    born_today = "11010520261201002"
+    number = born_today + resident_id_check_digit(born_today)
+    assert validate_resident_id(number, today=datetime.date(2026, 12, 1)) == number
+
+
 def test_resident_id_leap_day_is_real() -> None:
     first17 = "110105" + "20000229" + "002"
     value = first17 + resident_id_check_digit(first17)
