@@ -22,7 +22,6 @@ from fieldapp.cli.options import (
 from fieldapp.cli.output import EXIT_FAILURE, EXIT_OK, Parser, ProgressBar, emit
 from fieldapp.i18n import N_, _
 
-
 PASSPHRASE_ENV = "FIELDAPP_BACKUP_PASSPHRASE"
 
 

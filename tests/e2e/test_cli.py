@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 
 from fieldapp.domain.identity import resident_id_check_digit
