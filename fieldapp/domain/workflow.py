@@ -110,6 +110,17 @@ class CaseState:
     collective_conclusion: str = ""
     notified: Penalty | None = None
     notified_on: dt.date | None = None
+    reviewed: Penalty | None = None  # the penalty after 复核, when the statement lowered it
+    statement_text: str = ""  # what the party stated (陈述、申辩)
+    review_text: str = ""  # what the 复核 found
+    statement_waived: bool = False  # the party waived in writing (书面放弃)
+    hearing_waived: bool = False
+    hearing_summary: str = ""
+    discretion_tier: str = ""  # 裁量基准档次
+    discretion_reasons: str = ""
+    fine_units: float | None = None  # when the range is per unit (m², days, cost)
+    correction_requirement: str = ""  # 责令改正的内容 (art. 28)
+    correction_deadline: str = ""  # ISO local date and time
     hearing_offered: bool = False
     hearing_request_due: dt.date | None = None
     statement_due: dt.date | None = None
@@ -148,6 +159,7 @@ class CaseState:
             "procedure": Procedure, "status": CaseStatus,
             "filing_approvals": lambda v: frozenset(OfficerRole(x) for x in v),
             "proposed": Penalty.from_json, "notified": Penalty.from_json,
+            "reviewed": Penalty.from_json,
             "decided": Penalty.from_json, "decision": Decision,
             "no_penalty_reason": NoPenaltyReason, "notes": tuple,
         }
@@ -264,8 +276,12 @@ def _finish_investigation(state: CaseState, _on: dt.date, payload: Mapping[str, 
     proposed = _penalty(payload, "penalty")
     org = state.organisation
     hearing = hearing_right(proposed, organisation=org, config=config)
+    units = payload.get("fine_units")
     return replace(
         state, status=S.REVIEWING, proposed=proposed, hearing_offered=hearing,
+        discretion_tier=str(payload.get("discretion_tier", "")),
+        discretion_reasons=str(payload.get("discretion_reasons", "")).strip(),
+        fine_units=float(units) if units not in (None, "") else None,
         legal_review_required=legal_review_required(
             proposed, organisation=org, hearing=hearing, config=config),
         collective_required=collective_discussion_required(
@@ -318,14 +334,17 @@ def _date(payload: Mapping[str, Any], key: str) -> dt.date:
 def _record_statement(state: CaseState, _on: dt.date, payload: Mapping[str, Any],
                       _c: RuleConfig, _r: OfficerRole) -> CaseState:
     revised = payload.get("revised_penalty")
-    proposed = state.proposed
+    proposed, reviewed = state.proposed, state.reviewed
     if revised is not None:
-        proposed = Penalty.from_json(dict(revised))
+        proposed = reviewed = Penalty.from_json(dict(revised))
         assert state.notified is not None
-        if not proposed.not_heavier_than(state.notified):
-            raise DomainError("after the party's statement the penalty may only stay or "
-                              "become lighter (art. 45)")
-    return replace(state, statement_recorded=True, proposed=proposed)
+        if not proposed.not_heavier_than(state.reviewed or state.notified):
+            raise ValidationError("revised penalty", "after the party's statement the penalty "
+                                  "may only stay or become lighter (art. 45)")
+    return replace(state, statement_recorded=True, proposed=proposed, reviewed=reviewed,
+                   statement_text=str(payload.get("statement", "")).strip()
+                   or state.statement_text,
+                   review_text=str(payload.get("review", "")).strip() or state.review_text)
 
 
 def _request_hearing(state: CaseState, on: dt.date, _p: Mapping[str, Any],
@@ -338,11 +357,12 @@ def _request_hearing(state: CaseState, on: dt.date, _p: Mapping[str, Any],
     return replace(state, hearing_requested=True)
 
 
-def _record_hearing(state: CaseState, _on: dt.date, _p: Mapping[str, Any],
+def _record_hearing(state: CaseState, _on: dt.date, payload: Mapping[str, Any],
                     _c: RuleConfig, _r: OfficerRole) -> CaseState:
     if not state.hearing_requested:
         raise DomainError("no hearing was requested")
-    return replace(state, hearing_held=True)
+    return replace(state, hearing_held=True,
+                   hearing_summary=str(payload.get("summary", "")).strip())
 
 
 def _decide(state: CaseState, on: dt.date, payload: Mapping[str, Any],
@@ -353,7 +373,7 @@ def _decide(state: CaseState, on: dt.date, payload: Mapping[str, Any],
     if decision is Decision.NO_PENALTY:
         reason = _choice(NoPenaltyReason, payload, "reason")
         return replace(state, status=S.DECIDED, decision=decision, decided=None,
-                       no_penalty_reason=reason, decided_on=on)
+                       no_penalty_reason=reason, decided_on=on, **_correction(payload))
     return replace(state, status=S.TRANSFERRED, decision=decision, decided_on=on)
 
 
@@ -372,18 +392,46 @@ def _choice(kind: type[E], payload: Mapping[str, Any], key: str) -> E:
 def _decide_penalty(state: CaseState, on: dt.date, payload: Mapping[str, Any]) -> CaseState:
     if state.status is not S.NOTIFYING or state.notified is None:
         raise DomainError("a penalty needs the prior notice (事先告知) first (art. 62)")
-    waived = bool(payload.get("party_waived_statement"))
+    # A waiver counts only in writing (the party's signed 放弃陈述申辩/听证 statement).
+    waived = bool(payload.get("statement_waived_in_writing")
+                  or payload.get("party_waived_statement")) or state.statement_waived
     if not (state.statement_recorded or waived or (
             state.statement_due is not None and on > state.statement_due)):
-        raise DomainError("the party's time to state and defend runs until {due}",
-                          due=state.statement_due.isoformat() if state.statement_due else "")
+        raise ValidationError("decision date", "the party's time to state and defend runs "
+                              "until {due} (arts. 44, 45, 62)",
+                              due=state.statement_due.isoformat() if state.statement_due else "")
+    hearing_waived = bool(payload.get("hearing_waived_in_writing")) or state.hearing_waived
+    if state.hearing_offered and not (state.hearing_requested or hearing_waived) and (
+            state.hearing_request_due is not None and on <= state.hearing_request_due):
+        raise ValidationError("decision date", "the party may ask for a hearing until {due} "
+                              "(art. 64): decide after that day or with the party's written "
+                              "waiver", due=state.hearing_request_due.isoformat())
     if state.hearing_requested and not state.hearing_held:
         raise DomainError("the party asked for a hearing: hold it before deciding")
+    if state.legal_review_required and not state.legal_review_opinion:
+        raise ValidationError("legal review opinion", "法制审核 is required before this "
+                              "decision (art. 58)")
     decided = _penalty(payload, "penalty")
-    if not decided.not_heavier_than(state.notified):
-        raise DomainError("the decided penalty may not exceed the notified one (art. 45)")
+    ceiling = state.reviewed or state.notified
+    if not decided.not_heavier_than(ceiling):
+        raise ValidationError("penalty", "the decided penalty may not exceed the one notified "
+                              "or, after 复核, the reviewed one (art. 45)")
     return replace(state, status=S.DECIDED, decision=Decision.PENALTY, decided=decided,
-                   decided_on=on)
+                   decided_on=on, statement_waived=waived, hearing_waived=hearing_waived,
+                   **_correction(payload))
+
+
+def _correction(payload: Mapping[str, Any]) -> dict[str, str]:
+    """责令改正 (art. 28): what to correct and by when (a local date and time)."""
+    requirement = str(payload.get("correction_requirement", "")).strip()
+    deadline = str(payload.get("correction_deadline", "")).strip()
+    if deadline:
+        try:
+            dt.datetime.fromisoformat(deadline)
+        except ValueError:
+            raise ValidationError("correction deadline", "'{value}' is not a date and time "
+                                  "like 2026-11-24T18:00", value=deadline) from None
+    return {"correction_requirement": requirement, "correction_deadline": deadline}
 
 
 def _decide_on_spot(state: CaseState, on: dt.date, payload: Mapping[str, Any],
@@ -392,13 +440,17 @@ def _decide_on_spot(state: CaseState, on: dt.date, payload: Mapping[str, Any],
     check_summary_allowed(decided, organisation=state.organisation, config=config)
     # Handed over on the spot (art. 52): decided and served in one step.
     return replace(state, status=S.SERVED, decision=Decision.PENALTY, decided=decided,
-                   decided_on=on, served_on=on, filed_on=on,
+                   decided_on=on, served_on=on, filed_on=on, **_correction(payload),
                    payment_due=_date(payload, "payment_due")
                    if decided.fine_fen else None)
 
 
 def _serve(state: CaseState, on: dt.date, payload: Mapping[str, Any],
            _c: RuleConfig, _r: OfficerRole) -> CaseState:
+    if state.decided_on is not None and on < state.decided_on:
+        raise ValidationError("service date", "{on} is before the decision of {decided}: "
+                              "a document cannot be served before it is made",
+                              on=on.isoformat(), decided=state.decided_on.isoformat())
     fine = state.decided.fine_fen if state.decided else 0
     return replace(state, status=S.SERVED, served_on=on,
                    payment_due=_date(payload, "payment_due") if fine else None)

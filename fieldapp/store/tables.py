@@ -18,7 +18,7 @@ SYNCED_TABLES = (
     "agency_profile", "squad", "officer", "grid", "subject", "place", "inspection",
     "finding", "ladder_step", "case_file", "document", "evidence", "episode_close",
     "revisit", "case_event", "rule_setting", "holiday", "number_block", "voided_number",
-    "document_service", "frontage_agreement",
+    "document_service", "frontage_agreement", "city_violation_rule",
 )
 # Tables that are never updated or deleted in place (triggers: migrations 0002, 0003).
 APPEND_ONLY_TABLES = ("finding", "ladder_step", "document", "evidence", "audit_event")
@@ -168,6 +168,39 @@ class ViolationType(SQLModel, table=True):
     summary_allowed: bool = True
     skip_reason: str = ""
     notes: str = ""
+    # 0008: the statutory range per party kind (fine_min/max_yuan are a person's), the
+    # unit the range is per ("平方米", "日"; empty: per act) and the benchmark's tiers.
+    fine_min_org_yuan: float | None = None
+    fine_max_org_yuan: float | None = None
+    fine_unit: str = ""
+    discretion_json: str = Field(default="[]", sa_column=Column(Text, nullable=False,
+                                                                server_default="[]"))
+
+
+class CityViolationRule(SQLModel, table=True):
+    """本市规则: a city's version of a violation type's 违则, 罚则, amounts and benchmark,
+    in force from a date (行政处罚法 art. 37 compares versions). Append-only: a change is
+    a new version."""
+
+    __tablename__ = "city_violation_rule"
+    __table_args__ = (UniqueConstraint("violation_code", "effective_from"),)
+    id: str = Field(primary_key=True, max_length=36)
+    violation_code: str = Field(foreign_key="violation_type.code", index=True)
+    effective_from: dt.date
+    provision: str
+    penalty_provision: str
+    penalty_range: str = ""
+    fine_min_yuan: float | None = None
+    fine_max_yuan: float | None = None
+    fine_min_org_yuan: float | None = None
+    fine_max_org_yuan: float | None = None
+    fine_unit: str = ""
+    discretion_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    source: str = Field(default="", description="the city rule's title and document number")
+    created_at: dt.datetime
+    created_by: str = ""
+    version: int = 1
+    hlc: str = ""
 
 
 class NoPenaltyList(SQLModel, table=True):
@@ -182,6 +215,10 @@ class NoPenaltyList(SQLModel, table=True):
     effective_from: dt.date
     effective_to: dt.date | None = None
     imported_at: dt.datetime
+    # 0008: a list imported as a bureau published it waits as a draft until a leader has
+    # confirmed its matches to the catalogue; only published lists are ever in force.
+    status: str = Field(default="published", sa_column_kwargs={"server_default": "published"})
+    notes: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class NoPenaltyItem(SQLModel, table=True):
@@ -200,6 +237,11 @@ class NoPenaltyItem(SQLModel, table=True):
     required_measure: str = ""
     notes: str = ""
     source: str = ""
+    # 0008: how the item was matched to catalogue types (confirmed | doubtful |
+    # unmatched) and the basis text the bureau printed (实施依据).
+    match_state: str = Field(default="confirmed",
+                             sa_column_kwargs={"server_default": "confirmed"})
+    basis: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class NoPenaltyItemViolation(SQLModel, table=True):

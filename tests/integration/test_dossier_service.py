@@ -67,6 +67,7 @@ def case(org, tmp_path):
                        role=OfficerRole.AGENCY_HEAD).id
     subject = create_subject(ctx=ctx, officer_id=org.officers[1], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL_BUSINESS, name="刘德华", shop_sign="鲜果坊水果店",
+        id_number="110101198001010010", gender="male",
         phone="13800138000", address="东华门大街28号")).id
     photos = tuple(EvidenceData(path=str(_photo(tmp_path / f"p{n}.jpg", c)),
                                 evidence_type=EvidenceType.AUDIOVISUAL,
@@ -237,6 +238,7 @@ def laddered(org):
         tx.update(tx.session.exec(select(AgencyProfile)).one(), AGENCY)
     subject = create_subject(ctx=ctx, officer_id=org.officers[1], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL_BUSINESS, name="陈小明", shop_sign="小明早餐店",
+        id_number="110101198506150027", gender="female",
         phone="13900139000", address="东华门大街30号")).id
     pair = tuple(org.officers[1:3])
 

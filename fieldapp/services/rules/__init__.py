@@ -19,6 +19,14 @@ from fieldapp.services.rules.calendar import (
     remove_user_day,
     work_calendar,
 )
+from fieldapp.services.rules.city_rules import (
+    CityRule,
+    applied_rule,
+    load_city_rules,
+    missing_city_rules,
+    rule_versions,
+    set_city_rule,
+)
 from fieldapp.services.rules.catalogue import (
     load_catalogue,
     violation_types,
@@ -49,6 +57,12 @@ from fieldapp.services.rules.settings import (
 __all__ = [
     "Advice",
     "CalendarImportError",
+    "CityRule",
+    "applied_rule",
+    "load_city_rules",
+    "missing_city_rules",
+    "rule_versions",
+    "set_city_rule",
     "CurrentStep",
     "ImportResult",
     "add_calendar_day",

@@ -15,7 +15,8 @@ from fieldapp.store.tables import ViolationType
 
 _FIELDS = ("name", "domain", "event_code", "provision", "penalty_provision",
            "penalty_range", "correction_days", "ladder_applies", "fine_min_yuan",
-           "fine_max_yuan", "local_regulation", "summary_allowed", "skip_reason", "notes")
+           "fine_max_yuan", "local_regulation", "summary_allowed", "skip_reason", "notes",
+           "fine_min_org_yuan", "fine_max_org_yuan", "fine_unit")
 
 
 def default_catalogue_path() -> Path:
@@ -42,6 +43,8 @@ def load_catalogue(*, ctx: ServiceContext, path: Path | None = None) -> int:
             values = {k: item[k] for k in _FIELDS if k in item}
             values["domain"] = names.get(item["domain"], item["domain"])
             values["catalogue_version"] = data["version"]
+            values["discretion_json"] = json.dumps(item.get("discretion", []),
+                                                   ensure_ascii=False)
             row = tx.session.get(ViolationType, item["code"])
             if row is None:
                 tx.session.add(ViolationType(code=item["code"], **values))
