@@ -8,30 +8,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from fieldapp.domain.entities import SubjectKind
 from fieldapp.domain.errors import NotFound, ValidationError
 from fieldapp.domain.fine_limits import check_fine
-from fieldapp.domain.localtime import at_local, local_date
+from fieldapp.domain.localtime import at_local
 from fieldapp.domain.party import PartyFacts, check_identified
 from fieldapp.domain.penalties import Penalty
-from fieldapp.domain.violation_rules import AppliedRule
 from fieldapp.domain.workflow import Action, CaseState, Decision
-from fieldapp.services.rules.city_rules import applied_rule_in
-from fieldapp.store.tables import CaseFile, Finding, LadderStep, Officer, Subject, ViolationType
+from fieldapp.services.rules.city_rules import applied_rule_of
+from fieldapp.store.tables import CaseFile, Officer, Subject, ViolationType
 
 _APPROVALS = (Action.APPROVE_FILING, Action.APPROVE_CLOSE)
 _PENALTY_KEYS = {Action.FINISH_INVESTIGATION: "penalty", Action.RECORD_STATEMENT:
                  "revised_penalty", Action.DECIDE: "penalty", Action.DECIDE_ON_SPOT: "penalty"}
-
-
-def act_day(session: Session, case: CaseFile) -> dt.date:
-    """The day of the act: the finding that led to the case, else the day it was opened."""
-    step = session.exec(select(LadderStep).where(LadderStep.case_id == case.id).order_by(
-        col(LadderStep.taken_at_utc))).first()
-    finding = session.get(Finding, step.finding_id) if step and step.finding_id else None
-    return local_date(finding.at_utc if finding else case.opened_at)
 
 
 def party_of(session: Session, case: CaseFile) -> PartyFacts:
@@ -41,13 +32,6 @@ def party_of(session: Session, case: CaseFile) -> PartyFacts:
     return PartyFacts(SubjectKind(subject.kind), subject.name, subject.id_number,
                       subject.credit_code, subject.legal_representative, subject.shop_sign,
                       subject.gender, subject.address, subject.phone)
-
-
-def applied_rule_of(session: Session, case: CaseFile, state: CaseState,
-                    decision_day: dt.date) -> AppliedRule:
-    return applied_rule_in(session, case.violation_code, act_day=act_day(session, case),
-                           decision_day=state.decided_on or decision_day,
-                           organisation=state.organisation)
 
 
 def check_action(session: Session, case: CaseFile, officer: Officer, action: Action,

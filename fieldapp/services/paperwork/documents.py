@@ -31,10 +31,21 @@ from fieldapp.domain.document_kinds import TITLES, DocumentKind
 from fieldapp.domain.document_text import SERVICE_METHODS
 from fieldapp.domain.entities import OfficerRole
 from fieldapp.domain.errors import DomainError, NotFound, ValidationError
+from fieldapp.domain.issuance import (
+    check_free_fields,
+    check_issuable,
+    check_no_placeholder,
+    check_served_after,
+)
 from fieldapp.domain.localtime import local_date
 from fieldapp.domain.permissions import Action
 from fieldapp.domain.validation import check_two_officers
 from fieldapp.services.context import ServiceContext
+from fieldapp.services.paperwork.issuance import (
+    act_date,
+    issue_context,
+    same_document,
+)
 from fieldapp.services.paperwork.numbers import (
     IssuedNumber,
     local_year,
@@ -44,6 +55,7 @@ from fieldapp.services.paperwork.numbers import (
 )
 from fieldapp.services.paperwork.signing import device_key, raw_public
 from fieldapp.services.paperwork.snapshots import (
+    About,
     Snapshot,
     about,
     apply_overrides,
@@ -53,6 +65,7 @@ from fieldapp.services.paperwork.snapshots import (
     title_of,
 )
 from fieldapp.services.results import Written
+from fieldapp.services.rules import rule_config
 from fieldapp.services.staff import officer_ref
 from fieldapp.store.tables import (
     CaseFile,
@@ -141,6 +154,7 @@ def _check_fields(fields: Mapping[str, str]) -> dict[str, str]:
     for key in sorted(set(fields) & _PROTECTED_KEYS):
         raise ValidationError("document field", "'{key}' is set when the document is issued "
                               "and cannot be given", key=key)
+    check_free_fields(fields)
     return {str(k): str(v) for k, v in fields.items()}
 
 
@@ -175,21 +189,31 @@ def _issue_in(ctx: ServiceContext, tx: Tx, officer_id: str, request: _Request,
               written: list[Path]) -> IssuedDocument:
     session = tx.session
     _check_issuer(session, officer_id)
+    kind = request.kind
+    target = about(session, finding_id=request.finding_id, case_id=request.case_id)
     if request.amends is not None:
         _check_amendable(session, request.amends.id)
-    kind = request.kind
+    else:
+        first = same_document(session, kind, target, request.served_document_id)
+        if first is not None:  # never twice: the second request opens the first
+            return IssuedDocument(first.id, first.number, pdf_path_of(ctx, first.id),
+                                  first.kind, first.qr_payload)
+    check_issuable(issue_context(session, kind, target), rule_config(ctx=ctx))
+    _check_own_officer(session, officer_id, target)
     snap = request.base if request.base is not None else build_snapshot(
         ctx, session, kind=kind, finding_id=request.finding_id, case_id=request.case_id,
         served_document_id=request.served_document_id)
+    check_no_placeholder(kind, snap, f"{snap.get('violation.code', '')} "
+                         f"{snap.get('violation.name', '')}")
     today = local_time(tx.now).date()
-    target = about(session, finding_id=request.finding_id, case_id=request.case_id)
     _check_officers(session, target.officer_ids, today)
     number = take_number_in(tx, squad_id=target.squad_id, kind=kind.value,
                             year=local_year(tx.now))
     doc_id = tx.new_id()
-    snap = _final_snapshot(snap, request, doc_id, number, today)
+    day = act_date(snap, today)
+    snap = _final_snapshot(snap, request, doc_id, number, day)
     digest = snapshot_sha256(snap)
-    payload, signature = _signed_payload(ctx, tx, doc_id, kind, number, today, digest)
+    payload, signature = _signed_payload(ctx, tx, doc_id, kind, number, day, digest)
     pdf = render(snap, layout=request.layout, qr=payload.url(verify_url_base(session)))
     path = pdf_path_of(ctx, doc_id)
     written.append(path)
@@ -213,12 +237,13 @@ def _issue_in(ctx: ServiceContext, tx: Tx, officer_id: str, request: _Request,
 
 
 def _final_snapshot(snap: Snapshot, request: _Request, doc_id: str, number: IssuedNumber,
-                    today: dt.date) -> Snapshot:
-    """The store's values, the officer's, then the document's own; checked complete."""
+                    day: dt.date) -> Snapshot:
+    """The store's values, the officer's, then the document's own; checked complete.
+    ``day`` is the day of the act the document records, not the printing day."""
     kind = request.kind
     final = apply_overrides(snap, request.fields) | {
         "document.id": doc_id, "document.kind": kind.value, "document.number": number.number,
-        "document.date": today.isoformat(), "document.date_cn": chinese_numeral_date(today)}
+        "document.date": day.isoformat(), "document.date_cn": chinese_numeral_date(day)}
     final.setdefault("document.title", TITLES[kind])
     final.setdefault("document.copy_note", "")
     check_complete(kind.value, final)
@@ -244,6 +269,15 @@ def _check_issuer(session: Session, officer_id: str) -> Officer:
         raise ValidationError("officer", "{name} is an auxiliary and cannot act as an officer",
                               name=officer.name)
     return officer
+
+
+def _check_own_officer(session: Session, officer_id: str, target: About) -> None:
+    """A document is issued by one of the two officers of its own record."""
+    if officer_id not in target.officer_ids:
+        officer = session.get(Officer, officer_id)
+        raise ValidationError("officer", "{name} is not one of the officers of this record "
+                              "and cannot issue its documents",
+                              name=officer.name if officer else officer_id)
 
 
 def _check_officers(session: Session, ids: tuple[str, str], today: dt.date) -> None:
@@ -440,6 +474,8 @@ def record_service(*, ctx: ServiceContext, document_id: str, method: str,
             raise NotFound("officer", next(i for i, o in zip(officer_ids, officers,
                                                                strict=True) if o is None))
         day = local_date(served_at)
+        check_served_after(day, dt.date.fromisoformat(snapshot_of(document)["document.date"]),
+                           document.number)
         check_two_officers([officer_ref(o) for o in officers if o is not None], day)
         row = tx.add(DocumentService(
             id=tx.new_id(), document_id=document.id, method=method, served_at_utc=served_at,

@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from fieldapp.domain.amounts import rmb_upper, yuan_text
+from fieldapp.domain.applicability import choose_applicable, known_answers
 from fieldapp.domain.dates import chinese_date, chinese_datetime
 from fieldapp.domain.document_kinds import TITLES, DocumentKind
 from fieldapp.domain.document_text import (
@@ -34,12 +35,20 @@ from fieldapp.domain.document_text import (
 from fieldapp.domain.entities import SubjectKind
 from fieldapp.domain.errors import NotFound, ValidationError
 from fieldapp.domain.localtime import to_local
-from fieldapp.domain.no_penalty import ConditionKind, evaluate, items_for_violation
+from fieldapp.domain.no_penalty import evaluate, items_for_violation
+from fieldapp.domain.outcomes import (
+    discretion_text,
+    no_penalty_decision_text,
+    no_penalty_ground,
+    statement_result,
+)
 from fieldapp.domain.penalties import Penalty, PenaltyKind
+from fieldapp.domain.snapshot_keys import LABELS
 from fieldapp.domain.workflow import CaseState, Decision
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.rules import history_before, list_in_force_on, rule_config
+from fieldapp.services.rules.city_rules import applied_rule_in, applied_rule_of
 from fieldapp.store.tables import (
     AgencyProfile,
     CaseEvent,
@@ -84,7 +93,7 @@ def document_fields() -> DocumentFields:
     data = json.loads(resource("catalogue", "document_fields.json").read_text("utf-8"))
     return DocumentFields(tuple(data["common"]),
                           {k: tuple(v) for k, v in data["kinds"].items()},
-                          dict(data["labels"]), dict(data["defaults"]))
+                          dict(LABELS), dict(data["defaults"]))
 
 
 @dataclass
@@ -113,17 +122,50 @@ def build_snapshot(ctx: ServiceContext, session: Session, *, kind: DocumentKind,
     snap: Snapshot = {"document.kind": kind.value, "document.title": TITLES[kind]}
     snap |= _agency(session, src)
     snap |= _subject(subject)
-    snap |= _violation(violation)
+    snap |= _violation(session, violation, src)
     snap |= _finding(src)
     snap |= _officers(session, src)
     snap |= _ladder(ctx, session, src, violation)
     if src.case is not None:
         snap |= _case_keys(src.case, kind, snap, session)
-    snap |= _no_penalty(ctx, src, snap)
+    snap |= _no_penalty(ctx, session, src, violation)
     snap |= _record(session, kind, src, snap)
     if served_document_id:
         snap |= _served(session, served_document_id)
+    act = _act_date(kind, src, snap)
+    snap["act.date"] = act.isoformat() if act else ""
     return _with_defaults(kind, snap)
+
+
+def _act_date(kind: DocumentKind, src: _Sources, snap: Snapshot) -> dt.date | None:
+    """The day of the act the document records (issue 13 ¶6): an approval the day it was
+    given, a decision the day it was made, a notice the day it was given, a finding's
+    notices the day of the finding, a receipt the day of service."""
+    state = _state(src)
+    by_kind: dict[DocumentKind, dt.date | None] = {}
+    if state is not None:
+        by_kind = {DocumentKind.FILING_APPROVAL: state.filed_on,
+                   DocumentKind.PRIOR_NOTICE: state.notified_on,
+                   DocumentKind.PENALTY_DECISION: state.decided_on,
+                   DocumentKind.ON_SPOT_DECISION: state.decided_on,
+                   DocumentKind.NO_PENALTY_DECISION: state.decided_on,
+                   DocumentKind.EVIDENCE_PRESERVATION: state.preserved_on,
+                   DocumentKind.CLOSING_APPROVAL: state.closed_on}
+    if kind is DocumentKind.SERVICE_RECEIPT and snap.get("service.on"):
+        return dt.date.fromisoformat(snap["service.on"])
+    day = by_kind.get(kind)
+    if day is not None:
+        return day
+    if kind in _FINDING_NOTICES and src.finding is not None:
+        return local_time(src.finding.at_utc).date()
+    if kind is DocumentKind.FILING_APPROVAL and src.case is not None:
+        return local_time(src.case.opened_at).date()
+    return None  # records made when printed (笔录, receipts): the printing day
+
+
+_FINDING_NOTICES = frozenset({DocumentKind.EDUCATION_NOTICE, DocumentKind.WARNING_NOTICE,
+                              DocumentKind.CORRECTION_ORDER, DocumentKind.NO_PENALTY_COMMITMENT,
+                              DocumentKind.INSPECTION_RECORD, DocumentKind.PHOTO_EVIDENCE})
 
 
 def title_of(kind: str) -> str:
@@ -219,11 +261,31 @@ def _subject(subject: Subject) -> Snapshot:
             "subject.description": description if vendor else ""}
 
 
-def _violation(violation: ViolationType) -> Snapshot:
+def _violation(session: Session, violation: ViolationType, src: _Sources) -> Snapshot:
+    """The rule as it applies to this act (the city's version in force; art. 37)."""
+    act = _act_day(src)
+    state = _state(src)
+    decided = state.decided_on if state and state.decided_on else act
+    applied = applied_rule_in(session, violation.code, act_day=act, decision_day=decided,
+                              organisation=bool(state and state.organisation))
+    rule = applied.rule
     return {"violation.code": violation.code, "violation.name": violation.name,
-            "violation.provision": violation.provision,
-            "violation.penalty_provision": violation.penalty_provision,
-            "violation.penalty_range": violation.penalty_range}
+            "violation.provision": rule.provision,
+            "violation.penalty_provision": rule.penalty_provision,
+            "violation.penalty_range": rule.penalty_range,
+            "rule.version": rule.label, "rule.choice": applied.reason}
+
+
+def _act_day(src: _Sources) -> dt.date:
+    if src.finding is not None:
+        return local_time(src.finding.at_utc).date()
+    return local_time(_case(src).opened_at).date()
+
+
+def _state(src: _Sources) -> CaseState | None:
+    if src.case is None:
+        return None
+    return CaseState.from_json(json.loads(src.case.state_json or "{}"))
 
 
 def local_time(moment: dt.datetime) -> dt.datetime:
@@ -284,9 +346,11 @@ def _step_officers(session: Session, step_id: str) -> str:
     return "、".join(names)
 
 
-def _no_penalty(ctx: ServiceContext, src: _Sources, snap: Snapshot) -> Snapshot:
-    """The no-penalty item that applied to the finding, judged from what the store knows
-    (first offence: the step was education; corrected on the spot)."""
+def _no_penalty(ctx: ServiceContext, session: Session, src: _Sources,
+                violation: ViolationType) -> Snapshot:
+    """The no-penalty item that applied to the finding, judged as the advice judges it
+    (``domain.applicability``): first offence from the ladder's history, corrected on the
+    spot as recorded, and the same choice of item."""
     empty = {"no_penalty.item": "", "no_penalty.basis": ""}
     if src.finding is None or src.step is None:
         return empty
@@ -294,17 +358,14 @@ def _no_penalty(ctx: ServiceContext, src: _Sources, snap: Snapshot) -> Snapshot:
     in_force = list_in_force_on(ctx=ctx, on=day)
     if in_force is None:
         return empty
-    corrected = src.finding.corrected_on_spot
-    answers: dict[ConditionKind, bool | float | None] = {
-        ConditionKind.FIRST_OFFENCE: src.step.kind == "educate",
-        ConditionKind.CORRECTED_ON_SPOT: corrected,
-        ConditionKind.CORRECTED_IN_PERIOD: True if corrected else None}
-    applying = [a for a in (evaluate(i, answers) for i in
-                            items_for_violation(in_force, src.finding.violation_code))
-                if a.applies]
-    if not applying:
+    decision = history_before(session.connection(), src.step, config=rule_config(ctx=ctx),
+                              ladder_applies=violation.ladder_applies)
+    answers = known_answers(decision, corrected_on_spot=src.finding.corrected_on_spot)
+    chosen = choose_applicable(evaluate(i, answers) for i in
+                               items_for_violation(in_force, src.finding.violation_code))
+    if chosen is None:
         return empty
-    item = sorted(applying, key=lambda a: not a.mandatory)[0].item
+    item = chosen.item
     doc_no = f"（{in_force.doc_no}）" if in_force.doc_no else ""
     return {"no_penalty.item": f"第{item.item_no}项 {item.name}",
             "no_penalty.basis": f"《{in_force.title}》{doc_no}、{_ART_33}"}
@@ -354,18 +415,47 @@ def _case_keys(case: CaseFile, kind: DocumentKind, snap: Snapshot,
         "case.closed_on": _date(state.closed_on),
         "case.result": _result(state),
         "case.notified_on": _date(state.notified_on),
-        "case.statement_result": _statement_result(state),
+        "case.statement_result": statement_result(state),
+        "case.discretion": _discretion(session, case, state)
+        if kind is DocumentKind.PENALTY_DECISION else "",
+        "case.rule_choice": snap.get("rule.choice", ""),
+        **_ground(state), **_correction(state),
         "case.decision_number": _decision_number(session, case.id),
         "case.evidence": _evidence_list(session, case.id),
     } | _approvals(session, case.id, kind)
 
 
-def _statement_result(state: CaseState) -> str:
-    if state.statement_recorded:
-        return "当事人提出了陈述、申辩，本机关已进行复核。"
-    if state.decided_on and state.notified_on:
-        return "当事人在规定期限内未提出陈述、申辩。"
-    return ""
+def _ground(state: CaseState) -> Snapshot:
+    """The no-penalty ground's sentences (``domain.outcomes``)."""
+    reason = state.no_penalty_reason
+    if reason is None:
+        return {"case.no_penalty_finding": "", "case.no_penalty_decision": "",
+                "case.breach": "是"}
+    ground = no_penalty_ground(reason)
+    return {"case.no_penalty_finding": ground.finding,
+            "case.no_penalty_decision": no_penalty_decision_text(reason),
+            "case.breach": "是" if ground.asserts_breach else ""}
+
+
+def _correction(state: CaseState) -> Snapshot:
+    """责令改正 recorded with the decision: what, and by which local date and time."""
+    if not state.correction_deadline:
+        return {}
+    deadline = dt.datetime.fromisoformat(state.correction_deadline)
+    return {"correction.requirement": state.correction_requirement,
+            "correction.deadline": chinese_datetime(deadline) + "前"}
+
+
+def _discretion(session: Session, case: CaseFile, state: CaseState) -> str:
+    decided = state.decided_on or state.notified_on
+    if decided is None:
+        return ""
+    applied = applied_rule_of(session, case, state, decided)
+    tier = next((t for t in applied.rule.limits.tiers if t.name == state.discretion_tier),
+                None)
+    benchmark = f"《{applied.rule.label}》裁量基准" if applied.rule.label else "本市裁量基准"
+    return discretion_text(state, benchmark=benchmark,
+                           circumstances=tier.circumstances if tier else "")
 
 
 _DECISION_KINDS = (DocumentKind.PENALTY_DECISION, DocumentKind.ON_SPOT_DECISION,
@@ -493,7 +583,8 @@ def _service_keys(session: Session, service: DocumentService) -> Snapshot:
     return {"service.method": method, "service.at": at, "service.place": service.place,
             "service.receiver": service.receiver, "service.refusal": refusal,
             "record.witness": service.witness, "service.officers": "、".join(names),
-            "service.note": f"于{at}{method}{who}"}
+            "service.note": f"于{at}{method}{who}",
+            "service.on": local_time(service.served_at_utc).date().isoformat()}
 
 
 def _with_defaults(kind: DocumentKind, snap: Snapshot) -> Snapshot:

@@ -19,6 +19,10 @@ from fieldapp.services.rules.calendar import (
     remove_user_day,
     work_calendar,
 )
+from fieldapp.services.rules.catalogue import (
+    load_catalogue,
+    violation_types,
+)
 from fieldapp.services.rules.city_rules import (
     CityRule,
     applied_rule,
@@ -26,10 +30,6 @@ from fieldapp.services.rules.city_rules import (
     missing_city_rules,
     rule_versions,
     set_city_rule,
-)
-from fieldapp.services.rules.catalogue import (
-    load_catalogue,
-    violation_types,
 )
 from fieldapp.services.rules.ladder import (
     CurrentStep,
@@ -58,15 +58,11 @@ __all__ = [
     "Advice",
     "CalendarImportError",
     "CityRule",
-    "applied_rule",
-    "load_city_rules",
-    "missing_city_rules",
-    "rule_versions",
-    "set_city_rule",
     "CurrentStep",
     "ImportResult",
     "add_calendar_day",
     "advise",
+    "applied_rule",
     "calendar_days",
     "calendar_years",
     "current_steps",
@@ -82,10 +78,14 @@ __all__ = [
     "list_overrides",
     "lists",
     "load_catalogue",
+    "load_city_rules",
     "load_default_list",
+    "missing_city_rules",
     "put_setting",
     "remove_user_day",
     "rule_config",
+    "rule_versions",
+    "set_city_rule",
     "set_rule",
     "violation_types",
     "work_calendar",

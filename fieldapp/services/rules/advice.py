@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from fieldapp.domain.applicability import choose_applicable, known_answers
 from fieldapp.domain.document_kinds import DocumentKind, documents_for_step
 from fieldapp.domain.entities import StepKind, SubjectKind
 from fieldapp.domain.errors import NotFound
@@ -64,10 +65,8 @@ class Advice:
 
     @property
     def no_penalty_applies(self) -> ItemAssessment | None:
-        """The first item that applies, mandatory items first."""
-        applying = [a for a in self.items if a.applies]
-        applying.sort(key=lambda a: not a.mandatory)
-        return applying[0] if applying else None
+        """The item that applies (the same choice the documents make)."""
+        return choose_applicable(self.items)
 
 
 def advise(*, ctx: ServiceContext, subject_id: str, violation_code: str, at: dt.datetime,
@@ -85,7 +84,7 @@ def advise(*, ctx: ServiceContext, subject_id: str, violation_code: str, at: dt.
             session.connection(), subject_id=subject_id, violation_code=violation_code,
             at=at, config=config, ladder_applies=violation.ladder_applies)
     first = is_first_offence(decision)
-    known = dict(answers or {}) | {ConditionKind.FIRST_OFFENCE: first}
+    known = known_answers(decision, given=answers)
     no_penalty = list_in_force_on(ctx=ctx, on=at.astimezone(agency_zone()).date())
     items = tuple(evaluate(item, known) for item in
                   (items_for_violation(no_penalty, violation_code) if no_penalty else ()))

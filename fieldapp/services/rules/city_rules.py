@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from fieldapp.domain.errors import NotFound, ValidationError
 from fieldapp.domain.fine_limits import FineLimits, fine_range, tiers_from_json
+from fieldapp.domain.localtime import local_date
 from fieldapp.domain.permissions import Action
 from fieldapp.domain.violation_rules import (
     AppliedRule,
@@ -26,10 +27,11 @@ from fieldapp.domain.violation_rules import (
     applicable_rule,
     check_rule_text,
 )
+from fieldapp.domain.workflow import CaseState
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
-from fieldapp.store.tables import CityViolationRule, ViolationType
+from fieldapp.store.tables import CaseFile, CityViolationRule, Finding, LadderStep, ViolationType
 from fieldapp.store.unit import Tx
 
 
@@ -177,3 +179,18 @@ def missing_city_rules(*, ctx: ServiceContext, on: dt.date) -> list[tuple[str, s
                        key=lambda v: v.effective_from)
             out.extend((code, rule.name, f) for f, _m in rule.placeholders())
     return out
+
+
+def act_day(session: Session, case: CaseFile) -> dt.date:
+    """The day of the act: the finding that led to the case, else the day it was opened."""
+    step = session.exec(select(LadderStep).where(LadderStep.case_id == case.id).order_by(
+        col(LadderStep.taken_at_utc))).first()
+    finding = session.get(Finding, step.finding_id) if step and step.finding_id else None
+    return local_date(finding.at_utc if finding else case.opened_at)
+
+
+def applied_rule_of(session: Session, case: CaseFile, state: CaseState,
+                    decision_day: dt.date) -> AppliedRule:
+    return applied_rule_in(session, case.violation_code, act_day=act_day(session, case),
+                           decision_day=state.decided_on or decision_day,
+                           organisation=state.organisation)
