@@ -38,6 +38,12 @@ from fieldapp.services.rules.ladder import (
     ladder_decision,
     list_overrides,
 )
+from fieldapp.services.rules.list_review import (
+    ReviewItem,
+    map_item,
+    publish_list,
+    review_items,
+)
 from fieldapp.services.rules.no_penalty import (
     ImportResult,
     describe_problems,
@@ -60,6 +66,7 @@ __all__ = [
     "CityRule",
     "CurrentStep",
     "ImportResult",
+    "ReviewItem",
     "add_calendar_day",
     "advise",
     "applied_rule",
@@ -80,9 +87,12 @@ __all__ = [
     "load_catalogue",
     "load_city_rules",
     "load_default_list",
+    "map_item",
     "missing_city_rules",
+    "publish_list",
     "put_setting",
     "remove_user_day",
+    "review_items",
     "rule_config",
     "rule_versions",
     "set_city_rule",
