@@ -9,13 +9,13 @@ by the service and passed in; this module reads no clock and no calendar.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from fieldapp.domain.case_state import CaseState, Decision, NoPenaltyReason, Procedure
 from fieldapp.domain.entities import CaseStatus, OfficerRole
 from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.domain.penalties import (
@@ -28,26 +28,10 @@ from fieldapp.domain.penalties import (
 )
 from fieldapp.domain.rules_config import RuleConfig
 
+__all__ = ["CaseState", "Decision", "NoPenaltyReason", "Procedure"]  # kept importable here
+
 S = CaseStatus
 R = OfficerRole
-
-
-class Procedure(StrEnum):
-    ORDINARY = "ordinary"  # 一般程序
-    SUMMARY = "summary"  # 简易程序 (当场处罚)
-
-
-class Decision(StrEnum):
-    PENALTY = "penalty"  # 给予行政处罚
-    NO_PENALTY = "no_penalty"  # 不予行政处罚
-    TRANSFER = "transfer"  # 移送
-
-
-class NoPenaltyReason(StrEnum):
-    MINOR = "minor"  # 违法行为轻微并及时改正，没有造成危害后果 (art. 33 ¶1)
-    FIRST_OFFENCE = "first_offence"  # 初次违法且危害后果轻微并及时改正 (art. 33 ¶1)
-    NO_FAULT = "no_fault"  # 无主观过错 (art. 33 ¶2)
-    NOT_ESTABLISHED = "not_established"  # 违法事实不能成立 (art. 57)
 
 
 class Action(StrEnum):
@@ -93,88 +77,6 @@ ROLES: Mapping[Action, frozenset[OfficerRole]] = {
     Action.ARCHIVE: frozenset({R.SQUAD_LEADER, R.AGENCY_HEAD}),
     Action.WITHDRAW: frozenset({R.AGENCY_HEAD}),
 }
-
-
-@dataclass(frozen=True)
-class CaseState:
-    procedure: Procedure
-    organisation: bool  # the party is an organisation (单位), for the thresholds
-    status: CaseStatus = S.FILING
-    filing_approvals: frozenset[OfficerRole] = frozenset()
-    filed_on: dt.date | None = None
-    preserved_on: dt.date | None = None  # 先行登记保存 approved, not yet handled
-    proposed: Penalty | None = None
-    legal_review_required: bool = False
-    legal_review_opinion: str = ""
-    collective_required: bool = False
-    collective_conclusion: str = ""
-    notified: Penalty | None = None
-    notified_on: dt.date | None = None
-    reviewed: Penalty | None = None  # the penalty after 复核, when the statement lowered it
-    statement_text: str = ""  # what the party stated (陈述、申辩)
-    review_text: str = ""  # what the 复核 found
-    statement_waived: bool = False  # the party waived in writing (书面放弃)
-    hearing_waived: bool = False
-    hearing_summary: str = ""
-    discretion_tier: str = ""  # 裁量基准档次
-    discretion_reasons: str = ""
-    fine_units: float | None = None  # when the range is per unit (m², days, cost)
-    correction_requirement: str = ""  # 责令改正的内容 (art. 28)
-    correction_deadline: str = ""  # ISO local date and time
-    hearing_offered: bool = False
-    hearing_request_due: dt.date | None = None
-    statement_due: dt.date | None = None
-    statement_recorded: bool = False
-    hearing_requested: bool = False
-    hearing_held: bool = False
-    decision: Decision | None = None
-    decided: Penalty | None = None
-    no_penalty_reason: NoPenaltyReason | None = None
-    decided_on: dt.date | None = None
-    served_on: dt.date | None = None
-    payment_due: dt.date | None = None
-    paid_fen: int = 0
-    close_requested: bool = False
-    closed_on: dt.date | None = None
-    notes: tuple[str, ...] = field(default=())
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, Penalty):
-                value = value.to_json()
-            elif isinstance(value, dt.date):
-                value = value.isoformat()
-            elif isinstance(value, frozenset):
-                value = sorted(str(v) for v in value)
-            elif isinstance(value, tuple):
-                value = list(value)
-            out[f.name] = value
-        return out
-
-    @staticmethod
-    def from_json(data: Mapping[str, Any]) -> CaseState:
-        parsers: dict[str, Callable[[Any], Any]] = {
-            "procedure": Procedure, "status": CaseStatus,
-            "filing_approvals": lambda v: frozenset(OfficerRole(x) for x in v),
-            "proposed": Penalty.from_json, "notified": Penalty.from_json,
-            "reviewed": Penalty.from_json,
-            "decided": Penalty.from_json, "decision": Decision,
-            "no_penalty_reason": NoPenaltyReason, "notes": tuple,
-        }
-        values = {}
-        for f in dataclasses.fields(CaseState):
-            if f.name not in data or data[f.name] is None:
-                continue
-            raw = data[f.name]
-            if f.name in parsers:
-                values[f.name] = parsers[f.name](raw)
-            elif f.name.endswith(("_on", "_due")):
-                values[f.name] = dt.date.fromisoformat(raw)
-            else:
-                values[f.name] = raw
-        return CaseState(**values)
 
 
 def new_case(*, procedure: Procedure, organisation: bool) -> CaseState:
@@ -372,8 +274,8 @@ def _decide(state: CaseState, on: dt.date, payload: Mapping[str, Any],
         return _decide_penalty(state, on, payload)
     if decision is Decision.NO_PENALTY:
         reason = _choice(NoPenaltyReason, payload, "reason")
-        return replace(state, status=S.DECIDED, decision=decision, decided=None,
-                       no_penalty_reason=reason, decided_on=on, **_correction(payload))
+        return _correction(replace(state, status=S.DECIDED, decision=decision, decided=None,
+                                   no_penalty_reason=reason, decided_on=on), payload)
     return replace(state, status=S.TRANSFERRED, decision=decision, decided_on=on)
 
 
@@ -416,12 +318,12 @@ def _decide_penalty(state: CaseState, on: dt.date, payload: Mapping[str, Any]) -
     if not decided.not_heavier_than(ceiling):
         raise ValidationError("penalty", "the decided penalty may not exceed the one notified "
                               "or, after 复核, the reviewed one (art. 45)")
-    return replace(state, status=S.DECIDED, decision=Decision.PENALTY, decided=decided,
-                   decided_on=on, statement_waived=waived, hearing_waived=hearing_waived,
-                   **_correction(payload))
+    return _correction(replace(state, status=S.DECIDED, decision=Decision.PENALTY,
+                               decided=decided, decided_on=on, statement_waived=waived,
+                               hearing_waived=hearing_waived), payload)
 
 
-def _correction(payload: Mapping[str, Any]) -> dict[str, str]:
+def _correction(state: CaseState, payload: Mapping[str, Any]) -> CaseState:
     """责令改正 (art. 28): what to correct and by when (a local date and time)."""
     requirement = str(payload.get("correction_requirement", "")).strip()
     deadline = str(payload.get("correction_deadline", "")).strip()
@@ -431,7 +333,7 @@ def _correction(payload: Mapping[str, Any]) -> dict[str, str]:
         except ValueError:
             raise ValidationError("correction deadline", "'{value}' is not a date and time "
                                   "like 2026-11-24T18:00", value=deadline) from None
-    return {"correction_requirement": requirement, "correction_deadline": deadline}
+    return replace(state, correction_requirement=requirement, correction_deadline=deadline)
 
 
 def _decide_on_spot(state: CaseState, on: dt.date, payload: Mapping[str, Any],
@@ -439,10 +341,10 @@ def _decide_on_spot(state: CaseState, on: dt.date, payload: Mapping[str, Any],
     decided = _penalty(payload, "penalty")
     check_summary_allowed(decided, organisation=state.organisation, config=config)
     # Handed over on the spot (art. 52): decided and served in one step.
-    return replace(state, status=S.SERVED, decision=Decision.PENALTY, decided=decided,
-                   decided_on=on, served_on=on, filed_on=on, **_correction(payload),
-                   payment_due=_date(payload, "payment_due")
-                   if decided.fine_fen else None)
+    return _correction(replace(
+        state, status=S.SERVED, decision=Decision.PENALTY, decided=decided,
+        decided_on=on, served_on=on, filed_on=on,
+        payment_due=_date(payload, "payment_due") if decided.fine_fen else None), payload)
 
 
 def _serve(state: CaseState, on: dt.date, payload: Mapping[str, Any],

@@ -199,7 +199,8 @@ def _table(path: Path, digest: str, rows: list[list[str]]) -> SheetSource:
                          bureau="violation_codes" not in index)
     _details_block(source, numbered[:header_at])
     body = numbered[header_at + 1:]
-    items, notes = [], []
+    items: list[tuple[int, dict[str, object]]] = []
+    notes: list[str] = []
     for n, row in body:
         if notes or (is_note(row) and not _item_no(row, index).isdecimal()):
             notes.append(" ".join(c for c in row if c.strip()))

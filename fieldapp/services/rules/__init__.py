@@ -5,12 +5,12 @@ The public surface of the area: UI, CLI and other areas import from here."""
 
 from __future__ import annotations
 
+from fieldapp.interchange.holiday_calendar import CalendarImportError
 from fieldapp.services.rules.advice import (
     Advice,
     advise,
 )
 from fieldapp.services.rules.calendar import (
-    CalendarImportError,
     add_calendar_day,
     calendar_days,
     calendar_years,
