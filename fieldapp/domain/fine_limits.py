@@ -85,10 +85,6 @@ def tiers_from_json(data: Sequence[Mapping[str, Any]]) -> tuple[DiscretionTier, 
     return tuple(out)
 
 
-def _party(organisation: bool) -> str:
-    return "an organisation" if organisation else "a person"
-
-
 def check_fine(penalty: Penalty, limits: FineLimits, *, organisation: bool,
                units: float | None = None, tier: str = "") -> None:
     """Refuse a fine the law (or the benchmark's tier) does not allow."""
@@ -103,11 +99,13 @@ def check_fine(penalty: Penalty, limits: FineLimits, *, organisation: bool,
     amount = penalty.fine_fen
     low, high = allowed.min_fen * per, None if allowed.max_fen is None else allowed.max_fen * per
     if amount < low or (high is not None and amount > high):
-        raise ValidationError(
-            "fine", "{amount} yuan is outside the range {low}–{high} yuan that {article} sets "
-            "for {party}", amount=amount / 100, low=low / 100,
-            high="∞" if high is None else high / 100, article=limits.article,
-            party=_party(organisation))
+        problem = ("{amount} yuan is outside the range {low}–{high} yuan that {article} sets "
+                   "for an organisation") if organisation else (
+            "{amount} yuan is outside the range {low}–{high} yuan that {article} sets for a "
+            "person")
+        raise ValidationError("fine", problem, amount=amount / 100, low=low / 100,
+                              high="∞" if high is None else high / 100,
+                              article=limits.article)
     if limits.tiers:
         _check_tier(amount, limits, organisation, per, tier)
 
