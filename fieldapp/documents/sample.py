@@ -42,6 +42,7 @@ SAMPLE: dict[str, str] = {
     "document.date": "2026-11-21",
     "document.date_cn": "二〇二六年十一月二十一日",
     "document.copy_note": "",
+    "subject.you": "你",
     "subject.kind": "个体工商户",
     "subject.name": "刘德华",
     "subject.shop_sign": "鲜果坊水果店",

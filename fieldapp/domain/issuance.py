@@ -16,9 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from fieldapp.domain.document_kinds import DocumentKind as K
-from fieldapp.domain.entities import CaseStatus, StepKind
+from fieldapp.domain.entities import CaseStatus, StepKind, SubjectKind
 from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.domain.fine_limits import placeholder_in
+from fieldapp.domain.party import PARTY_BLOCK_KEYS
 from fieldapp.domain.penalties import check_summary_allowed
 from fieldapp.domain.rules_config import RuleConfig
 from fieldapp.domain.workflow import CaseState, Decision, Procedure
@@ -121,6 +122,18 @@ def check_no_placeholder(kind: K, snapshot: Mapping[str, str], missing_rule: str
             raise ValidationError(key, "the legal basis still says '{marker}': the city rule "
                                   "for {violation} is missing; a leader sets it under the "
                                   "city's rules", marker=marker, violation=missing_rule)
+
+
+# Documents whose party block must be complete (DOMAIN.md §2.3; 行政处罚法 art. 59).
+FORMAL = DECISION_KINDS | {K.PRIOR_NOTICE}
+
+
+def missing_party_keys(kind: K, subject_kind: SubjectKind,
+                       snapshot: Mapping[str, str]) -> list[str]:
+    """The party block's keys a formal document lacks, for this kind of party."""
+    if kind not in FORMAL:
+        return []
+    return [k for k in PARTY_BLOCK_KEYS[subject_kind] if not snapshot.get(k, "").strip()]
 
 
 def check_served_after(served_on: dt.date, document_day: dt.date, number: str) -> None:

@@ -34,6 +34,7 @@ SNAPSHOT_KEYS: dict[str, str] = {
     "document.copy_note": "e.g. 第一联 当事人留存 (filled per copy by the renderer)",
     # The party (当事人).
     "subject.kind": "自然人 / 单位 / 个体工商户 / 流动摊贩（身份不明）",
+    "subject.you": "你 (a person) / 你单位 (an organisation): how documents address the party",
     "subject.name": "姓名或名称",
     "subject.shop_sign": "字号/店招",
     "subject.gender": "男/女",
@@ -155,6 +156,13 @@ DOSSIER_KEYS: dict[str, str] = {
 }
 
 LABELS: dict[str, str] = {
+    "subject.gender": "当事人性别",
+    "subject.id_number": "当事人身份证号",
+    "subject.phone": "当事人电话",
+    "subject.credit_code": "统一社会信用代码",
+    "subject.legal_representative": "法定代表人或负责人",
+    "subject.shop_sign": "个体工商户字号",
+    "subject.description": "当事人体貌特征",
     "agency.full_name": "执法机关名称",
     "agency.address": "执法机关地址",
     "agency.phone": "执法机关联系电话",

@@ -16,6 +16,7 @@ from fieldapp.domain.document_text import (
     CASE_SOURCE_NAMES,
     NO_PENALTY_REASONS,
     SERVICE_METHODS,
+    fill,
     penalty_text,
 )
 from fieldapp.domain.errors import NotFound
@@ -41,7 +42,7 @@ from fieldapp.store.tables import (
 )
 
 Snapshot = dict[str, str]
-_HEARING_TEXT = ("如你（单位）要求听证，应当在收到本告知书之日起五个工作日内向本机关提出，"
+_HEARING_TEXT = ("如{subject.you}要求听证，应当在收到本告知书之日起五个工作日内向本机关提出，"
                  "逾期视为放弃听证权利。")
 
 
@@ -71,7 +72,7 @@ def case_keys(case: CaseFile, kind: DocumentKind, snap: Snapshot,
         "case.fine_upper": rmb_upper(fine) if fine else "",
         "case.payment_due": _date(state.payment_due),
         "case.statement_due": _date(state.statement_due),
-        "case.hearing": _HEARING_TEXT if state.hearing_offered else "",
+        "case.hearing": fill(_HEARING_TEXT, snap) if state.hearing_offered else "",
         "case.no_penalty_reason": NO_PENALTY_REASONS.get(reason, reason),
         "case.decision_on": _date(state.decided_on),
         "case.closed_on": _date(state.closed_on),

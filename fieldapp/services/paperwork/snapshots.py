@@ -30,8 +30,10 @@ from fieldapp.domain.document_text import (
 )
 from fieldapp.domain.entities import SubjectKind
 from fieldapp.domain.errors import NotFound, ValidationError
+from fieldapp.domain.issuance import missing_party_keys
 from fieldapp.domain.localtime import to_local
 from fieldapp.domain.no_penalty import evaluate, items_for_violation
+from fieldapp.domain.party import addressee
 from fieldapp.domain.snapshot_keys import LABELS
 from fieldapp.domain.workflow import CaseState
 from fieldapp.resources import resource
@@ -232,6 +234,7 @@ def _subject(subject: Subject) -> Snapshot:
                                         f"常在{subject.usual_place}") if p)
     name = subject.name or (description if vendor else subject.shop_sign)
     return {"subject.kind": SUBJECT_KIND_NAMES.get(subject.kind, subject.kind),
+            "subject.you": addressee(SubjectKind(subject.kind)),
             "subject.name": name, "subject.shop_sign": subject.shop_sign,
             "subject.gender": GENDER_NAMES.get(subject.gender, subject.gender),
             "subject.birth_date": chinese_date(subject.birth_date) if subject.birth_date
@@ -395,7 +398,15 @@ def apply_overrides(snap: Mapping[str, str], fields: Mapping[str, Any]) -> Snaps
 
 
 def missing_fields(kind: str, snap: Mapping[str, str]) -> list[str]:
-    return [k for k in document_fields().required(kind) if not str(snap.get(k, "")).strip()]
+    required = [k for k in document_fields().required(kind)
+                if not str(snap.get(k, "")).strip()]
+    party_kind = _PARTY_KINDS.get(snap.get("subject.kind", ""))
+    if party_kind is not None and kind in DocumentKind.__members__.values():
+        required += missing_party_keys(DocumentKind(kind), party_kind, snap)
+    return required
+
+
+_PARTY_KINDS = {name: SubjectKind(code) for code, name in SUBJECT_KIND_NAMES.items()}
 
 
 def check_complete(kind: str, snap: Mapping[str, str]) -> None:
