@@ -62,6 +62,8 @@ class CaseState:
     fine_units: float | None = None  # when the range is per unit (m², days, cost)
     correction_requirement: str = ""  # 责令改正的内容 (art. 28)
     correction_deadline: str = ""  # ISO local date and time
+    preserved_items: str = ""  # 先行登记保存物品, one a line: 名称|规格|数量|状况
+    storage_place: str = ""  # 保存地点
     hearing_offered: bool = False
     hearing_request_due: dt.date | None = None
     statement_due: dt.date | None = None

@@ -140,6 +140,8 @@ EXTRA_KEYS: dict[str, str] = {
     "photo.place": "拍摄地点",
     "photo.taken_by": "拍摄人",
     "photo.description": "证明内容",
+    "photo.officers": "执法人员 (both officers of the record)",
+    "photo.sha256": "the photo's full SHA-256 (the page embeds that file)",
 }
 
 DOSSIER_KEYS: dict[str, str] = {
@@ -156,6 +158,12 @@ DOSSIER_KEYS: dict[str, str] = {
 }
 
 LABELS: dict[str, str] = {
+    "photo.sha256": "现场照片",
+    "photo.taken_at": "拍摄时间",
+    "photo.place": "拍摄地点",
+    "photo.taken_by": "拍摄人",
+    "evidence.items": "先行登记保存物品清单",
+    "evidence.storage_place": "保存地点",
     "subject.gender": "当事人性别",
     "subject.id_number": "当事人身份证号",
     "subject.phone": "当事人电话",

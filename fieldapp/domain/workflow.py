@@ -154,9 +154,11 @@ def _preserve(state: CaseState, on: dt.date, payload: Mapping[str, Any],
     items = str(payload.get("items", "")).strip()
     if not items:
         raise ValidationError("items", "list what is preserved")
+    place = str(payload.get("storage_place", "")).strip()
     if state.preserved_on is not None:
         raise DomainError("preserved evidence is waiting for its handling decision")
-    return replace(state, preserved_on=on, notes=(*state.notes, items))
+    return replace(state, preserved_on=on, notes=(*state.notes, items),
+                   preserved_items=items, storage_place=place or state.storage_place)
 
 
 def _handle_preserved(state: CaseState, _on: dt.date, payload: Mapping[str, Any],

@@ -82,10 +82,20 @@ def case_keys(case: CaseFile, kind: DocumentKind, snap: Snapshot,
         "case.discretion": _discretion(session, case, state)
         if kind is DocumentKind.PENALTY_DECISION else "",
         "case.rule_choice": snap.get("rule.choice", ""),
-        **_ground(state), **_correction(state),
+        **_ground(state), **_correction(state), **_preserved(state),
         "case.decision_number": _decision_number(session, case.id),
         "case.evidence": _evidence_list(session, case.id),
     } | _approvals(session, case.id, kind)
+
+
+def _preserved(state: CaseState) -> Snapshot:
+    """先行登记保存: the items and where they are kept, as the approval recorded them."""
+    out: Snapshot = {}
+    if state.preserved_items:
+        out["evidence.items"] = state.preserved_items
+    if state.storage_place:
+        out["evidence.storage_place"] = state.storage_place
+    return out
 
 
 def _ground(state: CaseState) -> Snapshot:

@@ -214,7 +214,8 @@ def _issue_in(ctx: ServiceContext, tx: Tx, officer_id: str, request: _Request,
     snap = _final_snapshot(snap, request, doc_id, number, day)
     digest = snapshot_sha256(snap)
     payload, signature = _signed_payload(ctx, tx, doc_id, kind, number, day, digest)
-    pdf = render(snap, layout=request.layout, qr=payload.url(verify_url_base(session)))
+    pdf = render(snap, layout=request.layout, qr=payload.url(verify_url_base(session)),
+                 images=evidence_files(ctx, snap))
     path = pdf_path_of(ctx, doc_id)
     written.append(path)
     write_atomically(path, pdf)
@@ -301,10 +302,17 @@ def verify_url_base(session: Session) -> str:
     return str(json.loads(row.value_json)) if row is not None else DEFAULT_URL_BASE
 
 
-def render(snapshot: Mapping[str, str], *, layout: str, qr: str) -> bytes:
+def render(snapshot: Mapping[str, str], *, layout: str, qr: str,
+           images: Mapping[str, Path] | None = None) -> bytes:
     from fieldapp.documents.render import render_document
 
-    return render_document(snapshot, layout=layout, qr_payload=qr)
+    return render_document(snapshot, layout=layout, qr_payload=qr, images=images)
+
+
+def evidence_files(ctx: ServiceContext, snapshot: Mapping[str, str]) -> dict[str, Path]:
+    """The evidence file a photo page embeds, from the store, by its SHA-256."""
+    sha = snapshot.get("photo.sha256", "")
+    return {sha: ctx.store.blobs.path_of(sha)} if sha else {}
 
 
 # --- reading and reprinting -----------------------------------------------------------
@@ -340,7 +348,8 @@ def reprint_document(*, ctx: ServiceContext, document_id: str, rerender: bool = 
                           "cannot be printed again", number=document.number)
     with ctx.read() as session:
         base = verify_url_base(session)
-    return render(snap, layout=document.layout, qr=base + document.qr_payload)
+    return render(snap, layout=document.layout, qr=base + document.qr_payload,
+                  images=evidence_files(ctx, snap))
 
 
 def list_documents(*, ctx: ServiceContext, case_id: str | None = None,

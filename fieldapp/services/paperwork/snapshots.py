@@ -369,12 +369,16 @@ def _record(session: Session, kind: DocumentKind, src: _Sources, snap: Snapshot)
         return {"record.started_at": snap.get("finding.at", ""),
                 "record.photos": f"现场照片{len(photos)}张" if photos else ""}
     if not photos:
-        return {}
+        raise ValidationError("photo", "the 现场照片证据 page embeds the photo: record a photo "
+                              "of the inspection first")
     first = photos[0]
     officer = session.get(Officer, first.officer_id)
     return {"photo.taken_at": chinese_datetime(local_time(first.captured_at_utc)),
-            "photo.place": first.place, "photo.taken_by": officer.name if officer else "",
-            "photo.description": first.description}
+            "photo.place": first.place or snap.get("finding.place", ""),
+            "photo.taken_by": officer.name if officer else "",
+            "photo.officers": "、".join(n for n in (snap.get("officers.1.name", ""),
+                                                   snap.get("officers.2.name", "")) if n),
+            "photo.description": first.description, "photo.sha256": first.sha256}
 
 
 def _with_defaults(kind: DocumentKind, snap: Snapshot) -> Snapshot:
