@@ -23,14 +23,16 @@ from fieldapp.domain.workflow import Action
 from fieldapp.services.inspections import record_inspection
 from fieldapp.services.paperwork import get_document, issue_document, snapshot_of
 from fieldapp.services.rules import CityRule, applied_rule, set_city_rule
+from tests.integration import test_legal_refusals
 from tests.integration.test_legal_refusals import (
     AT,
     fine,
     new_case,
-    people,  # noqa: F401  (fixture)
     step,
     text_of,
 )
+
+people = test_legal_refusals.people  # the same officers, as a fixture of this module
 
 
 def decided_without_penalty(org, people, reason: str) -> str:

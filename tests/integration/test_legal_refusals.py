@@ -168,7 +168,7 @@ def test_a_per_unit_range_and_the_discretion_tier_are_checked(org, people):
     cost = new_case(org, people, code="GH01")  # 5–10 % of the construction cost
     step(org, cost, people["leader"], Action.APPROVE_FILING, on=dt.date(2026, 9, 1))
     step(org, cost, people["head"], Action.APPROVE_FILING, on=dt.date(2026, 9, 2))
-    with pytest.raises(ValidationError, match="fine units|how many"):
+    with pytest.raises(ValidationError, match=r"fine units|how many"):
         step(org, cost, people["officer"], Action.FINISH_INVESTIGATION,
              {"penalty": fine(3000)})
     with pytest.raises(ValidationError, match="outside"):
@@ -259,7 +259,7 @@ def test_a_decision_needs_the_legal_review_the_case_requires(org, people):
     step(org, big, people["leader"], Action.APPROVE_FILING, on=dt.date(2026, 9, 1))
     step(org, big, people["head"], Action.APPROVE_FILING, on=dt.date(2026, 9, 2))
     step(org, big, people["officer"], Action.FINISH_INVESTIGATION, {"penalty": fine(60000)})
-    with pytest.raises(DomainError, match="法制审核|legal review"):
+    with pytest.raises(DomainError, match=r"法制审核|legal review"):
         step(org, big, people["officer"], Action.NOTIFY)
 
 
