@@ -60,7 +60,7 @@ def test_a_no_penalty_decision_names_its_ground_and_the_education(org, people, r
     text = text_of(doc.pdf_path.read_bytes())
     assert f"根据《中华人民共和国行政处罚法》{basis}的规定，本机关决定对当事人不予行政处罚" in text
     assert finding in text
-    assert "违反了《中华人民共和国噪声污染防治法》第八十二条" in text
+    assert "违反了《中华人民共和国噪声污染防治法》第六十四条第一款" in text
     assert "第三十三条第三款的规定，本机关已对当事人进行了教育" in text
     assert "六十日内" in text and "六个月内" in text  # remedies
     assert "二〇二六年九月八日" in text  # the day of the decision
@@ -172,3 +172,17 @@ def test_the_lighter_rule_at_the_decision_applies_and_the_decision_says_so(org, 
     text = text_of(doc.pdf_path.read_bytes())
     assert "《示例市城市管理条例》第四十二条（2026年修正）" in text
     assert "作出决定时施行的规定处罚较轻" in text
+
+
+def test_the_catalogue_cites_the_violated_and_the_penalty_provision_apart() -> None:
+    import json
+
+    from fieldapp.resources import resource
+
+    data = json.loads(resource("catalogue", "violations.json").read_text("utf-8"))
+    same = [t["code"] for t in data["types"]
+            if t["provision"].strip() == t["penalty_provision"].strip()]
+    assert same == []
+    noise = {t["code"]: t for t in data["types"] if t["code"] in ("DQ07", "DQ08", "DQ09")}
+    assert all("第八十二条" not in t["provision"] for t in noise.values())
+    assert all("第八十二条" in t["penalty_provision"] for t in noise.values())

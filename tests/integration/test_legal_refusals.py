@@ -138,7 +138,7 @@ def test_a_fine_above_the_statutory_maximum_is_refused_naming_the_article(org, p
         step(org, case_id, people["officer"], Action.FINISH_INVESTIGATION,
              {"penalty": fine(5000)})
     assert err.value.field == "fine"
-    assert err.value.params["article"] == "《中华人民共和国噪声污染防治法》第八十二条"
+    assert err.value.params["article"] == "《中华人民共和国噪声污染防治法》第八十二条第（一）项"
     assert err.value.params["high"] == 1000
     assert counts(org.ctx) == before
     with pytest.raises(ValidationError, match="outside the range"):  # below the minimum
@@ -201,7 +201,8 @@ def test_the_decision_never_exceeds_the_notified_nor_the_reviewed_amount(org, pe
     text = text_of(doc.pdf_path.read_bytes())
     for part in ("当事人提出陈述、申辩：当事人称系初次组织活动，音响已拆除。",
                  "经复核，当事人已改正，采纳其意见，罚款减为五百元。",
-                 "违反了《中华人民共和国噪声污染防治法》第八十二条", "罚款人民币伍佰元整",
+                 "违反了《中华人民共和国噪声污染防治法》第六十四条第一款",
+                 "依据《中华人民共和国噪声污染防治法》第八十二条第（一）项", "罚款人民币伍佰元整",
                  "同时责令当事人", "2026年10月", "二〇二六年九月三十日",
                  "本机关综合考虑当事人违法行为的事实、性质、情节及社会危害程度"):
         assert part in text, part
