@@ -836,11 +836,13 @@ _VERIFY_TEXT = {
 
 def cmd_doc_verify(args: argparse.Namespace) -> int:
     from fieldapp.services.paperwork import verify
+    from fieldapp.services.paperwork.verify import key_content_lines
 
     result = verify(ctx=_context(args), payload_or_pdf=args.code)
     problem = _(result.problem, **result.params) if result.problem else ""
     text = _(_VERIFY_TEXT[result.status], title=result.title, number=result.number,
              subject=result.subject, date=result.issued_on or "", problem=problem)
+    text = "\n".join([text, *key_content_lines(result)])  # what the paper must say
     _emit(args, dataclasses.asdict(result) | {"problem": problem, "message": text}, text)
     return EXIT_OK if result.genuine else EXIT_FAILURE
 

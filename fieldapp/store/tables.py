@@ -368,6 +368,9 @@ class Document(SQLModel, table=True):
     layout: str = "a4"  # a4 | receipt (80 mm portable printer)
     qr_payload: str = ""  # compact signed payload printed as the QR code
     signature: str = ""  # Ed25519 signature by the issuing device (base64url)
+    # 0008: the algorithm of ``signature`` (ed25519; sm2-sm3 once a library serves).
+    signature_algorithm: str = Field(default="ed25519",
+                                     sa_column_kwargs={"server_default": "ed25519"})
 
 
 class Evidence(SQLModel, table=True):

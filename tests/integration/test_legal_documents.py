@@ -186,3 +186,26 @@ def test_the_catalogue_cites_the_violated_and_the_penalty_provision_apart() -> N
     noise = {t["code"]: t for t in data["types"] if t["code"] in ("DQ07", "DQ08", "DQ09")}
     assert all("第八十二条" not in t["provision"] for t in noise.values())
     assert all("第八十二条" in t["penalty_provision"] for t in noise.values())
+
+
+def test_verification_shows_the_key_content_and_names_the_algorithm(org, people):
+    from fieldapp.services.paperwork import verify
+    from fieldapp.services.paperwork.verify import key_content_lines
+
+    case_id = new_case(org, people)
+    test_legal_refusals.to_notice(org, people, case_id, fine(500))
+    step(org, case_id, people["head"], Action.DECIDE,
+         {"decision": "penalty", "penalty": fine(500), "statement_waived_in_writing": True},
+         on=dt.date(2026, 9, 15))
+    doc = issue_document(ctx=org.ctx, officer_id=people["officer"], kind=K.PENALTY_DECISION,
+                         case_id=case_id)
+    result = verify(ctx=org.ctx, payload_or_pdf=doc.qr_payload)
+    assert result.status == "genuine" and result.algorithm == "ed25519"
+    assert result.content is not None
+    assert (result.content.title, result.content.number, result.content.party) == (
+        "行政处罚决定书", doc.number, "赵六")
+    assert result.content.amount == "罚款人民币伍佰元整"
+    assert result.content.date == "二〇二六年九月十五日"
+    assert result.issued_on == dt.date(2026, 9, 15)
+    lines = key_content_lines(result)
+    assert f"文号：{doc.number}" in lines and "处罚：罚款人民币伍佰元整" in lines

@@ -65,7 +65,8 @@ from fieldapp.store.tables import (
 _CORRECTION_KINDS = frozenset({DocumentKind.WARNING_NOTICE, DocumentKind.CORRECTION_ORDER,
                                DocumentKind.EDUCATION_NOTICE, DocumentKind.NO_PENALTY_DECISION})
 _EDUCATION_KINDS = frozenset({DocumentKind.EDUCATION_NOTICE,
-                              DocumentKind.NO_PENALTY_COMMITMENT})
+                              DocumentKind.NO_PENALTY_COMMITMENT,
+                              DocumentKind.NO_PENALTY_DECISION})  # art. 33 ¶3
 _ART_33 = "《中华人民共和国行政处罚法》第三十三条"
 @dataclass(frozen=True)
 class DocumentFields:

@@ -18,23 +18,26 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("violation_type") as batch:
-        batch.add_column(sa.Column("fine_min_org_yuan", sa.Float(), nullable=True))
-        batch.add_column(sa.Column("fine_max_org_yuan", sa.Float(), nullable=True))
-        batch.add_column(sa.Column("fine_unit", sqlmodel.sql.sqltypes.AutoString(),
-                                   nullable=False, server_default=""))
-        batch.add_column(sa.Column("discretion_json", sa.Text(), nullable=False,
-                                   server_default="[]"))
-    with op.batch_alter_table("no_penalty_list") as batch:
-        batch.add_column(sa.Column("status", sqlmodel.sql.sqltypes.AutoString(),
-                                   nullable=False, server_default="published"))
-        batch.add_column(sa.Column("notes", sqlmodel.sql.sqltypes.AutoString(),
-                                   nullable=False, server_default=""))
-    with op.batch_alter_table("no_penalty_item") as batch:
-        batch.add_column(sa.Column("match_state", sqlmodel.sql.sqltypes.AutoString(),
-                                   nullable=False, server_default="confirmed"))
-        batch.add_column(sa.Column("basis", sqlmodel.sql.sqltypes.AutoString(),
-                                   nullable=False, server_default=""))
+    # Plain ADD COLUMN (no table rebuild): the append-only triggers of migrations 0002
+    # and 0003 stay in place.
+    text = sqlmodel.sql.sqltypes.AutoString
+    op.add_column("violation_type", sa.Column("fine_min_org_yuan", sa.Float(), nullable=True))
+    op.add_column("violation_type", sa.Column("fine_max_org_yuan", sa.Float(), nullable=True))
+    op.add_column("violation_type", sa.Column("fine_unit", text(), nullable=False,
+                                              server_default=""))
+    op.add_column("violation_type", sa.Column("discretion_json", sa.Text(), nullable=False,
+                                              server_default="[]"))
+    op.add_column("no_penalty_list", sa.Column("status", text(), nullable=False,
+                                               server_default="published"))
+    op.add_column("no_penalty_list", sa.Column("notes", text(), nullable=False,
+                                               server_default=""))
+    op.add_column("no_penalty_item", sa.Column("match_state", text(), nullable=False,
+                                               server_default="confirmed"))
+    op.add_column("no_penalty_item", sa.Column("basis", text(), nullable=False,
+                                               server_default=""))
+    # Each signature names its algorithm (documents signed before this are Ed25519).
+    op.add_column("document", sa.Column("signature_algorithm", text(), nullable=False,
+                                        server_default="ed25519"))
     op.create_table(
         "city_violation_rule",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
@@ -69,6 +72,8 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS city_violation_rule_no_delete")
     op.drop_index("ix_city_violation_rule_violation_code", "city_violation_rule")
     op.drop_table("city_violation_rule")
+    with op.batch_alter_table("document") as batch:
+        batch.drop_column("signature_algorithm")
     with op.batch_alter_table("no_penalty_item") as batch:
         batch.drop_column("basis")
         batch.drop_column("match_state")
