@@ -209,3 +209,36 @@ def test_verification_shows_the_key_content_and_names_the_algorithm(org, people)
     assert result.issued_on == dt.date(2026, 9, 15)
     lines = key_content_lines(result)
     assert f"文号：{doc.number}" in lines and "处罚：罚款人民币伍佰元整" in lines
+
+
+def test_a_deadline_in_a_year_without_a_calendar_is_printed_as_provisional(org, people):
+    case_id = new_case(org, people)
+    step(org, case_id, people["leader"], Action.APPROVE_FILING, on=dt.date(2026, 12, 1))
+    step(org, case_id, people["head"], Action.APPROVE_FILING, on=dt.date(2026, 12, 1))
+    step(org, case_id, people["officer"], Action.FINISH_INVESTIGATION,
+         {"penalty": fine(500)}, on=dt.date(2026, 12, 20))
+    step(org, case_id, people["officer"], Action.NOTIFY, on=dt.date(2026, 12, 28))
+    from fieldapp.services.cases import get_case
+
+    deadline = next(d for d in get_case(ctx=org.ctx, case_id=case_id,
+                                        today=dt.date(2026, 12, 28)).deadlines
+                    if d.kind.value == "statement_window")
+    assert deadline.due.year == 2027 and deadline.provisional
+    doc = issue_document(ctx=org.ctx, officer_id=people["officer"], kind=K.PRIOR_NOTICE,
+                         case_id=case_id, fields={"finding.place": "东华门广场"})
+    text = text_of(doc.pdf_path.read_bytes())
+    assert "2027年1月" in text and "暂定：所涉年度的法定节假日安排尚未公布" in text
+
+
+def test_the_advice_cites_the_citys_rule_in_force_and_says_which(org, people):
+    from fieldapp.domain.entities import SubjectData
+    from fieldapp.services.rules import advise
+    from fieldapp.services.subjects import create_subject
+
+    subject = create_subject(ctx=org.ctx, officer_id=people["officer"], data=SubjectData(
+        kind=SubjectKind.INDIVIDUAL, name="周十")).id
+    advice = advise(ctx=org.ctx, subject_id=subject, violation_code="JM02", at=AT)
+    assert "待本市配置" not in advice.basis.provision
+    assert advice.basis.provision.startswith("《示例市城市管理条例》")
+    assert "示例市城市管理条例" in advice.basis.version
+    assert advice.basis.reason

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from fieldapp.domain.amounts import rmb_upper, yuan_text
+from fieldapp.domain.calendar import WorkCalendar
 from fieldapp.domain.dates import chinese_date, chinese_datetime
 from fieldapp.domain.document_kinds import TITLES, DocumentKind
 from fieldapp.domain.document_text import (
@@ -56,7 +57,7 @@ def title_of(kind: str) -> str:
 
 
 def case_keys(case: CaseFile, kind: DocumentKind, snap: Snapshot,
-               session: Session) -> Snapshot:
+              session: Session, calendar: WorkCalendar | None = None) -> Snapshot:
     state = CaseState.from_json(json.loads(case.state_json or "{}"))
     penalty = _penalty_for(kind, state)
     fine = penalty.fine_fen if penalty and PenaltyKind.FINE in penalty.kinds else 0
@@ -70,8 +71,9 @@ def case_keys(case: CaseFile, kind: DocumentKind, snap: Snapshot,
         "case.penalty": penalty_text(penalty) if penalty else "",
         "case.fine_yuan": yuan_text(fine) if fine else "",
         "case.fine_upper": rmb_upper(fine) if fine else "",
-        "case.payment_due": _date(state.payment_due),
-        "case.statement_due": _date(state.statement_due),
+        "case.payment_due": _due(state.payment_due, state.served_on or state.decided_on,
+                                 calendar),
+        "case.statement_due": _due(state.statement_due, state.notified_on, calendar),
         "case.hearing": fill(_HEARING_TEXT, snap) if state.hearing_offered else "",
         "case.no_penalty_reason": NO_PENALTY_REASONS.get(reason, reason),
         "case.decision_on": _date(state.decided_on),
@@ -86,6 +88,18 @@ def case_keys(case: CaseFile, kind: DocumentKind, snap: Snapshot,
         "case.decision_number": _decision_number(session, case.id),
         "case.evidence": _evidence_list(session, case.id),
     } | _approvals(session, case.id, kind)
+
+
+PROVISIONAL = "（暂定：所涉年度的法定节假日安排尚未公布，以公布后重新计算的日期为准）"
+
+
+def _due(day: dt.date | None, start: dt.date | None, calendar: WorkCalendar | None) -> str:
+    """A deadline as printed; provisional when it runs through a year whose holidays
+    are not published yet (working days cannot be counted for certain)."""
+    if day is None:
+        return ""
+    provisional = calendar is not None and calendar.provisional(start or day, day)
+    return _date(day) + (PROVISIONAL if provisional else "")
 
 
 def _preserved(state: CaseState) -> Snapshot:

@@ -47,7 +47,12 @@ from fieldapp.services.paperwork.case_snapshot import (
     served_keys,
     title_of,
 )
-from fieldapp.services.rules import history_before, list_in_force_on, rule_config
+from fieldapp.services.rules import (
+    deadline_calendar,
+    history_before,
+    list_in_force_on,
+    rule_config,
+)
 from fieldapp.services.rules.city_rules import applied_rule_in
 from fieldapp.store.tables import (
     AgencyProfile,
@@ -120,7 +125,7 @@ def build_snapshot(ctx: ServiceContext, session: Session, *, kind: DocumentKind,
     snap |= _officers(session, src)
     snap |= _ladder(ctx, session, src, violation)
     if src.case is not None:
-        snap |= case_keys(src.case, kind, snap, session)
+        snap |= case_keys(src.case, kind, snap, session, deadline_calendar(ctx=ctx))
     snap |= _no_penalty(ctx, session, src, violation)
     snap |= _record(session, kind, src, snap)
     if served_document_id:
