@@ -130,7 +130,7 @@ def _correction(state: CaseState) -> Snapshot:
         return {}
     deadline = dt.datetime.fromisoformat(state.correction_deadline)
     return {"correction.requirement": state.correction_requirement,
-            "correction.deadline": chinese_datetime(deadline) + "前"}
+            "correction.deadline": chinese_datetime(deadline)}
 
 
 def _discretion(session: Session, case: CaseFile, state: CaseState) -> str:

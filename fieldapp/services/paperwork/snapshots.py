@@ -323,7 +323,8 @@ def _ladder(ctx: ServiceContext, session: Session, src: _Sources,
     deadline = step.correction_deadline_utc
     return {"ladder.step": STEP_NAMES.get(step.kind, step.kind),
             "ladder.history": "\n".join(lines),
-            "correction.deadline": chinese_date(local_time(deadline).date()) if deadline
+            # A deadline is a date and a time (年月日时前, DOMAIN.md §2.3 0b).
+            "correction.deadline": chinese_datetime(local_time(deadline)) if deadline
             else ""}
 
 
