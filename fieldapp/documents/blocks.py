@@ -287,7 +287,10 @@ def _table(block: Block, layout: Layout) -> list[Flowable]:
     size = layout.size * float(block.get("scale", 1))
     body = layout.style(align="left", size=size, leading=1.3)
     head = layout.style(align="center", size=size, font=HEI, leading=1.3)
-    aligns = [layout.style(align=c.get("align", "left"), size=size, leading=1.3)
+    # A column may set a smaller type ("scale") so that a 文号 fits its column on one
+    # line rather than breaking after 〔.
+    aligns = [layout.style(align=c.get("align", "left"),
+                           size=size * float(c.get("scale", 1)), leading=1.3)
               for c in columns]
     data = [[Paragraph(markup(c["header"], HEI), head) for c in columns]]
     data += [[Paragraph(markup(text, SONG), aligns[i] if i < len(aligns) else body)

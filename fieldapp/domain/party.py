@@ -8,23 +8,11 @@ as 你 and an organisation as 你单位, and print the block each kind of party 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from fieldapp.domain.entities import SubjectKind
+from fieldapp.domain.entities import SubjectData, SubjectKind
 from fieldapp.domain.errors import ValidationError
 
-
-@dataclass(frozen=True)
-class PartyFacts:
-    kind: SubjectKind
-    name: str
-    id_number: str = ""
-    credit_code: str = ""
-    legal_representative: str = ""
-    shop_sign: str = ""
-    gender: str = ""
-    address: str = ""
-    phone: str = ""
+# The party's facts are its profile (``SubjectData``): one type for both.
+PartyFacts = SubjectData
 
 
 def check_identified(party: PartyFacts) -> None:

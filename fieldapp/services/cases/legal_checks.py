@@ -29,9 +29,11 @@ def party_of(session: Session, case: CaseFile) -> PartyFacts:
     subject = session.get(Subject, case.subject_id)
     if subject is None:
         raise NotFound("subject", case.subject_id)
-    return PartyFacts(SubjectKind(subject.kind), subject.name, subject.id_number,
-                      subject.credit_code, subject.legal_representative, subject.shop_sign,
-                      subject.gender, subject.address, subject.phone)
+    return PartyFacts(kind=SubjectKind(subject.kind), name=subject.name,
+                      id_number=subject.id_number, credit_code=subject.credit_code,
+                      legal_representative=subject.legal_representative,
+                      shop_sign=subject.shop_sign, gender=subject.gender,
+                      address=subject.address, phone=subject.phone)
 
 
 def check_action(session: Session, case: CaseFile, officer: Officer, action: Action,

@@ -281,7 +281,10 @@ def _document_part(document: Document, base: Mapping[str, str], url: str) -> Dos
 
 
 def _index_date(document: Document) -> str:
-    """The 卷内文件目录's date column: the eight digits archives use (20261121)."""
+    """The document's own date (the day of the act it records), as the index prints it."""
+    day = snapshot_of(document).get("document.date", "")
+    if len(day) == 10:
+        return day.replace("-", "")
     return f"{local_time(document.issued_at):%Y%m%d}"
 
 
