@@ -112,6 +112,13 @@ def _header(section: Section, layout: Layout, title_size: float, agency_size: fl
         para = Paragraph(markup(number, SONG), layout.style(align=align, size=number_size))
         para.spaceBefore = number_size * 0.4
         out.append(para)
+    amends = snap.get("amends.number", "")
+    if amends and tpl.show_number:  # 更正: what this document replaces, and why
+        why = snap.get("amends.reason", "")
+        text = f"本文书更正{amends}" + (f"，更正原因：{why}" if why else "") + "。"
+        para = Paragraph(markup(text, SONG), layout.style(align="left", size=number_size))
+        para.spaceBefore = number_size * 0.3
+        out.append(para)
     if layout.receipt and section.copy_note:
         out.append(Paragraph(markup(section.copy_note, SONG),
                              layout.style(align="center", size=layout.size * 0.9)))

@@ -242,3 +242,22 @@ def test_the_advice_cites_the_citys_rule_in_force_and_says_which(org, people):
     assert advice.basis.provision.startswith("《示例市城市管理条例》")
     assert "示例市城市管理条例" in advice.basis.version
     assert advice.basis.reason
+
+
+def test_an_amendment_states_what_it_replaces_and_why_within_the_same_limits(org, people):
+    from fieldapp.services.paperwork import amend_document
+
+    case_id = new_case(org, people)
+    step(org, case_id, people["leader"], Action.APPROVE_FILING, on=dt.date(2026, 9, 1))
+    step(org, case_id, people["head"], Action.APPROVE_FILING, on=dt.date(2026, 9, 2))
+    old = issue_document(ctx=org.ctx, officer_id=people["officer"], kind=K.FILING_APPROVAL,
+                         case_id=case_id, fields={"finding.place": "东华门广场"})
+    with pytest.raises(ValidationError) as err:  # a legal element is not corrected as text
+        amend_document(ctx=org.ctx, officer_id=people["officer"], document_id=old.id,
+                       fields={"subject.name": "赵七"}, reason="当事人姓名有误")
+    assert err.value.params["key"] == "subject.name"
+    new = amend_document(ctx=org.ctx, officer_id=people["officer"], document_id=old.id,
+                         fields={"finding.place": "东华门广场南侧"}, reason="检查地点表述不准确")
+    text = text_of(new.pdf_path.read_bytes())
+    assert f"本文书更正{old.number}，更正原因：检查地点表述不准确。" in text
+    assert "东华门广场南侧" in text
