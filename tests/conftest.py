@@ -31,12 +31,13 @@ class Org:
 def org(tmp_path: Path) -> Iterator[Org]:
     from fieldapp.domain.entities import OfficerRole
     from fieldapp.services.context import open_context
-    from fieldapp.services.rules import load_catalogue, load_default_list
+    from fieldapp.services.rules import load_catalogue, load_city_rules, load_default_list
     from fieldapp.services.staff import add_officer, add_squad, set_agency
 
     ctx = open_context(tmp_path / "data")
     load_catalogue(ctx=ctx)
     load_default_list(ctx=ctx)
+    load_city_rules(ctx=ctx)  # the demo city (示例市) ships complete rules
     set_agency(ctx=ctx, full_name="示例市东城区城市管理综合行政执法局", short_code="东城管")
     squad = add_squad(ctx=ctx, name="东华门中队", code="DHM").id
     people = [("王建国", "11010023001", OfficerRole.SQUAD_LEADER),

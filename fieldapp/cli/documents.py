@@ -247,12 +247,14 @@ _VERIFY_TEXT = {
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from fieldapp.services.paperwork import verify
+    from fieldapp.services.paperwork.verify import key_content_lines
 
     _refuse_special_file(args.code)
     result = verify(ctx=context(args), payload_or_pdf=args.code)
     problem = _(result.problem, **result.params) if result.problem else ""
     message = _(_VERIFY_TEXT[result.status], title=result.title, number=result.number,
                 subject=result.subject, date=result.issued_on or "", problem=problem)
+    message = "\n".join([message, *key_content_lines(result)])  # what the paper must say
     emit(args, dataclasses.asdict(result) | {"problem": problem, "message": message}, message)
     return EXIT_OK if result.genuine else EXIT_FAILURE
 

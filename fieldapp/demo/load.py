@@ -26,7 +26,12 @@ from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.domain.permissions import Action
 from fieldapp.interchange.demo.generator import CHUNK, DemoSpec, Progress, demo_batches
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.rules import load_catalogue, load_default_list, violation_types
+from fieldapp.services.rules import (
+    load_catalogue,
+    load_city_rules,
+    load_default_list,
+    violation_types,
+)
 from fieldapp.store import bulk
 from fieldapp.store.chain import BulkChain
 from fieldapp.store.entities import BY_ENTITY, table_columns
@@ -69,6 +74,7 @@ def generate_demo(*, ctx: ServiceContext, subjects: int = 300, inspections: int 
                 "data directory", "already holds data; demo data goes only into an empty one")
     load_catalogue(ctx=ctx)
     load_default_list(ctx=ctx)
+    load_city_rules(ctx=ctx)  # the demo city ships complete rules (issue 13 ¶5)
     spec = DemoSpec(subjects=subjects, inspections=inspections, seed=seed,
                     now=ctx.now().replace(microsecond=0), device_id=ctx.device_id,
                     violation_types=tuple((v.code, v.name, v.ladder_applies)

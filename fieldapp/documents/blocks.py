@@ -8,7 +8,8 @@ face can print.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
@@ -19,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus import paragraph as _paragraph_module
 
-from fieldapp.documents.flowables import BoxArea, SealPlace
+from fieldapp.documents.flowables import BoxArea, EvidencePhoto, SealPlace
 from fieldapp.documents.fonts import HEI, SONG, markup, string_width
 from fieldapp.documents.templates import Block, fill, holds, pieces, value
 
@@ -41,6 +42,7 @@ class Layout:
     width: float
     receipt: bool = False
     label_width: float = 24  # mm, the label column of field grids
+    images: Mapping[str, Path] = field(default_factory=dict)  # evidence file by SHA-256
 
     @property
     def line_factor(self) -> float:
@@ -285,7 +287,10 @@ def _table(block: Block, layout: Layout) -> list[Flowable]:
     size = layout.size * float(block.get("scale", 1))
     body = layout.style(align="left", size=size, leading=1.3)
     head = layout.style(align="center", size=size, font=HEI, leading=1.3)
-    aligns = [layout.style(align=c.get("align", "left"), size=size, leading=1.3)
+    # A column may set a smaller type ("scale") so that a 文号 fits its column on one
+    # line rather than breaking after 〔.
+    aligns = [layout.style(align=c.get("align", "left"),
+                           size=size * float(c.get("scale", 1)), leading=1.3)
               for c in columns]
     data = [[Paragraph(markup(c["header"], HEI), head) for c in columns]]
     data += [[Paragraph(markup(text, SONG), aligns[i] if i < len(aligns) else body)
@@ -354,6 +359,13 @@ def _spacer(block: Block, layout: Layout) -> list[Flowable]:
     return [Spacer(1, float(block.get("height", 5)) * mm)]
 
 
+def _photo(block: Block, layout: Layout) -> list[Flowable]:
+    """The evidence photo named by its SHA-256 (``{photo.sha256}``), embedded."""
+    sha = layout.snapshot.get(str(block.get("key", "photo.sha256")), "")
+    height = float(block.get("height", 95)) * mm
+    return [EvidencePhoto(layout.images.get(sha), layout.width, height)]
+
+
 def _box(block: Block, layout: Layout) -> list[Flowable]:
     return [BoxArea(layout.width, float(block.get("height", 60)) * mm,
                     block.get("text", ""), size=layout.size)]
@@ -362,5 +374,5 @@ def _box(block: Block, layout: Layout) -> list[Flowable]:
 _BUILDERS: dict[str, Builder] = {
     "paragraph": _paragraph, "heading": _heading, "variants": _variants, "fields": _fields,
     "qa": _qa, "lines": _lines, "table": _table, "signatures": _signatures, "seal": _seal,
-    "spacer": _spacer, "box": _box,
+    "spacer": _spacer, "box": _box, "photo": _photo,
 }

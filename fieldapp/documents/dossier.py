@@ -15,27 +15,22 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from PIL import Image as PILImage
-from PIL import ImageOps
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from fieldapp.documents.blocks import Layout
 from fieldapp.documents.engine import A4, Section, draw_volume_number, render_sections
-from fieldapp.documents.flowables import draw_text
+from fieldapp.documents.flowables import draw_text, load_image
 from fieldapp.documents.fonts import HEI, SONG, markup, register_fonts
 from fieldapp.documents.templates import Template, load_template
 
 PHOTOS_PER_PAGE = 2
 _WIDTH = A4[0] - 28 * mm - 26 * mm
 _PHOTO_HEIGHT = 88 * mm
-_EXIF_ORIENTATION = 0x0112
 
 
 @dataclass(frozen=True)
@@ -207,7 +202,7 @@ class PhotoFrame(Flowable):  # type: ignore[misc]
         canv.setLineWidth(0.5)
         canv.rect(0, top, self.width, _PHOTO_HEIGHT)
         canv.restoreState()
-        image, size = _image(self.photo.path)
+        image, size = load_image(self.photo.path)
         if image is None:
             draw_text(canv, self.width / 2, top + _PHOTO_HEIGHT / 2, "（照片文件缺失）",
                       size=12, align="center")
@@ -216,18 +211,3 @@ class PhotoFrame(Flowable):  # type: ignore[misc]
             w, h = size[0] * scale, size[1] * scale
             canv.drawImage(image, (self.width - w) / 2, top + (_PHOTO_HEIGHT - h) / 2, w, h)
         self.caption.drawOn(canv, 0, 0)
-
-
-def _image(path: Path) -> tuple[Any, tuple[int, int]]:
-    """What to hand reportlab for ``path`` and its pixel size. A JPEG stored upright
-    goes in as the file (its bytes are embedded as they are, no decoding); one with an
-    EXIF rotation is turned upright first."""
-    try:
-        with PILImage.open(path) as image:
-            orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
-            if image.format == "JPEG" and orientation == 1:
-                return str(path), image.size
-            upright = ImageOps.exif_transpose(image).convert("RGB")
-    except (OSError, ValueError):
-        return None, (0, 0)
-    return ImageReader(upright), upright.size

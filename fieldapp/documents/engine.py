@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -48,6 +49,7 @@ class Section:
     copy_note: str = ""
     qr_payload: str = ""
     extra: Sequence[Flowable] = ()  # flowables after the template body (photo pages)
+    images: Mapping[str, Path] = field(default_factory=dict)  # evidence files by SHA-256
     first_volume_page: int = 0  # dossier page number of its first page; 0: none
     pages: int = field(default=0, init=False)
 
@@ -110,6 +112,13 @@ def _header(section: Section, layout: Layout, title_size: float, agency_size: fl
         para = Paragraph(markup(number, SONG), layout.style(align=align, size=number_size))
         para.spaceBefore = number_size * 0.4
         out.append(para)
+    amends = snap.get("amends.number", "")
+    if amends and tpl.show_number:  # 更正: what this document replaces, and why
+        why = snap.get("amends.reason", "")
+        text = f"本文书更正{amends}" + (f"，更正原因：{why}" if why else "") + "。"
+        para = Paragraph(markup(text, SONG), layout.style(align="left", size=number_size))
+        para.spaceBefore = number_size * 0.3
+        out.append(para)
     if layout.receipt and section.copy_note:
         out.append(Paragraph(markup(section.copy_note, SONG),
                              layout.style(align="center", size=layout.size * 0.9)))
@@ -120,7 +129,8 @@ def _header(section: Section, layout: Layout, title_size: float, agency_size: fl
 
 def _a4_story(index: int, section: Section, width: float) -> list[Flowable]:
     tpl = section.template
-    layout = Layout(_with_copy(section), tpl.font_size, width, label_width=tpl.label_width)
+    layout = Layout(_with_copy(section), tpl.font_size, width, label_width=tpl.label_width,
+                    images=section.images)
     story: list[Flowable] = [SectionStart(index)]
     story += _header(section, layout, 22, 18, 13)
     story += build(tpl.body, layout)

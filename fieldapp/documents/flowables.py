@@ -3,10 +3,14 @@ the QR code of the receipt layout, and the marker that starts a section (a copy)
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from PIL import Image as PILImage
+from PIL import ImageOps
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 
 from fieldapp.documents.fonts import SONG, runs, string_width
@@ -158,3 +162,47 @@ class QRBlock(Flowable):  # type: ignore[misc]
         draw_text(self.canv, self.width / 2, self.size * 0.4, self.caption, size=self.size,
                   align="center")
 
+
+_EXIF_ORIENTATION = 0x0112
+
+
+def load_image(path: Path) -> tuple[Any, tuple[int, int]]:
+    """What to hand reportlab for ``path`` and its pixel size. A JPEG stored upright
+    goes in as the file (its bytes are embedded as they are, no decoding); one with an
+    EXIF rotation is turned upright first."""
+    try:
+        with PILImage.open(path) as image:
+            orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+            if image.format == "JPEG" and orientation == 1:
+                return str(path), image.size
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+    except (OSError, ValueError):
+        return None, (0, 0)
+    return ImageReader(upright), upright.size
+
+
+class EvidencePhoto(Flowable):  # type: ignore[misc]
+    """The photo a 现场照片证据 page is about, fitted into a framed box."""
+
+    def __init__(self, path: Path | None, width: float, height: float) -> None:
+        super().__init__()
+        self.path, self.width, self.height = path, width, height
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.saveState()
+        canv.setStrokeColor(colors.Color(0.6, 0.6, 0.6))
+        canv.setLineWidth(0.5)
+        canv.rect(0, 0, self.width, self.height)
+        canv.restoreState()
+        image, size = load_image(self.path) if self.path else (None, (0, 0))
+        if image is None:
+            draw_text(canv, self.width / 2, self.height / 2, "（照片文件缺失）", size=12,
+                      align="center")
+            return
+        scale = min((self.width - 4) / size[0], (self.height - 4) / size[1])
+        w, h = size[0] * scale, size[1] * scale
+        canv.drawImage(image, (self.width - w) / 2, (self.height - h) / 2, w, h)

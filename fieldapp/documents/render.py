@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from fieldapp.documents.engine import Section, render_sections
 from fieldapp.documents.templates import Template, load_template
@@ -25,15 +26,18 @@ class RenderedDocument:
 
 
 def render_document(snapshot: Mapping[str, str], *, layout: str = "a4", qr_payload: str = "",
-                    archive_only: bool = False) -> bytes:
+                    archive_only: bool = False,
+                    images: Mapping[str, Path] | None = None) -> bytes:
     """The PDF of the document ``snapshot`` describes (all its copies, or only the copy
-    kept by the agency when ``archive_only``, e.g. for the dossier)."""
+    kept by the agency when ``archive_only``, e.g. for the dossier). ``images`` holds the
+    evidence files a photo page embeds, by the SHA-256 its snapshot names."""
     return render_pages(snapshot, layout=layout, qr_payload=qr_payload,
-                        archive_only=archive_only).pdf
+                        archive_only=archive_only, images=images).pdf
 
 
 def render_pages(snapshot: Mapping[str, str], *, layout: str = "a4", qr_payload: str = "",
-                 archive_only: bool = False) -> RenderedDocument:
+                 archive_only: bool = False,
+                 images: Mapping[str, Path] | None = None) -> RenderedDocument:
     """As ``render_document``, with the page count of each copy."""
     template = template_for(snapshot)
     if layout not in template.layouts:
@@ -43,8 +47,8 @@ def render_pages(snapshot: Mapping[str, str], *, layout: str = "a4", qr_payload:
     if archive_only:
         copies = tuple(c for c in copies if c.archive) or copies[-1:]
     qr = qr_payload if template.qr else ""
-    sections = [Section(template, snapshot, c.note if len(template.copies) > 1 else "", qr)
-                for c in copies]
+    sections = [Section(template, snapshot, c.note if len(template.copies) > 1 else "", qr,
+                        images=dict(images or {})) for c in copies]
     pdf = render_sections(sections, receipt=layout == "receipt")
     pages = tuple(s.pages for s in sections)
     return RenderedDocument(pdf, sum(pages), pages)

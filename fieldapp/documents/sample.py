@@ -8,61 +8,9 @@ from __future__ import annotations
 
 from fieldapp.documents.templates import load_template
 from fieldapp.domain.document_kinds import TITLES, DocumentKind
+from fieldapp.domain.snapshot_keys import DOSSIER_KEYS, EXTRA_KEYS
 
-EXTRA_KEYS: dict[str, str] = {
-    # Records (笔录); all optional: an empty value prints a blank to fill in by hand.
-    "record.qa": "笔录的问答, one line each: 问：… / 答：… (lines without a mark: text)",
-    "record.started_at": "笔录开始时间, e.g. 2026年11月21日09时30分",
-    "record.ended_at": "笔录结束时间",
-    "record.place": "笔录地点 (default finding.place)",
-    "record.recorder": "记录人 (default officers.2.name)",
-    "record.witness": "见证人 / 在场人",
-    "record.relation": "被询问人与本案的关系, e.g. 当事人",
-    "record.recusal": "是否申请回避",
-    "record.content": "现场检查情况 (default finding.facts)",
-    "record.photos": "现场照片, e.g. 现场照片4张（附后）",
-    # Case documents.
-    "case.evidence": "证据名称, e.g. 现场检查笔录、询问笔录、现场照片",
-    "case.discretion": "裁量理由 (说理)",
-    "case.notified_on": "事先告知书送达日期",
-    "case.statement_result": "陈述申辩及复核情况",
-    "case.decision_number": "处罚决定书文号 (结案审批表)",
-    "approval.squad": "承办机构意见",
-    "approval.legal": "法制审核意见",
-    "approval.head": "负责人审批意见",
-    # 证据先行登记保存.
-    "evidence.items": "物品清单, one item a line: 名称|规格|数量|状况",
-    "evidence.storage_place": "保存地点",
-    # Service (送达回证, 送达地址确认书).
-    "service.method": "送达方式 (empty: the boxes to tick)",
-    "service.place": "送达地点",
-    "service.refusal": "拒收事由和日期",
-    "service.note": "备注",
-    "service.address": "确认的送达地址",
-    "service.recipient": "收件人",
-    "service.phone": "收件人电话",
-    "service.electronic": "是否同意电子送达",
-    "service.email": "电子邮箱",
-    "service.mobile": "接收短信的手机号码",
-    # 现场照片证据.
-    "photo.taken_at": "拍摄时间",
-    "photo.place": "拍摄地点",
-    "photo.taken_by": "拍摄人",
-    "photo.description": "证明内容",
-}
-
-DOSSIER_KEYS: dict[str, str] = {
-    "dossier.title": "案件名称: party + act + 案",
-    "dossier.decision_number": "处罚决定书文号",
-    "dossier.unit": "办案机构 (default squad.name)",
-    "dossier.retention": "保管期限, e.g. 永久 / 30年",
-    "dossier.archive_no": "归档号 (blank until archived)",
-    "dossier.fonds_no": "全宗号", "dossier.catalogue_no": "目录号", "dossier.volume_no": "案卷号",
-    "dossier.missing": "缺少的材料, one a line (备考表)",
-    "dossier.note": "其他说明, one a line (音像资料另存 …)",
-    "dossier.compiler": "立卷人", "dossier.compiled_on": "立卷日期",
-    "dossier.checker": "检查人", "dossier.checked_on": "检查日期",
-}
+__all__ = ["DOSSIER_KEYS", "EXTRA_KEYS", "SAMPLE", "sample_snapshot"]
 
 _QA = [
     "问：我们是示例市东城区城市管理综合行政执法局的执法人员，这是我们的执法证件，请你过目。"
@@ -94,6 +42,7 @@ SAMPLE: dict[str, str] = {
     "document.date": "2026-11-21",
     "document.date_cn": "二〇二六年十一月二十一日",
     "document.copy_note": "",
+    "subject.you": "你",
     "subject.kind": "个体工商户",
     "subject.name": "刘德华",
     "subject.shop_sign": "鲜果坊水果店",
@@ -164,6 +113,11 @@ SAMPLE: dict[str, str] = {
     "case.notified_on": "2026年11月22日",
     "case.statement_result": "当事人在规定期限内未提出陈述、申辩。",
     "case.decision_number": "东城管罚决字〔2026〕第7号",
+    "case.rule_choice": "适用违法行为发生时施行的规定",
+    "case.breach": "是",
+    "case.no_penalty_finding": "当事人系初次违法，危害后果轻微并已及时改正。",
+    "case.no_penalty_decision": "根据《中华人民共和国行政处罚法》第三十三条第一款第二句、第五十七条"
+                                "第一款第（二）项的规定，本机关决定对当事人不予行政处罚。",
     "approval.squad": "",
     "approval.legal": "",
     "approval.head": "",

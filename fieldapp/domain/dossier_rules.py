@@ -2,7 +2,8 @@
 
 ``missing_materials`` lists, in the official Chinese terms printed on the 卷内备考表,
 what a case lacks for the stage it has reached (DOMAIN.md §2.3, §5.1): the 立案审批表 of
-an ordinary case, the 告诫书 of a warning that led to the case, the inspection record
+an ordinary case, the 告诫书 and 责令限期改正通知书 of a warning that led to the case, the
+法制审核 opinion and the hearing record where the case needs them, the inspection record
 and photos once investigated, the 事先告知书
 before a penalty, the decision itself, a 送达回证 for every document served on the
 party, the 结案审批表 of a closed case. ``dossier_order`` files documents by the
@@ -57,6 +58,8 @@ def missing_materials(state: CaseState, documents: Sequence[FiledDocument], phot
     need(K.FILING_APPROVAL, ordinary)
     if warned_before and K.WARNING_NOTICE.value not in kinds:
         missing.append("缺少立案前送达的告诫书")
+    if warned_before and K.CORRECTION_ORDER.value not in kinds:
+        missing.append("缺少立案前送达的责令限期改正通知书")
     need(K.INSPECTION_RECORD, ordinary and state.status in _INVESTIGATED)
     if state.status is not S.FILING and not photos and K.PHOTO_EVIDENCE.value not in kinds:
         missing.append("缺少现场照片证据")
@@ -67,9 +70,21 @@ def missing_materials(state: CaseState, documents: Sequence[FiledDocument], phot
     need(K.PENALTY_DECISION, penalty and ordinary)
     need(K.ON_SPOT_DECISION, penalty and not ordinary)
     need(K.NO_PENALTY_DECISION, state.decision is Decision.NO_PENALTY)
+    if state.legal_review_required and not state.legal_review_opinion:
+        missing.append("缺少法制审核意见")
+    if state.hearing_requested and not (state.hearing_held and state.hearing_summary):
+        missing.append("缺少听证笔录")
+    decisions = [d for d in documents if d.kind in _DECISIONS]
+    if len(decisions) > 1:
+        missing.append("本案有{n}份决定书（{numbers}），应作废多余的决定书".format(
+            n=len(decisions), numbers="、".join(d.number for d in decisions)))
     missing += _unserved(documents, needs_receipt)
     need(K.CLOSING_APPROVAL, state.status in _CLOSED)
     return missing
+
+
+_DECISIONS = frozenset({K.PENALTY_DECISION.value, K.ON_SPOT_DECISION.value,
+                        K.NO_PENALTY_DECISION.value})
 
 
 def _unserved(documents: Sequence[FiledDocument], needs_receipt: Collection[str]) -> list[str]:

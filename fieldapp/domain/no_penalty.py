@@ -28,16 +28,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from operator import attrgetter
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from fieldapp.domain.errors import ValidationError
+from fieldapp.domain.import_problems import LIST_FILE_FIELD, ImportErrors, Problems, RowProblem
 
-P = ParamSpec("P")
-T = TypeVar("T")
+# Re-exported: importers have always found these here.
+__all__ = ["LIST_FILE_FIELD", "ImportErrors", "Problems", "RowProblem"]
 
 # Field labels (English msgids, translated at the edges).
 ITEM_NO_FIELD = "item number"
@@ -53,7 +54,6 @@ DOC_NO_FIELD = "document number"
 TITLE_FIELD = "title"
 EFFECTIVE_FROM_FIELD = "effective from"
 EFFECTIVE_TO_FIELD = "effective to"
-LIST_FILE_FIELD = "no-penalty list file"
 
 
 class ExemptionKind(StrEnum):
@@ -119,6 +119,8 @@ _MEASURE_WORDS: dict[str, RequiredMeasure] = {
     "责令改正": RequiredMeasure.EDUCATION_AND_ORDER, "承诺书": RequiredMeasure.COMMITMENT,
 }
 
+MEASURE_WORDS = _MEASURE_WORDS  # for importers that infer a measure from other words
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -145,6 +147,8 @@ class NoPenaltyItem:
     statutory_penalty: str = ""  # 法定处罚
     source: str = ""
     notes: str = ""
+    basis: str = ""  # 实施依据 as the bureau printed it
+    match_state: str = "confirmed"  # confirmed | doubtful | unmatched (see list_matching)
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,8 @@ class NoPenaltyList:
     effective_to: dt.date | None
     items: tuple[NoPenaltyItem, ...]
     id: str = ""
+    status: str = "published"  # a draft waits for a leader to confirm its matches
+    notes: str = ""  # the notes under the bureau's table (注：…)
 
     def in_force_on(self, on: dt.date) -> bool:
         return self.effective_from <= on and (self.effective_to is None
@@ -177,7 +183,7 @@ def list_in_force(lists: Iterable[NoPenaltyList], on: dt.date) -> NoPenaltyList 
     that took effect last wins; on a tie, the one given last (services pass lists in
     import order).
     """
-    in_force = [lst for lst in lists if lst.in_force_on(on)]
+    in_force = [lst for lst in lists if lst.status == "published" and lst.in_force_on(on)]
     if not in_force:
         return None
     return sorted(in_force, key=attrgetter("effective_from"))[-1]  # sorted is stable
@@ -474,56 +480,3 @@ def parse_end_date(text: str, start: dt.date | None) -> dt.date | None:
         raise ValidationError(EFFECTIVE_TO_FIELD, "{end} is before the start date {start}",
                               end=end.isoformat(), start=start.isoformat())
     return end
-
-
-# ---- collecting every problem of an import ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """One bad cell: its row and column in the file, and the English template."""
-
-    row: int
-    column: str
-    problem: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def message(self, translate: Callable[[str], str] = str) -> str:
-        return translate(self.problem).format(**self.params)
-
-
-class ImportErrors(ValidationError):
-    """Every bad row of a file at once; nothing of the file was imported."""
-
-    def __init__(self, problems: Sequence[RowProblem]) -> None:
-        self.problems = tuple(problems)
-        problem = "{count} rows have errors"
-        super().__init__(LIST_FILE_FIELD, problem, count=len({p.row for p in self.problems}))
-        details = "; ".join(f"row {p.row}, {p.column}: {p.message()}" for p in self.problems)
-        self.args = (f"{self.args[0]}: {details}",)
-
-
-class Problems:
-    """Runs the parsers of one file, keeping each failure instead of stopping at it."""
-
-    def __init__(self) -> None:
-        self.found: list[RowProblem] = []
-
-    def __len__(self) -> int:
-        return len(self.found)
-
-    def add(self, row: int, column: str, error: ValidationError) -> None:
-        self.found.append(RowProblem(row, column, error.problem, dict(error.params)))
-
-    def check(self, row: int, column: str, parse: Callable[P, T], /,
-              *args: P.args, **kwargs: P.kwargs) -> T | None:
-        """``parse(*args)``, or None after recording its error at (row, column)."""
-        try:
-            return parse(*args, **kwargs)
-        except ValidationError as error:
-            self.add(row, column, error)
-            return None
-
-    def raise_if_any(self) -> None:
-        if self.found:
-            raise ImportErrors(sorted(self.found, key=attrgetter("row")))

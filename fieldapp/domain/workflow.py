@@ -9,13 +9,13 @@ by the service and passed in; this module reads no clock and no calendar.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from fieldapp.domain.case_state import CaseState, Decision, NoPenaltyReason, Procedure
 from fieldapp.domain.entities import CaseStatus, OfficerRole
 from fieldapp.domain.errors import DomainError, ValidationError
 from fieldapp.domain.penalties import (
@@ -28,26 +28,10 @@ from fieldapp.domain.penalties import (
 )
 from fieldapp.domain.rules_config import RuleConfig
 
+__all__ = ["CaseState", "Decision", "NoPenaltyReason", "Procedure"]  # kept importable here
+
 S = CaseStatus
 R = OfficerRole
-
-
-class Procedure(StrEnum):
-    ORDINARY = "ordinary"  # 一般程序
-    SUMMARY = "summary"  # 简易程序 (当场处罚)
-
-
-class Decision(StrEnum):
-    PENALTY = "penalty"  # 给予行政处罚
-    NO_PENALTY = "no_penalty"  # 不予行政处罚
-    TRANSFER = "transfer"  # 移送
-
-
-class NoPenaltyReason(StrEnum):
-    MINOR = "minor"  # 违法行为轻微并及时改正，没有造成危害后果 (art. 33 ¶1)
-    FIRST_OFFENCE = "first_offence"  # 初次违法且危害后果轻微并及时改正 (art. 33 ¶1)
-    NO_FAULT = "no_fault"  # 无主观过错 (art. 33 ¶2)
-    NOT_ESTABLISHED = "not_established"  # 违法事实不能成立 (art. 57)
 
 
 class Action(StrEnum):
@@ -93,76 +77,6 @@ ROLES: Mapping[Action, frozenset[OfficerRole]] = {
     Action.ARCHIVE: frozenset({R.SQUAD_LEADER, R.AGENCY_HEAD}),
     Action.WITHDRAW: frozenset({R.AGENCY_HEAD}),
 }
-
-
-@dataclass(frozen=True)
-class CaseState:
-    procedure: Procedure
-    organisation: bool  # the party is an organisation (单位), for the thresholds
-    status: CaseStatus = S.FILING
-    filing_approvals: frozenset[OfficerRole] = frozenset()
-    filed_on: dt.date | None = None
-    preserved_on: dt.date | None = None  # 先行登记保存 approved, not yet handled
-    proposed: Penalty | None = None
-    legal_review_required: bool = False
-    legal_review_opinion: str = ""
-    collective_required: bool = False
-    collective_conclusion: str = ""
-    notified: Penalty | None = None
-    notified_on: dt.date | None = None
-    hearing_offered: bool = False
-    hearing_request_due: dt.date | None = None
-    statement_due: dt.date | None = None
-    statement_recorded: bool = False
-    hearing_requested: bool = False
-    hearing_held: bool = False
-    decision: Decision | None = None
-    decided: Penalty | None = None
-    no_penalty_reason: NoPenaltyReason | None = None
-    decided_on: dt.date | None = None
-    served_on: dt.date | None = None
-    payment_due: dt.date | None = None
-    paid_fen: int = 0
-    close_requested: bool = False
-    closed_on: dt.date | None = None
-    notes: tuple[str, ...] = field(default=())
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, Penalty):
-                value = value.to_json()
-            elif isinstance(value, dt.date):
-                value = value.isoformat()
-            elif isinstance(value, frozenset):
-                value = sorted(str(v) for v in value)
-            elif isinstance(value, tuple):
-                value = list(value)
-            out[f.name] = value
-        return out
-
-    @staticmethod
-    def from_json(data: Mapping[str, Any]) -> CaseState:
-        parsers: dict[str, Callable[[Any], Any]] = {
-            "procedure": Procedure, "status": CaseStatus,
-            "filing_approvals": lambda v: frozenset(OfficerRole(x) for x in v),
-            "proposed": Penalty.from_json, "notified": Penalty.from_json,
-            "decided": Penalty.from_json, "decision": Decision,
-            "no_penalty_reason": NoPenaltyReason, "notes": tuple,
-        }
-        values = {}
-        for f in dataclasses.fields(CaseState):
-            if f.name not in data or data[f.name] is None:
-                continue
-            raw = data[f.name]
-            if f.name in parsers:
-                values[f.name] = parsers[f.name](raw)
-            elif f.name.endswith(("_on", "_due")):
-                values[f.name] = dt.date.fromisoformat(raw)
-            else:
-                values[f.name] = raw
-        return CaseState(**values)
 
 
 def new_case(*, procedure: Procedure, organisation: bool) -> CaseState:
@@ -240,9 +154,11 @@ def _preserve(state: CaseState, on: dt.date, payload: Mapping[str, Any],
     items = str(payload.get("items", "")).strip()
     if not items:
         raise ValidationError("items", "list what is preserved")
+    place = str(payload.get("storage_place", "")).strip()
     if state.preserved_on is not None:
         raise DomainError("preserved evidence is waiting for its handling decision")
-    return replace(state, preserved_on=on, notes=(*state.notes, items))
+    return replace(state, preserved_on=on, notes=(*state.notes, items),
+                   preserved_items=items, storage_place=place or state.storage_place)
 
 
 def _handle_preserved(state: CaseState, _on: dt.date, payload: Mapping[str, Any],
@@ -264,8 +180,12 @@ def _finish_investigation(state: CaseState, _on: dt.date, payload: Mapping[str, 
     proposed = _penalty(payload, "penalty")
     org = state.organisation
     hearing = hearing_right(proposed, organisation=org, config=config)
+    units = payload.get("fine_units")
     return replace(
         state, status=S.REVIEWING, proposed=proposed, hearing_offered=hearing,
+        discretion_tier=str(payload.get("discretion_tier", "")),
+        discretion_reasons=str(payload.get("discretion_reasons", "")).strip(),
+        fine_units=float(units) if units not in (None, "") else None,
         legal_review_required=legal_review_required(
             proposed, organisation=org, hearing=hearing, config=config),
         collective_required=collective_discussion_required(
@@ -318,14 +238,17 @@ def _date(payload: Mapping[str, Any], key: str) -> dt.date:
 def _record_statement(state: CaseState, _on: dt.date, payload: Mapping[str, Any],
                       _c: RuleConfig, _r: OfficerRole) -> CaseState:
     revised = payload.get("revised_penalty")
-    proposed = state.proposed
+    proposed, reviewed = state.proposed, state.reviewed
     if revised is not None:
-        proposed = Penalty.from_json(dict(revised))
+        proposed = reviewed = Penalty.from_json(dict(revised))
         assert state.notified is not None
-        if not proposed.not_heavier_than(state.notified):
-            raise DomainError("after the party's statement the penalty may only stay or "
-                              "become lighter (art. 45)")
-    return replace(state, statement_recorded=True, proposed=proposed)
+        if not proposed.not_heavier_than(state.reviewed or state.notified):
+            raise ValidationError("revised penalty", "after the party's statement the penalty "
+                                  "may only stay or become lighter (art. 45)")
+    return replace(state, statement_recorded=True, proposed=proposed, reviewed=reviewed,
+                   statement_text=str(payload.get("statement", "")).strip()
+                   or state.statement_text,
+                   review_text=str(payload.get("review", "")).strip() or state.review_text)
 
 
 def _request_hearing(state: CaseState, on: dt.date, _p: Mapping[str, Any],
@@ -338,11 +261,12 @@ def _request_hearing(state: CaseState, on: dt.date, _p: Mapping[str, Any],
     return replace(state, hearing_requested=True)
 
 
-def _record_hearing(state: CaseState, _on: dt.date, _p: Mapping[str, Any],
+def _record_hearing(state: CaseState, _on: dt.date, payload: Mapping[str, Any],
                     _c: RuleConfig, _r: OfficerRole) -> CaseState:
     if not state.hearing_requested:
         raise DomainError("no hearing was requested")
-    return replace(state, hearing_held=True)
+    return replace(state, hearing_held=True,
+                   hearing_summary=str(payload.get("summary", "")).strip())
 
 
 def _decide(state: CaseState, on: dt.date, payload: Mapping[str, Any],
@@ -352,8 +276,8 @@ def _decide(state: CaseState, on: dt.date, payload: Mapping[str, Any],
         return _decide_penalty(state, on, payload)
     if decision is Decision.NO_PENALTY:
         reason = _choice(NoPenaltyReason, payload, "reason")
-        return replace(state, status=S.DECIDED, decision=decision, decided=None,
-                       no_penalty_reason=reason, decided_on=on)
+        return _correction(replace(state, status=S.DECIDED, decision=decision, decided=None,
+                                   no_penalty_reason=reason, decided_on=on), payload)
     return replace(state, status=S.TRANSFERRED, decision=decision, decided_on=on)
 
 
@@ -372,18 +296,46 @@ def _choice(kind: type[E], payload: Mapping[str, Any], key: str) -> E:
 def _decide_penalty(state: CaseState, on: dt.date, payload: Mapping[str, Any]) -> CaseState:
     if state.status is not S.NOTIFYING or state.notified is None:
         raise DomainError("a penalty needs the prior notice (事先告知) first (art. 62)")
-    waived = bool(payload.get("party_waived_statement"))
+    # A waiver counts only in writing (the party's signed 放弃陈述申辩/听证 statement).
+    waived = bool(payload.get("statement_waived_in_writing")
+                  or payload.get("party_waived_statement")) or state.statement_waived
     if not (state.statement_recorded or waived or (
             state.statement_due is not None and on > state.statement_due)):
-        raise DomainError("the party's time to state and defend runs until {due}",
-                          due=state.statement_due.isoformat() if state.statement_due else "")
+        raise ValidationError("decision date", "the party's time to state and defend runs "
+                              "until {due} (arts. 44, 45, 62)",
+                              due=state.statement_due.isoformat() if state.statement_due else "")
+    hearing_waived = bool(payload.get("hearing_waived_in_writing")) or state.hearing_waived
+    if state.hearing_offered and not (state.hearing_requested or hearing_waived) and (
+            state.hearing_request_due is not None and on <= state.hearing_request_due):
+        raise ValidationError("decision date", "the party may ask for a hearing until {due} "
+                              "(art. 64): decide after that day or with the party's written "
+                              "waiver", due=state.hearing_request_due.isoformat())
     if state.hearing_requested and not state.hearing_held:
         raise DomainError("the party asked for a hearing: hold it before deciding")
+    if state.legal_review_required and not state.legal_review_opinion:
+        raise ValidationError("legal review opinion", "法制审核 is required before this "
+                              "decision (art. 58)")
     decided = _penalty(payload, "penalty")
-    if not decided.not_heavier_than(state.notified):
-        raise DomainError("the decided penalty may not exceed the notified one (art. 45)")
-    return replace(state, status=S.DECIDED, decision=Decision.PENALTY, decided=decided,
-                   decided_on=on)
+    ceiling = state.reviewed or state.notified
+    if not decided.not_heavier_than(ceiling):
+        raise ValidationError("penalty", "the decided penalty may not exceed the one notified "
+                              "or, after 复核, the reviewed one (art. 45)")
+    return _correction(replace(state, status=S.DECIDED, decision=Decision.PENALTY,
+                               decided=decided, decided_on=on, statement_waived=waived,
+                               hearing_waived=hearing_waived), payload)
+
+
+def _correction(state: CaseState, payload: Mapping[str, Any]) -> CaseState:
+    """责令改正 (art. 28): what to correct and by when (a local date and time)."""
+    requirement = str(payload.get("correction_requirement", "")).strip()
+    deadline = str(payload.get("correction_deadline", "")).strip()
+    if deadline:
+        try:
+            dt.datetime.fromisoformat(deadline)
+        except ValueError:
+            raise ValidationError("correction deadline", "'{value}' is not a date and time "
+                                  "like 2026-11-24T18:00", value=deadline) from None
+    return replace(state, correction_requirement=requirement, correction_deadline=deadline)
 
 
 def _decide_on_spot(state: CaseState, on: dt.date, payload: Mapping[str, Any],
@@ -391,14 +343,18 @@ def _decide_on_spot(state: CaseState, on: dt.date, payload: Mapping[str, Any],
     decided = _penalty(payload, "penalty")
     check_summary_allowed(decided, organisation=state.organisation, config=config)
     # Handed over on the spot (art. 52): decided and served in one step.
-    return replace(state, status=S.SERVED, decision=Decision.PENALTY, decided=decided,
-                   decided_on=on, served_on=on, filed_on=on,
-                   payment_due=_date(payload, "payment_due")
-                   if decided.fine_fen else None)
+    return _correction(replace(
+        state, status=S.SERVED, decision=Decision.PENALTY, decided=decided,
+        decided_on=on, served_on=on, filed_on=on,
+        payment_due=_date(payload, "payment_due") if decided.fine_fen else None), payload)
 
 
 def _serve(state: CaseState, on: dt.date, payload: Mapping[str, Any],
            _c: RuleConfig, _r: OfficerRole) -> CaseState:
+    if state.decided_on is not None and on < state.decided_on:
+        raise ValidationError("service date", "{on} is before the decision of {decided}: "
+                              "a document cannot be served before it is made",
+                              on=on.isoformat(), decided=state.decided_on.isoformat())
     fine = state.decided.fine_fen if state.decided else 0
     return replace(state, status=S.SERVED, served_on=on,
                    payment_due=_date(payload, "payment_due") if fine else None)

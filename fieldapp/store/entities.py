@@ -75,6 +75,7 @@ MAPS: tuple[TableMap, ...] = (
     TableMap(E.SUBJECT, "subject", ("id",), K.SUBJECTS, frozenset({"local_seq"})),
     TableMap(E.PLACE, "place", ("id",), K.INSPECTIONS),
     TableMap(E.VIOLATION_TYPE, "violation_type", ("code",), K.LISTS),
+    TableMap(E.CITY_VIOLATION_RULE, "city_violation_rule", ("id",), K.LISTS),
     TableMap(E.NO_PENALTY_LIST, "no_penalty_list", ("id",), K.LISTS),
     TableMap(E.NO_PENALTY_ITEM, "no_penalty_item", ("id",), K.LISTS),
     TableMap(E.NO_PENALTY_ITEM_VIOLATION, "no_penalty_item_violation",

@@ -4,6 +4,9 @@ Every id that can cross a device boundary is a UUIDv7 string made on the device.
 are aware datetimes stored as UTC, with the device's UTC offset (minutes) kept beside them.
 Legal records (findings, ladder steps, documents, evidence, audit events) are
 append-only; migration 0002 adds triggers that refuse UPDATE and DELETE on them.
+
+Longer than 500 lines on purpose: the tables of one side live in one module (STYLE rule
+6), so a migration is checked against one place.
 """
 
 from __future__ import annotations
@@ -167,6 +170,37 @@ class ViolationType(SQLModel, table=True):
     summary_allowed: bool = True
     skip_reason: str = ""
     notes: str = ""
+    # 0008: the statutory range per party kind (fine_min/max_yuan are a person's), the
+    # unit the range is per ("平方米", "日"; empty: per act) and the benchmark's tiers.
+    fine_min_org_yuan: float | None = None
+    fine_max_org_yuan: float | None = None
+    fine_unit: str = ""
+    discretion_json: str = Field(default="[]", sa_column=Column(Text, nullable=False,
+                                                                server_default="[]"))
+
+
+class CityViolationRule(SQLModel, table=True):
+    """本市规则: a city's version of a violation type's 违则, 罚则, amounts and benchmark,
+    in force from a date (行政处罚法 art. 37 compares versions). Append-only: a change is
+    a new version."""
+
+    __tablename__ = "city_violation_rule"
+    __table_args__ = (UniqueConstraint("violation_code", "effective_from"),)
+    id: str = Field(primary_key=True, max_length=36)
+    violation_code: str = Field(foreign_key="violation_type.code", index=True)
+    effective_from: dt.date
+    provision: str
+    penalty_provision: str
+    penalty_range: str = ""
+    fine_min_yuan: float | None = None
+    fine_max_yuan: float | None = None
+    fine_min_org_yuan: float | None = None
+    fine_max_org_yuan: float | None = None
+    fine_unit: str = ""
+    discretion_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    source: str = Field(default="", description="the city rule's title and document number")
+    created_at: dt.datetime
+    created_by: str = ""
     version: int = 1
     hlc: str = ""
 
@@ -183,6 +217,12 @@ class NoPenaltyList(SQLModel, table=True):
     effective_from: dt.date
     effective_to: dt.date | None = None
     imported_at: dt.datetime
+    # 0008: a list imported as a bureau published it waits as a draft until a leader has
+    # confirmed its matches to the catalogue; only published lists are ever in force.
+    status: str = Field(default="published", sa_column_kwargs={"server_default": "published"})
+    notes: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    version: int = 1
+    hlc: str = ""
 
 
 class NoPenaltyItem(SQLModel, table=True):
@@ -201,12 +241,26 @@ class NoPenaltyItem(SQLModel, table=True):
     required_measure: str = ""
     notes: str = ""
     source: str = ""
+    # 0008: how the item was matched to catalogue types (confirmed | doubtful |
+    # unmatched) and the basis text the bureau printed (实施依据).
+    match_state: str = Field(default="confirmed",
+                             sa_column_kwargs={"server_default": "confirmed"})
+    basis: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    version: int = 1
+    hlc: str = ""
 
 
 class NoPenaltyItemViolation(SQLModel, table=True):
+    """An item's match to a catalogue type. A leader's re-mapping of a draft list marks
+    a match removed (a new version) rather than deleting it: every version stays under
+    the chain."""
+
     __tablename__ = "no_penalty_item_violation"
     item_id: str = Field(foreign_key="no_penalty_item.id", primary_key=True)
     violation_code: str = Field(foreign_key="violation_type.code", primary_key=True)
+    removed: bool = False
+    version: int = 1
+    hlc: str = ""
 
 
 class Inspection(SQLModel, table=True):
@@ -327,6 +381,9 @@ class Document(SQLModel, table=True):
     layout: str = "a4"  # a4 | receipt (80 mm portable printer)
     qr_payload: str = ""  # compact signed payload printed as the QR code
     signature: str = ""  # Ed25519 signature by the issuing device (base64url)
+    # 0008: the algorithm of ``signature`` (ed25519; sm2-sm3 once a library serves).
+    signature_algorithm: str = Field(default="ed25519",
+                                     sa_column_kwargs={"server_default": "ed25519"})
 
 
 class Evidence(SQLModel, table=True):

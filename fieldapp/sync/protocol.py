@@ -47,6 +47,7 @@ class Entity(StrEnum):
     SUBJECT = "subject"
     PLACE = "place"
     VIOLATION_TYPE = "violation_type"
+    CITY_VIOLATION_RULE = "city_violation_rule"
     NO_PENALTY_LIST = "no_penalty_list"
     NO_PENALTY_ITEM = "no_penalty_item"
     NO_PENALTY_ITEM_VIOLATION = "no_penalty_item_violation"
@@ -135,15 +136,25 @@ SPECS: dict[Entity, EntitySpec] = {s.entity: s for s in (
           latitude=F, longitude=F, created_at=TM),
     _spec(E.VIOLATION_TYPE, M, REF, "name domain event_code provision penalty_provision "
           "penalty_range correction_days ladder_applies catalogue_version fine_min_yuan "
-          "fine_max_yuan local_regulation summary_allowed skip_reason notes hlc",
+          "fine_max_yuan local_regulation summary_allowed skip_reason notes hlc "
+          "fine_min_org_yuan fine_max_org_yuan fine_unit discretion_json",
           correction_days=INT, ladder_applies=B, fine_min_yuan=F, fine_max_yuan=F,
-          local_regulation=B, summary_allowed=B),
-    _spec(E.NO_PENALTY_LIST, A, REF, "city issuer doc_no title effective_from "
-          "effective_to imported_at", effective_from=D, effective_to=D, imported_at=TM),
-    _spec(E.NO_PENALTY_ITEM, A, REF, "list_id item_no domain name prohibiting_provision "
+          local_regulation=B, summary_allowed=B, fine_min_org_yuan=F, fine_max_org_yuan=F,
+          discretion_json=J),
+    _spec(E.CITY_VIOLATION_RULE, M, REF, "violation_code effective_from provision "
+          "penalty_provision penalty_range fine_min_yuan fine_max_yuan fine_min_org_yuan "
+          "fine_max_org_yuan fine_unit discretion_json source created_at created_by hlc",
+          effective_from=D, fine_min_yuan=F, fine_max_yuan=F, fine_min_org_yuan=F,
+          fine_max_org_yuan=F, discretion_json=J, created_at=TM),
+    _spec(E.NO_PENALTY_LIST, M, REF, "city issuer doc_no title effective_from "
+          "effective_to imported_at status notes hlc", effective_from=D, effective_to=D,
+          imported_at=TM),
+    _spec(E.NO_PENALTY_ITEM, M, REF, "list_id item_no domain name prohibiting_provision "
           "penalty_provision statutory_penalty exemption_kind conditions_json "
-          "required_measure notes source", item_no=INT, conditions_json=J),
-    _spec(E.NO_PENALTY_ITEM_VIOLATION, A, REF, "item_id violation_code"),
+          "required_measure notes source match_state basis hlc", item_no=INT,
+          conditions_json=J),
+    _spec(E.NO_PENALTY_ITEM_VIOLATION, M, REF, "item_id violation_code removed hlc",
+          removed=B),
     _spec(E.INSPECTION, A, SQ, "squad_id device_id subject_id grid_id place_id address "
           "latitude longitude at_utc utc_offset_min officer1_id officer2_id notes "
           "created_at", latitude=F, longitude=F, at_utc=TM, utc_offset_min=INT,
@@ -164,7 +175,8 @@ SPECS: dict[Entity, EntitySpec] = {s.entity: s for s in (
     _spec(E.DOCUMENT, A, SQ, "kind number squad_id year serial case_id finding_id "
           "subject_id snapshot_json content_sha256 pdf_sha256 issued_at issued_by "
           "device_id voids_document_id amends_document_id reason layout qr_payload "
-          "signature", year=INT, serial=INT, snapshot_json=J, issued_at=TM),
+          "signature signature_algorithm", year=INT, serial=INT, snapshot_json=J,
+          issued_at=TM),
     _spec(E.DOCUMENT_SERVICE, A, SQ, "document_id method served_at_utc place receiver "
           "refused refusal_note witness officer1_id officer2_id created_at",
           served_at_utc=TM, refused=B, created_at=TM),

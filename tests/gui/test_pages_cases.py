@@ -397,9 +397,12 @@ def test_the_leader_approves_a_case_then_prints_its_dossier(
     _accept(page.action_dialog, qtbot)
     qtbot.waitUntil(lambda: page.detail.history.rowCount() == 2, timeout=WAIT_MS)
     # The documents page issues the filing approval form; the case lists it.
+    from fieldapp.services.cases import get_case
     from fieldapp.services.paperwork import issue_document
 
-    issued = issue_document(ctx=ctx, officer_id=world.leader.officer_id,
+    # Issued by the case's own lead officer (issue 13: the record's officers issue).
+    lead = get_case(ctx=ctx, case_id=case_id).lead_officer_id
+    issued = issue_document(ctx=ctx, officer_id=lead,
                             kind="filing_approval", case_id=case_id,
                             fields={"finding.place": "人民路12号"})
     page.open_case(case_id)

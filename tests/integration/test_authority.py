@@ -119,13 +119,14 @@ def squad(tmp_path) -> Squad:
     from fieldapp.services.context import open_context
     from fieldapp.services.inspections import list_revisits, record_inspection
     from fieldapp.services.paperwork import issue_document
-    from fieldapp.services.rules import load_catalogue, load_default_list
+    from fieldapp.services.rules import load_catalogue, load_city_rules, load_default_list
     from fieldapp.services.staff import add_officer, add_squad, set_agency
     from fieldapp.services.subjects import create_subject
 
     ctx = open_context(tmp_path / "data", clock=lambda: AT + dt.timedelta(days=1))
     load_catalogue(ctx=ctx)
     load_default_list(ctx=ctx)
+    load_city_rules(ctx=ctx)
     set_agency(ctx=ctx, full_name="示例市东城区城市管理综合行政执法局", short_code="东城管")
     squad_id = add_squad(ctx=ctx, name="东华门中队", code="DHM").id
     by_role = {role: add_officer(ctx=ctx, squad_id=squad_id, name=f"{role.value}甲",
@@ -189,7 +190,7 @@ def _calls() -> dict[str, tuple[Action, Callable[[Squad, str], object]]]:
         "fieldapp/services/paperwork/documents.py:void_document": (
             Action.VOID_DOCUMENT, lambda s, o: paperwork.void_document(
                 ctx=s.ctx, officer_id=o, document_id=s.document, reason="填错")),
-        "fieldapp/services/paperwork/documents.py:record_service": (
+        "fieldapp/services/paperwork/service.py:record_service": (
             Action.SERVE_DOCUMENT, lambda s, o: paperwork.record_service(
                 ctx=s.ctx, document_id=s.document, method="direct", served_at=AT,
                 officer_ids=(o, s.by_role[OfficerRole.OFFICER]), receiver="陈小明")),
@@ -222,6 +223,24 @@ def _calls() -> dict[str, tuple[Action, Callable[[Squad, str], object]]]:
         "fieldapp/services/rules/calendar.py:import_calendar_csv": (
             Action.IMPORT_CALENDAR, lambda s, o: rules.import_calendar_csv(
                 ctx=s.ctx, officer_id=o, path=_holidays(s.tmp), year=2027)),
+        "fieldapp/services/rules/catalogue.py:load_catalogue": (
+            Action.SET_RULES, lambda s, o: rules.load_catalogue(
+                ctx=s.ctx, path=resource("catalogue", "violations.json"), officer_id=o)),
+        "fieldapp/services/rules/city_rules.py:load_city_rules": (
+            Action.SET_RULES, lambda s, o: rules.load_city_rules(
+                ctx=s.ctx, path=resource("catalogue", "demo_city_rules.json"), officer_id=o)),
+        "fieldapp/services/rules/city_rules.py:set_city_rule": (
+            Action.SET_RULES, lambda s, o: rules.set_city_rule(
+                ctx=s.ctx, officer_id=o, rule=rules.CityRule(
+                    violation_code="JM01", provision="《示例市市容条例》第十条",
+                    penalty_provision="《示例市市容条例》第三十条",
+                    effective_from=dt.date(2027, 1, 1)))),
+        "fieldapp/services/rules/list_review.py:map_item": (
+            Action.IMPORT_LIST, lambda s, o: rules.map_item(
+                ctx=s.ctx, officer_id=o, list_id="no-such-list", item_no=1, codes=["JM01"])),
+        "fieldapp/services/rules/list_review.py:publish_list": (
+            Action.IMPORT_LIST, lambda s, o: rules.publish_list(
+                ctx=s.ctx, officer_id=o, list_id="no-such-list")),
         "fieldapp/services/rules/no_penalty.py:import_list": (
             Action.IMPORT_LIST, lambda s, o: rules.import_list(
                 ctx=s.ctx, officer_id=o, path=csv, metadata={"doc_no": "示城管发〔2027〕1号"})),
@@ -266,7 +285,6 @@ def _calls() -> dict[str, tuple[Action, Callable[[Squad, str], object]]]:
 # Writes nobody's role decides, and why; each is checked below in its own way.
 OPEN_WRITERS = {
     "fieldapp/demo/load.py:generate_demo": "only into an empty data directory",
-    "fieldapp/services/rules/catalogue.py:load_catalogue": "the built-in catalogue",
     "fieldapp/services/rules/no_penalty.py:load_default_list": "the built-in list",
     "fieldapp/services/staff/auth.py:login": "counts failed passwords before anyone is in",
     "fieldapp/services/staff/confirm.py:confirm_officer": "the second officer's password or "

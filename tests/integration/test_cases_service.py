@@ -36,7 +36,8 @@ def people(org):
 @pytest.fixture
 def case_id(org, people) -> str:
     subject = create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
-        kind=SubjectKind.INDIVIDUAL_BUSINESS, name="王伟", shop_sign="好再来烧烤")).id
+        kind=SubjectKind.INDIVIDUAL_BUSINESS, name="王伟", shop_sign="好再来烧烤",
+        id_number="110101198001010010")).id
     return open_case(ctx=org.ctx, officer_ids=(people["officer"], people["assist"]),
                      subject_id=subject, violation_code="JM02",
                      at=dt.datetime(2026, 9, 1, 9, tzinfo=LOCAL)).id
@@ -118,7 +119,7 @@ def test_overdue_cases_are_listed_per_officer(org, people, case_id) -> None:
 
 def test_summary_procedure_on_the_spot(org, people) -> None:
     subject = create_subject(ctx=org.ctx, officer_id=org.officers[0], data=SubjectData(
-        kind=SubjectKind.INDIVIDUAL, name="赵六")).id
+        kind=SubjectKind.INDIVIDUAL, name="赵六", id_number="110101199003200031")).id
     cid = open_case(ctx=org.ctx, officer_ids=(people["officer"], people["assist"]),
                     subject_id=subject, violation_code="SR01", procedure=Procedure.SUMMARY).id
     with pytest.raises(Exception, match="200"):

@@ -56,13 +56,14 @@ def scene(tmp_path_factory):
     returns the data directory (closed)."""
     from fieldapp.domain.entities import OfficerRole
     from fieldapp.services.context import open_context
-    from fieldapp.services.rules import load_catalogue, load_default_list
+    from fieldapp.services.rules import load_catalogue, load_city_rules, load_default_list
     from fieldapp.services.staff import add_officer, add_squad, set_agency
 
     root = tmp_path_factory.mktemp("scene")
     ctx = open_context(root / "data", clock=lambda: DAY + dt.timedelta(days=20))
     load_catalogue(ctx=ctx)
     load_default_list(ctx=ctx)
+    load_city_rules(ctx=ctx)
     set_agency(ctx=ctx, full_name="示例市东城区城市管理综合行政执法局", short_code="东城管")
     squad = add_squad(ctx=ctx, name="东华门中队", code="DHM").id
     leader, o1, o2 = (add_officer(ctx=ctx, squad_id=squad, name=n, certificate_no=c,

@@ -45,7 +45,7 @@ from fieldapp.services.paperwork import (
     void_document,
     void_unused_number,
 )
-from fieldapp.services.rules import load_catalogue, load_default_list
+from fieldapp.services.rules import load_catalogue, load_city_rules, load_default_list
 from fieldapp.services.staff import add_officer, add_squad, set_agency
 from fieldapp.services.subjects import create_subject
 from fieldapp.store.tables import AgencyProfile, CaseFile
@@ -110,7 +110,8 @@ def test_issuing_writes_number_snapshot_signature_pdf_audit_and_outbox(scene) ->
     row = get_document(ctx=org.ctx, document_id=warn.id)
     snap = snapshot_of(row)
     assert snap["document.number"] == warn.number and snap["document.id"] == warn.id
-    assert snap["document.date_cn"] == "二〇二六年十一月二十一日"
+    # Dated with the day of the warning it records (the finding's day), not the printing day.
+    assert snap["document.date_cn"] == "二〇二六年十一月二十日"
     assert snap["ladder.step"] == "告诫"
     assert snap["ladder.history"] == "2026年10月21日 教育劝导（李秀英、张伟）"
     assert snap["correction.deadline"].startswith("2026年11月")
@@ -124,7 +125,7 @@ def test_issuing_writes_number_snapshot_signature_pdf_audit_and_outbox(scene) ->
     assert row.qr_payload.startswith("FA1.") and row.signature
     text = flat(text_of(pdf))
     for value in ("告诫书", warn.number, "刘德华", "在东华门大街28号店外占道摆放水果摊位",
-                  snap["correction.deadline"], "二〇二六年十一月二十一日", "11010023002"):
+                  snap["correction.deadline"], "二〇二六年十一月二十日", "11010023002"):
         assert flat(value) in text, value
     db = org.ctx.store.data_dir / "fieldapp.sqlite3"
     with sqlite3.connect(db) as conn:
@@ -203,7 +204,10 @@ def test_void_keeps_the_document_lists_the_number_and_never_reuses_it(scene) -> 
 
 def test_an_unused_number_can_be_voided_and_is_skipped(scene) -> None:
     org, _subject, first, _second = scene
-    issue(org, K.EDUCATION_NOTICE, finding_id=first)
+    doc = issue(org, K.EDUCATION_NOTICE, finding_id=first)
+    # One live notice per finding: a new one only after the first is voided.
+    void_document(ctx=org.ctx, officer_id=org.officers[1], document_id=doc.id,
+                  reason="当事人姓名填写错误")
     squad = org.squad_id
     void_unused_number(ctx=org.ctx, officer_id=org.officers[1], squad_id=squad,
                        kind="education_notice", year=2026, serial=2, reason="预印文书损毁")
@@ -211,7 +215,7 @@ def test_an_unused_number_can_be_voided_and_is_skipped(scene) -> None:
         void_unused_number(ctx=org.ctx, officer_id=org.officers[1], squad_id=squad,
                            kind="education_notice", year=2026, serial=1, reason="x")
     assert issue(org, K.EDUCATION_NOTICE, finding_id=first).number.endswith("第3号")
-    assert [v.serial for v in list_voided(ctx=org.ctx, year=2026)] == [2]
+    assert [v.serial for v in list_voided(ctx=org.ctx, year=2026)] == [1, 2]
 
 
 def test_amend_issues_a_new_document_pointing_at_the_old(scene) -> None:
@@ -303,6 +307,7 @@ def _device(root: Path, name: str):
     ctx = open_context(root / name, clock=lambda: NOW)
     load_catalogue(ctx=ctx)
     load_default_list(ctx=ctx)
+    load_city_rules(ctx=ctx)
     set_agency(ctx=ctx, full_name="示例市东城区城市管理综合行政执法局", short_code="东城管")
     squad = add_squad(ctx=ctx, name="东华门中队", code="DHM").id
     officers = [add_officer(ctx=ctx, squad_id=squad, name=n, certificate_no=c,
@@ -324,14 +329,18 @@ def test_two_devices_issuing_offline_never_produce_the_same_number(tmp_path) -> 
         reserve_block(ctx=b_ctx, squad_id=b_squad, kind="education_notice", year=2026,
                       first=51, last=100, officer_id=b_officers[0])
         numbers: dict[str, list[str]] = {"a": [], "b": []}
+
+        def issue_and_void(ctx, officer: str, finding_id: str) -> str:
+            # One live notice per finding: each is voided so the next uses a new number.
+            doc = issue_document(ctx=ctx, officer_id=officer, kind="education_notice",
+                                 finding_id=finding_id)
+            void_document(ctx=ctx, officer_id=officer, document_id=doc.id, reason="重新出具")
+            return doc.number
+
         for _ in range(50):
-            numbers["a"].append(issue_document(ctx=a_ctx, officer_id=a_officers[0],
-                                               kind="education_notice",
-                                               finding_id=a_finding).number)
+            numbers["a"].append(issue_and_void(a_ctx, a_officers[0], a_finding))
         for _ in range(20):
-            numbers["b"].append(issue_document(ctx=b_ctx, officer_id=b_officers[0],
-                                               kind="education_notice",
-                                               finding_id=b_finding).number)
+            numbers["b"].append(issue_and_void(b_ctx, b_officers[0], b_finding))
         assert len(set(numbers["a"])) == 50 and len(set(numbers["b"])) == 20
         assert not set(numbers["a"]) & set(numbers["b"])
         assert numbers["a"][-1] == "东城管劝字〔2026〕第50号"

@@ -136,3 +136,17 @@ def test_the_note_lists_what_is_missing(volume: dict[str, Any]) -> None:
     assert "王建国" in note and "周法制" in note
     documents = sum(1 for n in volume["pages"] if n)
     assert f"共有文件{documents}件，共{sum(volume['pages'])}页" in note
+
+
+def test_the_index_keeps_each_document_number_on_one_line() -> None:
+    numbers = ["东城管罚告字〔2026〕第1234号", "东城管不罚字〔2026〕第88号",
+               "东城管罚决字〔2026〕第1号"]
+    parts = [DossierPart(title, number, "20260930", "示例市东城区城市管理综合行政执法局",
+                         None, ()) for title, number in zip(
+                             ("行政处罚事先告知书", "不予行政处罚决定书", "行政处罚决定书"),
+                             numbers, strict=True)]
+    pdf = render_dossier(COVER, parts, NOTE)
+    index = PdfReader(io.BytesIO(pdf)).pages[1].extract_text().splitlines()
+    for number in numbers:
+        assert any(number in line.replace(" ", "") for line in index), number
+    assert not any(line.rstrip().endswith("〔") for line in index)

@@ -67,6 +67,7 @@ def case(org, tmp_path):
                        role=OfficerRole.AGENCY_HEAD).id
     subject = create_subject(ctx=ctx, officer_id=org.officers[1], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL_BUSINESS, name="刘德华", shop_sign="鲜果坊水果店",
+        id_number="110101198001010010", gender="male",
         phone="13800138000", address="东华门大街28号")).id
     photos = tuple(EvidenceData(path=str(_photo(tmp_path / f"p{n}.jpg", c)),
                                 evidence_type=EvidenceType.AUDIOVISUAL,
@@ -237,6 +238,7 @@ def laddered(org):
         tx.update(tx.session.exec(select(AgencyProfile)).one(), AGENCY)
     subject = create_subject(ctx=ctx, officer_id=org.officers[1], data=SubjectData(
         kind=SubjectKind.INDIVIDUAL_BUSINESS, name="陈小明", shop_sign="小明早餐店",
+        id_number="110101198506150027", gender="female",
         phone="13900139000", address="东华门大街30号")).id
     pair = tuple(org.officers[1:3])
 
@@ -256,12 +258,19 @@ def laddered(org):
     second = meet(dt.datetime(2026, 8, 12, 8, 40, tzinfo=LOCAL), "JM02", "再次店外摆放早餐摊位")
     notices = {"old": issue(K.EDUCATION_NOTICE, old), "other": issue(K.EDUCATION_NOTICE, other),
                "education": issue(K.EDUCATION_NOTICE, first),
-               "warning": issue(K.WARNING_NOTICE, second)}
+               "warning": issue(K.WARNING_NOTICE, second),
+               # The warning step hands over both papers (告诫书 and 责令限期改正通知书).
+               "correction": issue(K.CORRECTION_ORDER, second)}
     record_service(ctx=ctx, document_id=notices["warning"].id, method="direct",
                    served_at=dt.datetime(2026, 8, 12, 8, 50, tzinfo=LOCAL), officer_ids=pair,
                    receiver="陈小明")
     notices["receipt"] = issue(K.SERVICE_RECEIPT, second,
                                served_document_id=notices["warning"].id)
+    record_service(ctx=ctx, document_id=notices["correction"].id, method="direct",
+                   served_at=dt.datetime(2026, 8, 12, 8, 50, tzinfo=LOCAL), officer_ids=pair,
+                   receiver="陈小明")
+    notices["correction_receipt"] = issue(K.SERVICE_RECEIPT, second,
+                                          served_document_id=notices["correction"].id)
     meet(AT, "JM02", "第三次店外摆放早餐摊位约5平方米")
     with ctx.read() as session:
         case_id = session.exec(select(CaseFile.id).where(CaseFile.subject_id == subject)).one()
@@ -276,10 +285,10 @@ def test_the_dossier_holds_the_notices_of_the_steps_that_led_to_the_case(laddere
                             case_id=case_id)
     result = print_dossier(ctx=org.ctx, case_id=case_id, path=tmp_path / "卷.pdf",
                            officer_id=org.officers[0])
-    assert result.missing == () and result.documents == 4
+    assert result.missing == () and result.documents == 6
     texts = _page_texts(result.path.read_bytes())
     index = texts[1]
-    for key in ("education", "warning", "receipt"):
+    for key in ("education", "warning", "correction", "receipt", "correction_receipt"):
         assert notices[key].number in index, key
     # The education notice of March 2025 is older than the 12-month window, and the
     # notice for the handbill is another violation: neither belongs to this case.
@@ -297,3 +306,7 @@ def test_a_case_after_a_warning_without_its_notice_lacks_it(laddered) -> None:
                   reason="告诫内容有误")
     missing = dossier_completeness(ctx=org.ctx, case_id=case_id)
     assert "缺少立案前送达的告诫书" in missing
+    void_document(ctx=org.ctx, officer_id=org.officers[1],
+                  document_id=notices["correction"].id, reason="改正期限有误")
+    assert "缺少立案前送达的责令限期改正通知书" in dossier_completeness(ctx=org.ctx,
+                                                                case_id=case_id)

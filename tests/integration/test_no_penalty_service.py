@@ -92,7 +92,8 @@ def test_the_csv_layout_is_the_one_bureaus_publish(org, tmp_path: Path) -> None:
     assert rows[0] == ["清单名称", "示例市城市管理领域轻微违法行为免罚清单"]
     assert rows[6] == []
     assert rows[_HEADER_ROW - 1] == ["序号", "领域", "事项名称", "违法行为代码", "违则", "罚则",
-                                     "法定处罚", "免罚情形", "适用条件", "处理措施", "来源", "备注"]
+                                     "法定处罚", "免罚情形", "适用条件", "处理措施", "来源", "备注",
+                                     "实施依据"]
     first = rows[_HEADER_ROW]
     assert first[7:10] == [
         "首违可不罚",

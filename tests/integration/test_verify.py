@@ -176,13 +176,14 @@ def test_a_pdf_with_other_text_but_the_real_code_is_altered(issued, tmp_path) ->
 
 def test_codes_from_other_stores_are_unknown_until_the_device_is_known(issued, tmp_path) -> None:
     from fieldapp.services.context import open_context
-    from fieldapp.services.rules import load_catalogue
+    from fieldapp.services.rules import load_catalogue, load_city_rules
     from fieldapp.services.staff import add_officer, add_squad, set_agency
 
     org, _doc = issued
     other = open_context(tmp_path / "other", clock=lambda: NOW)
     try:
         load_catalogue(ctx=other)
+        load_city_rules(ctx=other)
         set_agency(ctx=other, full_name="示例市西城区城市管理综合行政执法局", short_code="西城管")
         squad = add_squad(ctx=other, name="金融街中队", code="JRJ").id
         officers = [add_officer(ctx=other, squad_id=squad, name=n, certificate_no=c,

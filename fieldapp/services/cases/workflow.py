@@ -30,6 +30,7 @@ from fieldapp.domain.workflow import (
     new_case,
 )
 from fieldapp.i18n import N_
+from fieldapp.services.cases.legal_checks import check_action
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
 from fieldapp.services.rules import deadline_calendar, rule_config
@@ -143,6 +144,7 @@ def act(*, ctx: ServiceContext, case_id: str, officer_id: str, action: Action,
         day = on or tx.now.astimezone(agency_zone()).date()
         payload |= _computed_dates(action, day, calendar, config.statement_window_working_days)
         state = CaseState.from_json(json.loads(case.state_json))
+        check_action(tx.session, case, officer, action, payload, state, day)
         after = apply(state, action, role=OfficerRole(officer.role), on=day, payload=payload,
                       config=config)
         _event(tx, case.id, action.value, officer, payload)

@@ -12,7 +12,6 @@ from fieldapp.services.paperwork.documents import (
     get_document,
     issue_document,
     list_documents,
-    record_service,
     render,
     reprint_document,
     snapshot_of,
@@ -30,6 +29,7 @@ from fieldapp.services.paperwork.numbers import (
     set_number_pattern,
     void_unused_number,
 )
+from fieldapp.services.paperwork.service import record_service
 from fieldapp.services.paperwork.verify import (
     verify,
 )

@@ -28,13 +28,21 @@ from fieldapp.domain.dates import chinese_numeral_date
 from fieldapp.domain.doc_payload import DEFAULT_URL_BASE, Payload, canonical_json, key_id
 from fieldapp.domain.doc_payload import content_sha256 as snapshot_sha256
 from fieldapp.domain.document_kinds import TITLES, DocumentKind
-from fieldapp.domain.document_text import SERVICE_METHODS
 from fieldapp.domain.entities import OfficerRole
 from fieldapp.domain.errors import DomainError, NotFound, ValidationError
-from fieldapp.domain.localtime import local_date
+from fieldapp.domain.issuance import (
+    check_free_fields,
+    check_issuable,
+    check_no_placeholder,
+)
 from fieldapp.domain.permissions import Action
 from fieldapp.domain.validation import check_two_officers
 from fieldapp.services.context import ServiceContext
+from fieldapp.services.paperwork.issuance import (
+    act_date,
+    issue_context,
+    same_document,
+)
 from fieldapp.services.paperwork.numbers import (
     IssuedNumber,
     local_year,
@@ -44,6 +52,7 @@ from fieldapp.services.paperwork.numbers import (
 )
 from fieldapp.services.paperwork.signing import device_key, raw_public
 from fieldapp.services.paperwork.snapshots import (
+    About,
     Snapshot,
     about,
     apply_overrides,
@@ -53,6 +62,7 @@ from fieldapp.services.paperwork.snapshots import (
     title_of,
 )
 from fieldapp.services.results import Written
+from fieldapp.services.rules import rule_config
 from fieldapp.services.staff import officer_ref
 from fieldapp.store.tables import (
     CaseFile,
@@ -141,6 +151,7 @@ def _check_fields(fields: Mapping[str, str]) -> dict[str, str]:
     for key in sorted(set(fields) & _PROTECTED_KEYS):
         raise ValidationError("document field", "'{key}' is set when the document is issued "
                               "and cannot be given", key=key)
+    check_free_fields(fields)
     return {str(k): str(v) for k, v in fields.items()}
 
 
@@ -175,22 +186,33 @@ def _issue_in(ctx: ServiceContext, tx: Tx, officer_id: str, request: _Request,
               written: list[Path]) -> IssuedDocument:
     session = tx.session
     _check_issuer(session, officer_id)
+    kind = request.kind
+    target = about(session, finding_id=request.finding_id, case_id=request.case_id)
     if request.amends is not None:
         _check_amendable(session, request.amends.id)
-    kind = request.kind
+    else:
+        first = same_document(session, kind, target, request.served_document_id)
+        if first is not None:  # never twice: the second request opens the first
+            return IssuedDocument(first.id, first.number, pdf_path_of(ctx, first.id),
+                                  first.kind, first.qr_payload)
+    check_issuable(issue_context(session, kind, target), rule_config(ctx=ctx))
+    _check_own_officer(session, officer_id, target)
     snap = request.base if request.base is not None else build_snapshot(
         ctx, session, kind=kind, finding_id=request.finding_id, case_id=request.case_id,
         served_document_id=request.served_document_id)
+    check_no_placeholder(kind, snap, f"{snap.get('violation.code', '')} "
+                         f"{snap.get('violation.name', '')}")
     today = local_time(tx.now).date()
-    target = about(session, finding_id=request.finding_id, case_id=request.case_id)
     _check_officers(session, target.officer_ids, today)
     number = take_number_in(tx, squad_id=target.squad_id, kind=kind.value,
                             year=local_year(tx.now))
     doc_id = tx.new_id()
-    snap = _final_snapshot(snap, request, doc_id, number, today)
+    day = act_date(snap, today)
+    snap = _final_snapshot(snap, request, doc_id, number, day)
     digest = snapshot_sha256(snap)
-    payload, signature = _signed_payload(ctx, tx, doc_id, kind, number, today, digest)
-    pdf = render(snap, layout=request.layout, qr=payload.url(verify_url_base(session)))
+    payload, signature = _signed_payload(ctx, tx, doc_id, kind, number, day, digest)
+    pdf = render(snap, layout=request.layout, qr=payload.url(verify_url_base(session)),
+                 images=evidence_files(ctx, snap))
     path = pdf_path_of(ctx, doc_id)
     written.append(path)
     write_atomically(path, pdf)
@@ -213,12 +235,13 @@ def _issue_in(ctx: ServiceContext, tx: Tx, officer_id: str, request: _Request,
 
 
 def _final_snapshot(snap: Snapshot, request: _Request, doc_id: str, number: IssuedNumber,
-                    today: dt.date) -> Snapshot:
-    """The store's values, the officer's, then the document's own; checked complete."""
+                    day: dt.date) -> Snapshot:
+    """The store's values, the officer's, then the document's own; checked complete.
+    ``day`` is the day of the act the document records, not the printing day."""
     kind = request.kind
     final = apply_overrides(snap, request.fields) | {
         "document.id": doc_id, "document.kind": kind.value, "document.number": number.number,
-        "document.date": today.isoformat(), "document.date_cn": chinese_numeral_date(today)}
+        "document.date": day.isoformat(), "document.date_cn": chinese_numeral_date(day)}
     final.setdefault("document.title", TITLES[kind])
     final.setdefault("document.copy_note", "")
     check_complete(kind.value, final)
@@ -246,6 +269,15 @@ def _check_issuer(session: Session, officer_id: str) -> Officer:
     return officer
 
 
+def _check_own_officer(session: Session, officer_id: str, target: About) -> None:
+    """A document is issued by one of the two officers of its own record."""
+    if officer_id not in target.officer_ids:
+        officer = session.get(Officer, officer_id)
+        raise ValidationError("officer", "{name} is not one of the officers of this record "
+                              "and cannot issue its documents",
+                              name=officer.name if officer else officer_id)
+
+
 def _check_officers(session: Session, ids: tuple[str, str], today: dt.date) -> None:
     """行政处罚法 art. 42: two certified officers sign, valid on the day of issue."""
     officers = [session.get(Officer, i) for i in ids]
@@ -267,10 +299,17 @@ def verify_url_base(session: Session) -> str:
     return str(json.loads(row.value_json)) if row is not None else DEFAULT_URL_BASE
 
 
-def render(snapshot: Mapping[str, str], *, layout: str, qr: str) -> bytes:
+def render(snapshot: Mapping[str, str], *, layout: str, qr: str,
+           images: Mapping[str, Path] | None = None) -> bytes:
     from fieldapp.documents.render import render_document
 
-    return render_document(snapshot, layout=layout, qr_payload=qr)
+    return render_document(snapshot, layout=layout, qr_payload=qr, images=images)
+
+
+def evidence_files(ctx: ServiceContext, snapshot: Mapping[str, str]) -> dict[str, Path]:
+    """The evidence file a photo page embeds, from the store, by its SHA-256."""
+    sha = snapshot.get("photo.sha256", "")
+    return {sha: ctx.store.blobs.path_of(sha)} if sha else {}
 
 
 # --- reading and reprinting -----------------------------------------------------------
@@ -306,7 +345,8 @@ def reprint_document(*, ctx: ServiceContext, document_id: str, rerender: bool = 
                           "cannot be printed again", number=document.number)
     with ctx.read() as session:
         base = verify_url_base(session)
-    return render(snap, layout=document.layout, qr=base + document.qr_payload)
+    return render(snap, layout=document.layout, qr=base + document.qr_payload,
+                  images=evidence_files(ctx, snap))
 
 
 def list_documents(*, ctx: ServiceContext, case_id: str | None = None,
@@ -348,7 +388,7 @@ def _view(ctx: ServiceContext, r: Document, voided: Mapping[str, str],
 # --- void, amend ----------------------------------------------------------------------
 
 
-def _live(session: Session, document_id: str) -> Document:
+def live_document(session: Session, document_id: str) -> Document:
     """A document that may still be voided, amended or served."""
     document = session.get(Document, document_id)
     if document is None:
@@ -371,7 +411,7 @@ def void_document(*, ctx: ServiceContext, officer_id: str, document_id: str,
         raise ValidationError("reason", "is required")
     with ctx.write(officer_id, action=Action.VOID_DOCUMENT) as tx:
         _check_issuer(tx.session, officer_id)
-        document = _live(tx.session, document_id)
+        document = live_document(tx.session, document_id)
         void_id = tx.new_id()
         today = local_time(tx.now).date()
         snap = {"document.id": void_id, "document.kind": VOID_KIND,
@@ -415,57 +455,13 @@ def amend_document(*, ctx: ServiceContext, officer_id: str, document_id: str,
 
 
 def _check_amendable(session: Session, document_id: str) -> Document:
-    old = _live(session, document_id)
+    old = live_document(session, document_id)
     newer = session.exec(select(Document.number).where(
         Document.amends_document_id == document_id)).first()
     if newer is not None:
         raise DomainError("{number} was already amended by {newer}: amend that one",
                           number=old.number, newer=newer)
     return old
-
-
-# --- service (送达) --------------------------------------------------------------------
-
-
-def record_service(*, ctx: ServiceContext, document_id: str, method: str,
-                   served_at: dt.datetime, officer_ids: tuple[str, str], receiver: str = "",
-                   refused: bool = False, refusal_note: str = "", witness: str = "",
-                   place: str = "") -> Written:
-    """Record how a document was served (送达): by whom, when, to whom or the refusal."""
-    _check_service(method, served_at, receiver, refused, refusal_note)
-    with ctx.write(officer_ids[0], action=Action.SERVE_DOCUMENT) as tx:
-        document = _live(tx.session, document_id)
-        officers = [tx.session.get(Officer, i) for i in officer_ids]
-        if any(o is None for o in officers):
-            raise NotFound("officer", next(i for i, o in zip(officer_ids, officers,
-                                                               strict=True) if o is None))
-        day = local_date(served_at)
-        check_two_officers([officer_ref(o) for o in officers if o is not None], day)
-        row = tx.add(DocumentService(
-            id=tx.new_id(), document_id=document.id, method=method, served_at_utc=served_at,
-            place=place.strip(), receiver=receiver.strip(), refused=refused,
-            refusal_note=refusal_note.strip(), witness=witness.strip(),
-            officer1_id=officer_ids[0], officer2_id=officer_ids[1], created_at=tx.now))
-        tx.audit("document.serve", "document_service", row.id, {
-            "document": document.id, "number": document.number, "method": method,
-            "receiver": receiver, "refused": refused, "witness": witness})
-    return Written(row.id, frozenset(tx.changed))
-
-
-def _check_service(method: str, served_at: dt.datetime, receiver: str, refused: bool,
-                   refusal_note: str) -> None:
-    if method not in SERVICE_METHODS:
-        raise ValidationError("service method", "'{value}' is not one of {choices}",
-                              value=method, choices=", ".join(SERVICE_METHODS))
-    if served_at.tzinfo is None:
-        raise ValidationError("time", "must carry a UTC offset")
-    if refused and not refusal_note.strip():
-        raise ValidationError("refusal note", "note how the party refused to sign")
-    if method == "direct" and not refused and not receiver.strip():
-        raise ValidationError("receiver", "is required")
-    if method == "left_at_address" and not refused:
-        raise ValidationError("service method", "leaving the document (留置送达) is only for "
-                              "a party who refuses it")
 
 
 def available_layouts(kind: str | DocumentKind) -> tuple[str, ...]:

@@ -129,8 +129,11 @@ def _gather(ctx: ServiceContext, session: Session, case_id: str) -> _CaseFiles:
                       others, replaced, warned)
 
 
+# The papers of the steps that led to the case (一教育、二告诫): all are filed.
 _PRIOR_KINDS = frozenset({DocumentKind.EDUCATION_NOTICE.value,
-                          DocumentKind.WARNING_NOTICE.value})
+                          DocumentKind.WARNING_NOTICE.value,
+                          DocumentKind.CORRECTION_ORDER.value,
+                          DocumentKind.NO_PENALTY_COMMITMENT.value})
 
 
 def _prior_steps(ctx: ServiceContext, session: Session,
@@ -154,7 +157,8 @@ def _prior_steps(ctx: ServiceContext, session: Session,
 
 
 def _prior_notices(session: Session, finding_ids: list[str]) -> list[Document]:
-    """The 教育劝导书 and 告诫书 in force issued for those findings, with the 送达回证
+    """The 教育劝导书, 告诫书, 责令限期改正通知书 and 免罚承诺书 in force issued for
+    those findings, with the 送达回证
     that prove them served: the case rests on them (一教育、二告诫、三执法)."""
     if not finding_ids:
         return []
@@ -277,7 +281,10 @@ def _document_part(document: Document, base: Mapping[str, str], url: str) -> Dos
 
 
 def _index_date(document: Document) -> str:
-    """The 卷内文件目录's date column: the eight digits archives use (20261121)."""
+    """The document's own date (the day of the act it records), as the index prints it."""
+    day = snapshot_of(document).get("document.date", "")
+    if len(day) == 10:
+        return day.replace("-", "")
     return f"{local_time(document.issued_at):%Y%m%d}"
 
 

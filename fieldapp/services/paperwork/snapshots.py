@@ -1,4 +1,5 @@
-"""The field snapshot of a document, built from the store (keys: documents/fields.py).
+"""The field snapshot of a document, built from the store (keys: domain/snapshot_keys.py;
+the case's part: case_snapshot.py).
 
 Everything a document prints is gathered here once, at issue: the agency, the squad,
 the party, the finding and its violation, the ladder history, the correction deadline,
@@ -11,41 +12,51 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from fieldapp.domain.amounts import rmb_upper, yuan_text
+from fieldapp.domain.applicability import choose_applicable, known_answers
 from fieldapp.domain.dates import chinese_date, chinese_datetime
 from fieldapp.domain.document_kinds import TITLES, DocumentKind
 from fieldapp.domain.document_text import (
-    CASE_SOURCE_NAMES,
     GENDER_NAMES,
-    NO_PENALTY_REASONS,
-    SERVICE_METHODS,
     STEP_NAMES,
     SUBJECT_KIND_NAMES,
     fill,
-    penalty_text,
 )
 from fieldapp.domain.entities import SubjectKind
 from fieldapp.domain.errors import NotFound, ValidationError
+from fieldapp.domain.issuance import missing_party_keys
 from fieldapp.domain.localtime import to_local
-from fieldapp.domain.no_penalty import ConditionKind, evaluate, items_for_violation
-from fieldapp.domain.penalties import Penalty, PenaltyKind
-from fieldapp.domain.workflow import CaseState, Decision
+from fieldapp.domain.no_penalty import evaluate, items_for_violation
+from fieldapp.domain.party import addressee
+from fieldapp.domain.snapshot_keys import LABELS
+from fieldapp.domain.workflow import CaseState
 from fieldapp.resources import resource
 from fieldapp.services.context import ServiceContext
-from fieldapp.services.rules import history_before, list_in_force_on, rule_config
+from fieldapp.services.paperwork.case_snapshot import (
+    Snapshot,
+    case_keys,
+    case_photos,
+    live_case_documents,
+    live_documents,
+    served_keys,
+    title_of,
+)
+from fieldapp.services.rules import (
+    deadline_calendar,
+    history_before,
+    list_in_force_on,
+    rule_config,
+)
+from fieldapp.services.rules.city_rules import applied_rule_in
 from fieldapp.store.tables import (
     AgencyProfile,
-    CaseEvent,
     CaseFile,
-    Document,
-    DocumentService,
     Evidence,
     Finding,
     Inspection,
@@ -56,16 +67,12 @@ from fieldapp.store.tables import (
     ViolationType,
 )
 
-Snapshot = dict[str, str]
 _CORRECTION_KINDS = frozenset({DocumentKind.WARNING_NOTICE, DocumentKind.CORRECTION_ORDER,
                                DocumentKind.EDUCATION_NOTICE, DocumentKind.NO_PENALTY_DECISION})
 _EDUCATION_KINDS = frozenset({DocumentKind.EDUCATION_NOTICE,
-                              DocumentKind.NO_PENALTY_COMMITMENT})
+                              DocumentKind.NO_PENALTY_COMMITMENT,
+                              DocumentKind.NO_PENALTY_DECISION})  # art. 33 ¶3
 _ART_33 = "《中华人民共和国行政处罚法》第三十三条"
-_HEARING_TEXT = ("如你（单位）要求听证，应当在收到本告知书之日起五个工作日内向本机关提出，"
-                 "逾期视为放弃听证权利。")
-
-
 @dataclass(frozen=True)
 class DocumentFields:
     """``resources/catalogue/document_fields.json``: what each kind requires."""
@@ -84,7 +91,7 @@ def document_fields() -> DocumentFields:
     data = json.loads(resource("catalogue", "document_fields.json").read_text("utf-8"))
     return DocumentFields(tuple(data["common"]),
                           {k: tuple(v) for k, v in data["kinds"].items()},
-                          dict(data["labels"]), dict(data["defaults"]))
+                          dict(LABELS), dict(data["defaults"]))
 
 
 @dataclass
@@ -113,25 +120,50 @@ def build_snapshot(ctx: ServiceContext, session: Session, *, kind: DocumentKind,
     snap: Snapshot = {"document.kind": kind.value, "document.title": TITLES[kind]}
     snap |= _agency(session, src)
     snap |= _subject(subject)
-    snap |= _violation(violation)
+    snap |= _violation(session, violation, src)
     snap |= _finding(src)
     snap |= _officers(session, src)
     snap |= _ladder(ctx, session, src, violation)
     if src.case is not None:
-        snap |= _case_keys(src.case, kind, snap, session)
-    snap |= _no_penalty(ctx, src, snap)
+        snap |= case_keys(src.case, kind, snap, session, deadline_calendar(ctx=ctx))
+    snap |= _no_penalty(ctx, session, src, violation)
     snap |= _record(session, kind, src, snap)
     if served_document_id:
-        snap |= _served(session, served_document_id)
+        snap |= served_keys(session, served_document_id)
+    act = _act_date(kind, src, snap)
+    snap["act.date"] = act.isoformat() if act else ""
     return _with_defaults(kind, snap)
 
 
-def title_of(kind: str) -> str:
-    """The official title of a stored kind (a void record is titled 作废记录)."""
-    try:
-        return TITLES[DocumentKind(kind)]
-    except ValueError:
-        return "作废记录" if kind == "void" else kind
+def _act_date(kind: DocumentKind, src: _Sources, snap: Snapshot) -> dt.date | None:
+    """The day of the act the document records (issue 13 ¶6): an approval the day it was
+    given, a decision the day it was made, a notice the day it was given, a finding's
+    notices the day of the finding, a receipt the day of service."""
+    state = _state(src)
+    by_kind: dict[DocumentKind, dt.date | None] = {}
+    if state is not None:
+        by_kind = {DocumentKind.FILING_APPROVAL: state.filed_on,
+                   DocumentKind.PRIOR_NOTICE: state.notified_on,
+                   DocumentKind.PENALTY_DECISION: state.decided_on,
+                   DocumentKind.ON_SPOT_DECISION: state.decided_on,
+                   DocumentKind.NO_PENALTY_DECISION: state.decided_on,
+                   DocumentKind.EVIDENCE_PRESERVATION: state.preserved_on,
+                   DocumentKind.CLOSING_APPROVAL: state.closed_on}
+    if kind is DocumentKind.SERVICE_RECEIPT and snap.get("service.on"):
+        return dt.date.fromisoformat(snap["service.on"])
+    day = by_kind.get(kind)
+    if day is not None:
+        return day
+    if kind in _FINDING_NOTICES and src.finding is not None:
+        return local_time(src.finding.at_utc).date()
+    if kind is DocumentKind.FILING_APPROVAL and src.case is not None:
+        return local_time(src.case.opened_at).date()
+    return None  # records made when printed (笔录, receipts): the printing day
+
+
+_FINDING_NOTICES = frozenset({DocumentKind.EDUCATION_NOTICE, DocumentKind.WARNING_NOTICE,
+                              DocumentKind.CORRECTION_ORDER, DocumentKind.NO_PENALTY_COMMITMENT,
+                              DocumentKind.INSPECTION_RECORD, DocumentKind.PHOTO_EVIDENCE})
 
 
 def _case(src: _Sources) -> CaseFile:
@@ -208,6 +240,7 @@ def _subject(subject: Subject) -> Snapshot:
                                         f"常在{subject.usual_place}") if p)
     name = subject.name or (description if vendor else subject.shop_sign)
     return {"subject.kind": SUBJECT_KIND_NAMES.get(subject.kind, subject.kind),
+            "subject.you": addressee(SubjectKind(subject.kind)),
             "subject.name": name, "subject.shop_sign": subject.shop_sign,
             "subject.gender": GENDER_NAMES.get(subject.gender, subject.gender),
             "subject.birth_date": chinese_date(subject.birth_date) if subject.birth_date
@@ -219,11 +252,31 @@ def _subject(subject: Subject) -> Snapshot:
             "subject.description": description if vendor else ""}
 
 
-def _violation(violation: ViolationType) -> Snapshot:
+def _violation(session: Session, violation: ViolationType, src: _Sources) -> Snapshot:
+    """The rule as it applies to this act (the city's version in force; art. 37)."""
+    act = _act_day(src)
+    state = _state(src)
+    decided = state.decided_on if state and state.decided_on else act
+    applied = applied_rule_in(session, violation.code, act_day=act, decision_day=decided,
+                              organisation=bool(state and state.organisation))
+    rule = applied.rule
     return {"violation.code": violation.code, "violation.name": violation.name,
-            "violation.provision": violation.provision,
-            "violation.penalty_provision": violation.penalty_provision,
-            "violation.penalty_range": violation.penalty_range}
+            "violation.provision": rule.provision,
+            "violation.penalty_provision": rule.penalty_provision,
+            "violation.penalty_range": rule.penalty_range,
+            "rule.version": rule.label, "rule.choice": applied.reason}
+
+
+def _act_day(src: _Sources) -> dt.date:
+    if src.finding is not None:
+        return local_time(src.finding.at_utc).date()
+    return local_time(_case(src).opened_at).date()
+
+
+def _state(src: _Sources) -> CaseState | None:
+    if src.case is None:
+        return None
+    return CaseState.from_json(json.loads(src.case.state_json or "{}"))
 
 
 def local_time(moment: dt.datetime) -> dt.datetime:
@@ -270,7 +323,8 @@ def _ladder(ctx: ServiceContext, session: Session, src: _Sources,
     deadline = step.correction_deadline_utc
     return {"ladder.step": STEP_NAMES.get(step.kind, step.kind),
             "ladder.history": "\n".join(lines),
-            "correction.deadline": chinese_date(local_time(deadline).date()) if deadline
+            # A deadline is a date and a time (年月日时前, DOMAIN.md §2.3 0b).
+            "correction.deadline": chinese_datetime(local_time(deadline)) if deadline
             else ""}
 
 
@@ -284,9 +338,11 @@ def _step_officers(session: Session, step_id: str) -> str:
     return "、".join(names)
 
 
-def _no_penalty(ctx: ServiceContext, src: _Sources, snap: Snapshot) -> Snapshot:
-    """The no-penalty item that applied to the finding, judged from what the store knows
-    (first offence: the step was education; corrected on the spot)."""
+def _no_penalty(ctx: ServiceContext, session: Session, src: _Sources,
+                violation: ViolationType) -> Snapshot:
+    """The no-penalty item that applied to the finding, judged as the advice judges it
+    (``domain.applicability``): first offence from the ladder's history, corrected on the
+    spot as recorded, and the same choice of item."""
     empty = {"no_penalty.item": "", "no_penalty.basis": ""}
     if src.finding is None or src.step is None:
         return empty
@@ -294,17 +350,14 @@ def _no_penalty(ctx: ServiceContext, src: _Sources, snap: Snapshot) -> Snapshot:
     in_force = list_in_force_on(ctx=ctx, on=day)
     if in_force is None:
         return empty
-    corrected = src.finding.corrected_on_spot
-    answers: dict[ConditionKind, bool | float | None] = {
-        ConditionKind.FIRST_OFFENCE: src.step.kind == "educate",
-        ConditionKind.CORRECTED_ON_SPOT: corrected,
-        ConditionKind.CORRECTED_IN_PERIOD: True if corrected else None}
-    applying = [a for a in (evaluate(i, answers) for i in
-                            items_for_violation(in_force, src.finding.violation_code))
-                if a.applies]
-    if not applying:
+    decision = history_before(session.connection(), src.step, config=rule_config(ctx=ctx),
+                              ladder_applies=violation.ladder_applies)
+    answers = known_answers(decision, corrected_on_spot=src.finding.corrected_on_spot)
+    chosen = choose_applicable(evaluate(i, answers) for i in
+                               items_for_violation(in_force, src.finding.violation_code))
+    if chosen is None:
         return empty
-    item = sorted(applying, key=lambda a: not a.mandatory)[0].item
+    item = chosen.item
     doc_no = f"（{in_force.doc_no}）" if in_force.doc_no else ""
     return {"no_penalty.item": f"第{item.item_no}项 {item.name}",
             "no_penalty.basis": f"《{in_force.title}》{doc_no}、{_ART_33}"}
@@ -323,177 +376,16 @@ def _record(session: Session, kind: DocumentKind, src: _Sources, snap: Snapshot)
         return {"record.started_at": snap.get("finding.at", ""),
                 "record.photos": f"现场照片{len(photos)}张" if photos else ""}
     if not photos:
-        return {}
+        raise ValidationError("photo", "the 现场照片证据 page embeds the photo: record a photo "
+                              "of the inspection first")
     first = photos[0]
     officer = session.get(Officer, first.officer_id)
     return {"photo.taken_at": chinese_datetime(local_time(first.captured_at_utc)),
-            "photo.place": first.place, "photo.taken_by": officer.name if officer else "",
-            "photo.description": first.description}
-
-
-def _case_keys(case: CaseFile, kind: DocumentKind, snap: Snapshot,
-               session: Session) -> Snapshot:
-    state = CaseState.from_json(json.loads(case.state_json or "{}"))
-    penalty = _penalty_for(kind, state)
-    fine = penalty.fine_fen if penalty and PenaltyKind.FINE in penalty.kinds else 0
-    reason = state.no_penalty_reason.value if state.no_penalty_reason else ""
-    return {
-        "case.id": case.id, "case.no": case.case_no,
-        "case.cause": snap["violation.name"].split("（")[0] + "案",
-        "case.source": CASE_SOURCE_NAMES.get(case.source, case.source),
-        "case.summary": case.summary or snap.get("finding.facts", ""),
-        "case.filed_on": _date(state.filed_on),
-        "case.penalty": penalty_text(penalty) if penalty else "",
-        "case.fine_yuan": yuan_text(fine) if fine else "",
-        "case.fine_upper": rmb_upper(fine) if fine else "",
-        "case.payment_due": _date(state.payment_due),
-        "case.statement_due": _date(state.statement_due),
-        "case.hearing": _HEARING_TEXT if state.hearing_offered else "",
-        "case.no_penalty_reason": NO_PENALTY_REASONS.get(reason, reason),
-        "case.decision_on": _date(state.decided_on),
-        "case.closed_on": _date(state.closed_on),
-        "case.result": _result(state),
-        "case.notified_on": _date(state.notified_on),
-        "case.statement_result": _statement_result(state),
-        "case.decision_number": _decision_number(session, case.id),
-        "case.evidence": _evidence_list(session, case.id),
-    } | _approvals(session, case.id, kind)
-
-
-def _statement_result(state: CaseState) -> str:
-    if state.statement_recorded:
-        return "当事人提出了陈述、申辩，本机关已进行复核。"
-    if state.decided_on and state.notified_on:
-        return "当事人在规定期限内未提出陈述、申辩。"
-    return ""
-
-
-_DECISION_KINDS = (DocumentKind.PENALTY_DECISION, DocumentKind.ON_SPOT_DECISION,
-                   DocumentKind.NO_PENALTY_DECISION)
-
-
-def live_case_documents(session: Session, case_id: str) -> list[Document]:
-    """The case's documents in force: not voided, not superseded by an amendment."""
-    return live_documents(session.exec(select(Document).where(Document.case_id == case_id)
-                                       .order_by(col(Document.issued_at))).all())
-
-
-def live_documents(rows: Sequence[Document]) -> list[Document]:
-    """Of ``rows`` (with their void and amendment rows), those in force."""
-    replaced = {r.voids_document_id for r in rows} | {r.amends_document_id for r in rows}
-    return [r for r in rows if r.kind != "void" and r.id not in replaced]
-
-
-def _decision_number(session: Session, case_id: str) -> str:
-    for row in reversed(live_case_documents(session, case_id)):
-        if row.kind in _DECISION_KINDS:
-            return row.number
-    return ""
-
-
-def _evidence_list(session: Session, case_id: str) -> str:
-    """证据 named in decisions: the records issued and the photos of the case."""
-    kinds = (DocumentKind.INSPECTION_RECORD, DocumentKind.INQUIRY_RECORD,
-             DocumentKind.STATEMENT_RECORD, DocumentKind.EVIDENCE_PRESERVATION)
-    present = {r.kind for r in live_case_documents(session, case_id)}
-    names = [TITLES[k] for k in kinds if k.value in present]
-    photos = len(case_photos(session, case_id))
-    if photos:
-        names.append(f"现场照片{photos}张")
-    return "、".join(names)
-
-
-def case_photos(session: Session, case_id: str) -> list[Evidence]:
-    """Images recorded for the case or for the inspections of its findings."""
-    inspections = select(Finding.inspection_id).join(
-        LadderStep, col(LadderStep.finding_id) == col(Finding.id)).where(
-        LadderStep.case_id == case_id)
-    rows = session.exec(select(Evidence).where(
-        (col(Evidence.case_id) == case_id) | col(Evidence.inspection_id).in_(inspections))
-        .order_by(col(Evidence.captured_at_utc))).all()
-    return [r for r in rows if r.media_type.startswith("image/")]
-
-
-def _approvals(session: Session, case_id: str, kind: DocumentKind) -> Snapshot:
-    """Approvals recorded in the workflow, as the approval forms print them."""
-    wanted = {DocumentKind.FILING_APPROVAL: ("approve_filing", "同意立案。"),
-              DocumentKind.CLOSING_APPROVAL: ("approve_close", "同意结案。")}.get(kind)
-    if wanted is None:
-        return {}
-    action, text = wanted
-    out: Snapshot = {}
-    events = session.exec(select(CaseEvent).where(
-        CaseEvent.case_id == case_id, CaseEvent.action == action)
-        .order_by(col(CaseEvent.at_utc))).all()
-    for event in events:
-        key = {"squad_leader": "approval.squad", "agency_head": "approval.head",
-               "legal_reviewer": "approval.legal"}.get(event.role)
-        officer = session.get(Officer, event.officer_id)
-        if key and officer is not None:
-            out[key] = f"{text}（{officer.name}，{chinese_date(local_time(event.at_utc).date())}）"
-    return out
-
-
-def _penalty_for(kind: DocumentKind, state: CaseState) -> Penalty | None:
-    """The penalty a document states: the notice the one proposed, a decision its own."""
-    if kind is DocumentKind.PRIOR_NOTICE:
-        return state.notified or state.proposed
-    return state.decided or state.notified or state.proposed
-
-
-def _date(day: dt.date | None) -> str:
-    return chinese_date(day) if day else ""
-
-
-def _result(state: CaseState) -> str:
-    """执行情况, as the closing approval states it."""
-    if state.decision is Decision.NO_PENALTY:
-        return "不予行政处罚"
-    if state.decision is Decision.TRANSFER:
-        return "已移送有关机关处理"
-    decided = state.decided
-    if decided is None:
-        return ""
-    parts = []
-    if decided.fine_fen:
-        if state.paid_fen >= decided.fine_fen:
-            parts.append(f"已缴纳罚款人民币{rmb_upper(state.paid_fen)}")
-        elif state.paid_fen:
-            parts.append(f"已缴纳罚款人民币{rmb_upper(state.paid_fen)}，"
-                         f"尚欠人民币{rmb_upper(decided.fine_fen - state.paid_fen)}")
-        else:
-            parts.append("罚款尚未缴纳")
-    if decided.kinds - {PenaltyKind.FINE}:
-        parts.append(penalty_text(Penalty(decided.kinds - {PenaltyKind.FINE})) + "已执行")
-    return "，".join(parts)
-
-
-def _served(session: Session, document_id: str) -> Snapshot:
-    served = session.get(Document, document_id)
-    if served is None:
-        raise NotFound("document", document_id)
-    out: Snapshot = {"served.document_id": served.id, "served.number": served.number,
-                     "served.title": title_of(served.kind)}
-    service = session.exec(select(DocumentService).where(
-        DocumentService.document_id == document_id).order_by(
-        col(DocumentService.served_at_utc).desc())).first()
-    if service is not None:
-        out |= _service_keys(session, service)
-    return out
-
-
-def _service_keys(session: Session, service: DocumentService) -> Snapshot:
-    """The service record as the 送达回证 prints it."""
-    names = [o.name for o in (session.get(Officer, i) for i in
-                              (service.officer1_id, service.officer2_id)) if o is not None]
-    at = chinese_datetime(local_time(service.served_at_utc))
-    method = SERVICE_METHODS.get(service.method, service.method)
-    refusal = f"{service.refusal_note}（{at}）" if service.refused else ""
-    who = f"，受送达人：{service.receiver}" if service.receiver else ""
-    return {"service.method": method, "service.at": at, "service.place": service.place,
-            "service.receiver": service.receiver, "service.refusal": refusal,
-            "record.witness": service.witness, "service.officers": "、".join(names),
-            "service.note": f"于{at}{method}{who}"}
+            "photo.place": first.place or snap.get("finding.place", ""),
+            "photo.taken_by": officer.name if officer else "",
+            "photo.officers": "、".join(n for n in (snap.get("officers.1.name", ""),
+                                                   snap.get("officers.2.name", "")) if n),
+            "photo.description": first.description, "photo.sha256": first.sha256}
 
 
 def _with_defaults(kind: DocumentKind, snap: Snapshot) -> Snapshot:
@@ -517,7 +409,15 @@ def apply_overrides(snap: Mapping[str, str], fields: Mapping[str, Any]) -> Snaps
 
 
 def missing_fields(kind: str, snap: Mapping[str, str]) -> list[str]:
-    return [k for k in document_fields().required(kind) if not str(snap.get(k, "")).strip()]
+    required = [k for k in document_fields().required(kind)
+                if not str(snap.get(k, "")).strip()]
+    party_kind = _PARTY_KINDS.get(snap.get("subject.kind", ""))
+    if party_kind is not None and kind in DocumentKind.__members__.values():
+        required += missing_party_keys(DocumentKind(kind), party_kind, snap)
+    return required
+
+
+_PARTY_KINDS = {name: SubjectKind(code) for code, name in SUBJECT_KIND_NAMES.items()}
 
 
 def check_complete(kind: str, snap: Mapping[str, str]) -> None:
@@ -529,3 +429,6 @@ def check_complete(kind: str, snap: Mapping[str, str]) -> None:
             "document field", "{label} ({key}) is empty but the {title} needs it",
             label=labels.get(missing[0], missing[0]), key=missing[0],
             title=snap.get("document.title", kind))
+
+
+__all__ = ["Snapshot", "case_photos", "live_case_documents", "live_documents", "title_of"]

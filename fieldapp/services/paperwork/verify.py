@@ -44,7 +44,8 @@ from fieldapp.domain.doc_payload import (
 )
 from fieldapp.domain.doc_payload import content_sha256 as snapshot_sha256
 from fieldapp.domain.errors import ValidationError
-from fieldapp.i18n import N_
+from fieldapp.domain.verification import ALGORITHMS, ED25519, KeyContent, key_content
+from fieldapp.i18n import N_, _
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.paperwork.documents import (
     VOID_KIND,
@@ -57,6 +58,7 @@ from fieldapp.services.paperwork.signing import public_key_from_text, raw_public
 from fieldapp.services.paperwork.snapshots import local_time, title_of
 from fieldapp.store.tables import Device, Document
 
+UNKNOWN_ALGORITHM = N_("signed with {algorithm}, which this version of the app cannot check")
 VerifyStatus = Literal["genuine", "altered", "unknown", "voided"]
 _PAYLOAD_IN_PDF = re.compile(
     rb"FA1\.[A-Z2-7]{20,30}\.[A-Z2-7]{8}\.[A-Z]{2,4}\.[0-9]{4}-[0-9]+\.[0-9]{8}\."
@@ -77,6 +79,8 @@ class VerifyResult:
     payload: str = ""
     void_reason: str = ""
     text_checked: bool = False
+    content: KeyContent | None = None  # what the paper must say (kind, 文号, party, amount)
+    algorithm: str = ""  # the signature's algorithm (ed25519; sm2-sm3 later)
 
     @property
     def genuine(self) -> bool:
@@ -179,6 +183,9 @@ def _check_known(ctx: ServiceContext, session: Session, document: Document,
 
     if raw != document.qr_payload:
         return fail("altered", CODE_CHANGED)
+    if (document.signature_algorithm or ED25519) not in ALGORITHMS:
+        return VerifyResult("unknown", **base, problem=UNKNOWN_ALGORITHM,
+                            params={"algorithm": document.signature_algorithm})
     try:
         payload = parse_payload(raw)
     except ValidationError:  # the stored code itself was replaced
@@ -208,8 +215,26 @@ def _describe(document: Document, raw: str) -> dict[str, Any]:
     except ValueError:
         snap = {}
     return {"document_id": document.id, "number": document.number, "kind": document.kind,
-            "title": title_of(document.kind), "issued_on": local_time(document.issued_at).date(),
-            "subject": snap.get("subject.name", ""), "payload": raw}
+            "title": title_of(document.kind), "issued_on": _document_day(document, snap),
+            "subject": snap.get("subject.name", ""), "payload": raw,
+            "content": key_content(snap, title_of(document.kind)),
+            "algorithm": document.signature_algorithm or ED25519}
+
+
+def _document_day(document: Document, snap: dict[str, str]) -> dt.date:
+    """The day the paper is dated with (the act's), else the day it was issued."""
+    try:
+        return dt.date.fromisoformat(snap.get("document.date", ""))
+    except ValueError:  # missing, or a tampered snapshot (reported as such elsewhere)
+        return local_time(document.issued_at).date()
+
+
+def key_content_lines(result: VerifyResult) -> list[str]:
+    """The key content as lines a person compares with the paper, in their language."""
+    if result.content is None:
+        return []
+    return [_("{label}: {value}", label=_(label), value=value)
+            for label, value in result.content.lines()]
 
 
 def _record_problem(document: Document, payload: Payload) -> str:

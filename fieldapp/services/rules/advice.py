@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from fieldapp.domain.applicability import choose_applicable, known_answers
 from fieldapp.domain.document_kinds import DocumentKind, documents_for_step
 from fieldapp.domain.entities import StepKind, SubjectKind
 from fieldapp.domain.errors import NotFound
@@ -27,6 +28,7 @@ from fieldapp.domain.no_penalty import (
 from fieldapp.domain.rules_config import RuleConfig
 from fieldapp.i18n import _
 from fieldapp.services.context import ServiceContext
+from fieldapp.services.rules.city_rules import applied_rule_in
 from fieldapp.services.rules.ladder import ladder_decision
 from fieldapp.services.rules.no_penalty import list_in_force_on
 from fieldapp.services.rules.settings import rule_config
@@ -41,6 +43,8 @@ class LegalBasis:
     penalty_provision: str  # 罚则
     penalty_range: str
     local_regulation: bool
+    version: str = ""  # the catalogue version or the city rule that applies
+    reason: str = ""  # why that version (行政处罚法 art. 37: 从旧兼从轻)
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,8 @@ class Advice:
 
     @property
     def no_penalty_applies(self) -> ItemAssessment | None:
-        """The first item that applies, mandatory items first."""
-        applying = [a for a in self.items if a.applies]
-        applying.sort(key=lambda a: not a.mandatory)
-        return applying[0] if applying else None
+        """The item that applies (the same choice the documents make)."""
+        return choose_applicable(self.items)
 
 
 def advise(*, ctx: ServiceContext, subject_id: str, violation_code: str, at: dt.datetime,
@@ -84,16 +86,22 @@ def advise(*, ctx: ServiceContext, subject_id: str, violation_code: str, at: dt.
         decision = ladder_decision(
             session.connection(), subject_id=subject_id, violation_code=violation_code,
             at=at, config=config, ladder_applies=violation.ladder_applies)
+        # On the street the act and the decision are the same day: the rule of that day.
+        day = at.astimezone(agency_zone()).date()
+        applied = applied_rule_in(session, violation_code, act_day=day, decision_day=day,
+                                  organisation=subject.kind == SubjectKind.BUSINESS.value)
     first = is_first_offence(decision)
-    known = dict(answers or {}) | {ConditionKind.FIRST_OFFENCE: first}
+    known = known_answers(decision, given=answers)
     no_penalty = list_in_force_on(ctx=ctx, on=at.astimezone(agency_zone()).date())
     items = tuple(evaluate(item, known) for item in
                   (items_for_violation(no_penalty, violation_code) if no_penalty else ()))
     advice = Advice(
         subject_id=subject_id, violation_code=violation_code, violation_name=violation.name,
         at=at, ladder=decision, first_offence=first, no_penalty_list=no_penalty,
-        items=items, basis=LegalBasis(violation.provision, violation.penalty_provision,
-                                      violation.penalty_range, violation.local_regulation),
+        items=items, basis=LegalBasis(
+            applied.rule.provision, applied.rule.penalty_provision,
+            applied.rule.penalty_range, violation.local_regulation, applied.rule.label,
+            applied.reason),
         documents=(), summary_possible=violation.summary_allowed and
         subject.kind != SubjectKind.UNIDENTIFIED_VENDOR.value, explanation="")
     commitment = any(a.applies and a.item.required_measure is RequiredMeasure.COMMITMENT

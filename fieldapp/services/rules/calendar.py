@@ -8,18 +8,16 @@ holds at least one day of it; deadlines through any other year are refused.
 
 A table row is never deleted, because deletions do not travel through the outbox:
 removing a user's day marks it ``removed`` (a tombstone), and the package's view of that
-day, if any, applies again.
+day, if any, applies again. The file format (``date,kind,name``) lives in
+``fieldapp.interchange.holiday_calendar``, which HQ reads and writes too.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
-import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -31,24 +29,26 @@ from chinese_calendar.constants import Holiday as PackageHoliday
 from sqlmodel import Session, col, func, select
 
 from fieldapp.domain.calendar import WorkCalendar
-from fieldapp.domain.errors import DomainError, NotFound, ValidationError
+from fieldapp.domain.errors import NotFound, ValidationError
 from fieldapp.domain.permissions import Action
+from fieldapp.interchange.holiday_calendar import (
+    HOLIDAY,
+    KIND_FIELD,
+    MAX_NAME,
+    WORKDAY,
+    parse_calendar_csv,
+    parse_kind,
+    read_calendar_text,
+)
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
 from fieldapp.store.store import Store
 from fieldapp.store.tables import Holiday
 from fieldapp.store.unit import Tx
 
-HOLIDAY = "holiday"  # 法定节假日
-WORKDAY = "workday"  # 调休上班
 REMOVED = "removed"  # tombstone of a user's day
 BUILTIN = "builtin"
 USER = "user"
-KIND_FIELD = "kind of day"
-# Calendars printed in China mark days 休 (off) and 班 (worked); admins type those too.
-_KINDS = {HOLIDAY: HOLIDAY, "休": HOLIDAY, WORKDAY: WORKDAY, "班": WORKDAY}
-_MAX_NAME = 50
-_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 
 @dataclass(frozen=True)
@@ -77,15 +77,6 @@ class CalendarImported:
     updated: int
     removed: int
     changed: frozenset[str]
-
-
-class CalendarImportError(DomainError):
-    """A calendar file was refused as a whole; ``errors`` names every bad row."""
-
-    def __init__(self, errors: Sequence[ValidationError]) -> None:
-        self.errors = tuple(errors)
-        problem = "{count} rows of the calendar file are wrong; nothing was imported"
-        super().__init__(problem, count=len(self.errors))
 
 
 # --- the calendar -------------------------------------------------------------------
@@ -174,11 +165,6 @@ def calendar_days(*, ctx: ServiceContext, year: int) -> list[CalendarDay]:
 
 # --- single days ----------------------------------------------------------------------
 
-def parse_kind(text: str) -> str | None:
-    """``holiday`` or ``workday`` for what a user typed (also 休 / 班), else None."""
-    return _KINDS.get(text.strip().lower())
-
-
 def add_calendar_day(*, ctx: ServiceContext, officer_id: str, day: dt.date, kind: str,
                      name: str) -> Written:
     """Mark ``day`` as an official holiday or an adjusted working day; again = update."""
@@ -186,9 +172,9 @@ def add_calendar_day(*, ctx: ServiceContext, officer_id: str, day: dt.date, kind
     if parsed is None:
         raise ValidationError(KIND_FIELD, "must be holiday (休) or workday (班)")
     name = name.strip()
-    if len(name) > _MAX_NAME:
+    if len(name) > MAX_NAME:
         raise ValidationError("holiday name", "is too long ({length} characters, at most "
-                              "{limit})", length=len(name), limit=_MAX_NAME)
+                              "{limit})", length=len(name), limit=MAX_NAME)
     with ctx.write(officer_id, action=Action.IMPORT_CALENDAR) as tx:
         if _put(tx, day, parsed, name) is not None:
             tx.audit("calendar.day.set", "holiday", day.isoformat(),
@@ -229,7 +215,7 @@ def import_calendar_csv(*, ctx: ServiceContext, officer_id: str, path: Path,
     leaves out are removed. Built-in days of a year the package knows stay unless the
     file overrides them. Every bad row is reported (``CalendarImportError``).
     """
-    entries = parse_calendar_csv(_read_text(path), year)
+    entries = parse_calendar_csv(read_calendar_text(path), year)
     with ctx.write(officer_id, action=Action.IMPORT_CALENDAR) as tx:
         counts = {"added": 0, "updated": 0, "removed": 0}
         for day, kind, name in entries:
@@ -254,90 +240,3 @@ def _remove_missing(tx: Tx, year: int, keep: set[dt.date]) -> int:
 def _year_rows(session: Session, year: int) -> list[Holiday]:
     return list(session.exec(select(Holiday).where(
         col(Holiday.day) >= dt.date(year, 1, 1), col(Holiday.day) <= dt.date(year, 12, 31))))
-
-
-def _read_text(path: Path) -> str:
-    data = path.read_bytes()
-    # Excel on Chinese Windows saves CSV in GB18030 (GBK); everything else in UTF-8.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError("calendar file", "is not a text file (UTF-8 or GB18030)")
-
-
-Entry = tuple[dt.date, str, str]
-
-
-def parse_calendar_csv(text: str, year: int) -> list[Entry]:
-    """The (day, kind, name) rows of a calendar file for ``year``; raises on any bad row.
-
-    Rows are numbered as the file's lines; a first line whose first cell is ``date``
-    or 日期 is a header. Blank lines are skipped.
-    """
-    entries: list[Entry] = []
-    errors: list[ValidationError] = []
-    first_row: dict[dt.date, int] = {}
-    for number, cells in _rows(text):
-        try:
-            entry = _entry(number, cells, year)
-            _check_unique(number, entry[0], first_row)
-            entries.append(entry)
-        except ValidationError as error:
-            errors.append(error)
-    if errors:
-        raise CalendarImportError(errors)
-    if not any(kind == HOLIDAY for _, kind, _ in entries):
-        raise ValidationError("calendar file", "has no holidays for {year}", year=year)
-    return entries
-
-
-def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text))
-    for cells in reader:
-        cells = [c.strip() for c in cells]
-        if not any(cells):
-            continue
-        if reader.line_num == 1 and cells[0].lower() in ("date", "日期"):
-            continue
-        yield reader.line_num, cells
-
-
-def _entry(row: int, cells: list[str], year: int) -> Entry:
-    if len(cells) not in (2, 3):
-        raise ValidationError("calendar file", "row {row}: expected date,kind,name but found "
-                              "{count} columns", row=row, count=len(cells))
-    day = _row_date(row, cells[0], year)
-    kind = parse_kind(cells[1])
-    if kind is None:
-        raise ValidationError(KIND_FIELD, "row {row}: '{value}' is not holiday (休) or "
-                              "workday (班)", row=row, value=cells[1])
-    name = cells[2] if len(cells) == 3 else ""
-    if len(name) > _MAX_NAME:
-        raise ValidationError("holiday name", "row {row}: the name is too long ({length} "
-                              "characters, at most {limit})", row=row, length=len(name),
-                              limit=_MAX_NAME)
-    return day, kind, name
-
-
-def _row_date(row: int, text: str, year: int) -> dt.date:
-    match = _DATE.fullmatch(text)
-    try:
-        if match is None:
-            raise ValueError(text)
-        day = dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        raise ValidationError("date", "row {row}: '{value}' is not a date like 2027-10-01",
-                              row=row, value=text) from None
-    if day.year != year:
-        raise ValidationError("date", "row {row}: {date} is not in {year}", row=row,
-                              date=day.isoformat(), year=year)
-    return day
-
-
-def _check_unique(row: int, day: dt.date, first_row: dict[dt.date, int]) -> None:
-    if day in first_row:
-        raise ValidationError("date", "row {row}: {date} is already on row {first}",
-                              row=row, date=day.isoformat(), first=first_row[day])
-    first_row[day] = row

@@ -15,7 +15,8 @@ from fieldapp.store.tables import ViolationType
 
 _FIELDS = ("name", "domain", "event_code", "provision", "penalty_provision",
            "penalty_range", "correction_days", "ladder_applies", "fine_min_yuan",
-           "fine_max_yuan", "local_regulation", "summary_allowed", "skip_reason", "notes")
+           "fine_max_yuan", "local_regulation", "summary_allowed", "skip_reason", "notes",
+           "fine_min_org_yuan", "fine_max_org_yuan", "fine_unit")
 
 
 def default_catalogue_path() -> Path:
@@ -32,16 +33,21 @@ def domain_names(path: Path | None = None) -> dict[str, str]:
     return {d["code"]: d["name"] for d in data["domains"]}
 
 
-def load_catalogue(*, ctx: ServiceContext, path: Path | None = None) -> int:
-    """Insert or update the violation types of a catalogue file; returns how many changed."""
+def load_catalogue(*, ctx: ServiceContext, path: Path | None = None,
+                   officer_id: str = "") -> int:
+    """Insert or update the violation types of a catalogue file; returns how many changed.
+    The built-in catalogue loads with nobody; another file needs a leader."""
     data = read_catalogue(path or default_catalogue_path())
     names = {d["code"]: d["name"] for d in data["domains"]}
     changed = 0
-    with ctx.write(action=Action.LOAD_CATALOGUE) as tx:
+    action = Action.SET_RULES if officer_id or path is not None else Action.LOAD_CATALOGUE
+    with ctx.write(officer_id, action=action) as tx:
         for item in data["types"]:
             values = {k: item[k] for k in _FIELDS if k in item}
             values["domain"] = names.get(item["domain"], item["domain"])
             values["catalogue_version"] = data["version"]
+            values["discretion_json"] = json.dumps(item.get("discretion", []),
+                                                   ensure_ascii=False)
             row = tx.session.get(ViolationType, item["code"])
             if row is None:
                 tx.add(ViolationType(code=item["code"], **values))

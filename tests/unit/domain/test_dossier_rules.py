@@ -85,3 +85,28 @@ def test_order_follows_the_groups_with_receipts_after_what_they_serve() -> None:
     grouped = dossier_order(docs, groups, receipts_follow_served=False)
     assert [e.id for e in grouped if isinstance(e, FiledDocument)][4:6] == [
         "service_receipt-5", "service_receipt-7"]
+
+
+
+def test_the_note_lists_legal_review_hearing_record_and_a_second_decision() -> None:
+    import dataclasses
+    import datetime as dt
+
+    from fieldapp.domain.dossier_rules import FiledDocument, missing_materials
+    from fieldapp.domain.entities import CaseStatus
+    from fieldapp.domain.workflow import CaseState, Decision, Procedure
+
+    state = dataclasses.replace(
+        CaseState(procedure=Procedure.ORDINARY, organisation=True),
+        status=CaseStatus.DECIDED, legal_review_required=True, hearing_requested=True,
+        hearing_held=True, decision=Decision.PENALTY)
+    at = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
+    docs = [FiledDocument("a", "penalty_decision", "罚决字〔2026〕第1号", at),
+            FiledDocument("b", "no_penalty_decision", "不罚字〔2026〕第1号", at)]
+    missing = missing_materials(state, docs, 1, ())
+    assert "缺少法制审核意见" in missing
+    assert "缺少听证笔录" in missing
+    assert any(m.startswith("本案有2份决定书") and "罚决字〔2026〕第1号" in m for m in missing)
+    reviewed = dataclasses.replace(state, legal_review_opinion="同意", hearing_summary="已听证")
+    assert "缺少法制审核意见" not in missing_materials(reviewed, docs[:1], 1, ())
+    assert "缺少听证笔录" not in missing_materials(reviewed, docs[:1], 1, ())

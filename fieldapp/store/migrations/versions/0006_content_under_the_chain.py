@@ -6,8 +6,9 @@
   record (the live row is the newest version).
 - ``chain_receipt``: HQ's countersignatures of chain heads it has received.
 - outbox rows carry version, base version and a state (pending / sent / rejected).
-- devices and violation types get a version and an HLC (they are mutable records).
-- inspections, places and the no-penalty list tables become append-only too.
+- devices, violation types and the no-penalty list tables get a version and an HLC
+  (they are mutable records; a list's match to the catalogue can be marked removed).
+- inspections and places become append-only too.
 
 Stores written before this revision are covered when the store next opens: one
 baseline event per table hashes the rows already there (``store.chain.cover_baseline``).
@@ -28,8 +29,8 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-NEW_APPEND_ONLY = ("inspection", "place", "no_penalty_list", "no_penalty_item",
-                   "no_penalty_item_violation", "audit_row", "record_version")
+_LIST_TABLES = ("no_penalty_list", "no_penalty_item", "no_penalty_item_violation")
+NEW_APPEND_ONLY = ("inspection", "place", "audit_row", "record_version")
 
 
 def upgrade() -> None:
@@ -59,16 +60,19 @@ def upgrade() -> None:
     # Rows of the old format named device tables: they are replaced by envelopes of the
     # rows as they stand when the store is covered (nothing has ever been sent).
     op.execute("DELETE FROM outbox")
-    for table in ("device", "violation_type"):
+    for table in ("device", "violation_type", *_LIST_TABLES):
         op.add_column(table, sa.Column("version", sa.Integer(), nullable=False,
                                        server_default="1"))
         op.add_column(table, sa.Column("hlc", sa.Text(), nullable=False, server_default=""))
+    op.add_column("no_penalty_item_violation", sa.Column(
+        "removed", sa.Boolean(), nullable=False, server_default="0"))
     create_triggers(op.execute, NEW_APPEND_ONLY)
 
 
 def downgrade() -> None:
     drop_triggers(op.execute, NEW_APPEND_ONLY)
-    for table in ("device", "violation_type"):
+    op.drop_column("no_penalty_item_violation", "removed")
+    for table in ("device", "violation_type", *_LIST_TABLES):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("hlc")
             batch.drop_column("version")

@@ -1,7 +1,7 @@
 """An officer's PIN (argon2id hash) for confirming as the second officer of a record.
 
 Revision ID: 0007
-Revises: 0005 (the lead re-links the chain after 0006 at merge)
+Revises: 0006
 """
 
 from __future__ import annotations
