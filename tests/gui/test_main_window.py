@@ -149,8 +149,11 @@ def test_in_english_the_window_speaks_english(make_window: MakeWindow, qtbot: Qt
 
 def test_run_app_opens_the_data_directory_and_quits_cleanly(
         qapp: QApplication, demo_dir: Path) -> None:
+    earlier = {id(w) for w in qapp.topLevelWidgets()}  # other tests' windows may linger
+
     def close_when_loaded() -> None:
-        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+        windows = [w for w in qapp.topLevelWidgets()
+                   if isinstance(w, MainWindow) and id(w) not in earlier]
         if windows and windows[0].ctx is not None and windows[0].backup_state.text():
             windows[0].close()
         else:
