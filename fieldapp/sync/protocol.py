@@ -552,12 +552,18 @@ class ChainSegment(Message):
     head: SignedHead | None = None
 
 
+# A change as pushed: HQ validates each one on its own (``Change.model_validate``), so a
+# malformed change is rejected ``malformed`` and never fails the rest of its batch.
+RawChange = Annotated[dict[str, Any], Field(max_length=20)]
+
+
 class PushRequest(Message):
     """``POST /v1/push`` (gzip JSON, ``Content-Encoding: gzip``): a batch of outbox
-    changes with their own ids. Sending the same batch again changes nothing."""
+    changes (``Change`` envelopes, as JSON objects) with their own ids. Sending the same
+    batch again changes nothing."""
 
     batch_id: Ident
-    changes: tuple[Change, ...] = Field(default=(), max_length=MAX_PUSH_CHANGES)
+    changes: tuple[RawChange, ...] = Field(default=(), max_length=MAX_PUSH_CHANGES)
     chain: ChainSegment = ChainSegment()
     device_time: Annotated[str, Field(max_length=32)] = ""  # for the skew; never orders
 
