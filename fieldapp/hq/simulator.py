@@ -48,6 +48,7 @@ class SimDevice:
     outbox: list[Change] = field(default_factory=list)
     versions: dict[tuple[str, str], Change] = field(default_factory=dict)
     token: str = ""
+    squad_id: str = ""
     acked: int = 0  # the last event HQ verified
     hlc_ms: int = 0
     counter: int = 0
