@@ -19,8 +19,8 @@ from fieldapp.hq.keys import b64
 from fieldapp.sync.protocol import (
     GENESIS_HASH,
     SPECS,
-    Change,
     ChainEvent,
+    Change,
     Entity,
     FieldValue,
     Op,

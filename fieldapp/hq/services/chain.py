@@ -113,10 +113,10 @@ def _verify(chain: DeviceChain, event: ChainEvent) -> bool:
     return chain.ok
 
 
-def fail(chain: DeviceChain, seq: int, problem: str, **params: Any) -> None:
-    """Quarantine the device from ``seq`` (the first failure is the one kept)."""
+def fail(chain: DeviceChain, at: int, problem: str, **params: Any) -> None:
+    """Quarantine the device from event ``at`` (the first failure is the one kept)."""
     if chain.bad_from is None:
-        chain.bad_from = seq
+        chain.bad_from = at
         chain.problem = json.dumps({"problem": problem, "params": params},
                                    ensure_ascii=False)
 

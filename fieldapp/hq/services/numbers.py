@@ -3,6 +3,8 @@ document kind and year; ranges never overlap, a returned range is never leased a
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import Connection, select
 
 from fieldapp.hq.context import Hq
@@ -83,7 +85,7 @@ def give_back(hq: Hq, *, device: DeviceAuth, request: ReturnRequest) -> NumberBl
                           "from this block", first=request.first_unused)
         conn.execute(t.number_block.update().where(t.number_block.c.id == row.id)
                      .values(returned_from=request.first_unused))
-        fields_row = row._replace(last_serial=request.first_unused - 1)
+        fields_row = SimpleNamespace(**{**row._mapping, "last_serial": request.first_unused - 1})
         change = _write(hq, conn, device, fields_row, request.first_unused, now)
     return NumberBlockResponse(block=change, remaining=0)
 

@@ -30,9 +30,9 @@ from fieldapp.hq.services.records import (
     Stored,
     VersionWriter,
     audience,
-    envelope,
     newest,
     next_seq,
+    version_envelope,
 )
 from fieldapp.hq.text import describe, tr
 from fieldapp.sync.protocol import (
@@ -155,11 +155,14 @@ class Batch:
         self.used_refs.add(key)
         return self.chain.refs.get(key) or self.stored_refs.get(key)
 
+    def env(self, entity: str, entity_id: str, version: int) -> Change | None:
+        return version_envelope(self.conn, self.writer, entity, entity_id, version)
+
     def hq_envelope(self, change: Change) -> Change | None:
         known = self.current.get((change.entity.value, change.entity_id))
         if known is None:
             return None
-        return envelope(self.conn, known.entity, known.entity_id, known.version)
+        return self.env(known.entity, known.entity_id, known.version)
 
     # --- one change -----------------------------------------------------------------
 
@@ -218,7 +221,7 @@ class Batch:
             case = self.current.get((Entity.CASE.value, case_id))
         if case is None and change.fields.get("action") != "open":
             return self._park(change, R.AWAITING_PREDECESSOR, waits_for=f"case:{case_id}")
-        case_env = envelope(self.conn, "case", case_id, case.version) if case else None
+        case_env = self.env("case", case_id, case.version) if case else None
         role = officer.role if officer else ""
         refused = self.replay.step_problem(change, role, case_env)
         if refused is not None:
@@ -266,8 +269,8 @@ class Batch:
         return self._merge(change, known, base, aud)
 
     def _merge(self, change: Change, known: Stored, base: int, aud: str) -> Outcome:
-        base_env = envelope(self.conn, known.entity, known.entity_id, base)
-        current = envelope(self.conn, known.entity, known.entity_id, known.version)
+        base_env = self.env(known.entity, known.entity_id, base)
+        current = self.env(known.entity, known.entity_id, known.version)
         assert current is not None
         if base_env is None:
             return self._park(change, R.AWAITING_PREDECESSOR,
@@ -291,7 +294,7 @@ class Batch:
         """A device moves only its own block's next serial, and only forward."""
         if known is None:
             return self._refused(R.NUMBERS, change, state=False)
-        current = envelope(self.conn, known.entity, known.entity_id, known.version)
+        current = self.env(known.entity, known.entity_id, known.version)
         assert current is not None
         fixed = [n for n in SPECS[Entity.NUMBER_BLOCK].names
                  if n not in ("next_serial", "hlc")

@@ -75,6 +75,14 @@ def envelope(conn: Connection, entity: str, entity_id: str, version: int) -> Cha
     return Change.model_validate_json(text) if text else None
 
 
+def version_envelope(conn: Connection, writer: VersionWriter | None, entity: str,
+                     entity_id: str, version: int) -> Change | None:
+    """A version written in this transaction or stored before."""
+    if writer is not None and (entity, entity_id, version) in writer.pending:
+        return writer.pending[(entity, entity_id, version)]
+    return envelope(conn, entity, entity_id, version)
+
+
 def newest_envelope(conn: Connection, entity: str, entity_id: str) -> Change | None:
     text = conn.execute(select(t.version.c.envelope).where(
         t.version.c.entity == entity, t.version.c.entity_id == entity_id)
@@ -93,6 +101,7 @@ class VersionWriter:
     def __init__(self, conn: Connection, first_seq: int, now: str) -> None:
         self.conn, self.seq, self.now = conn, first_seq, now
         self.rows: list[dict[str, Any]] = []
+        self.pending: dict[tuple[str, str, int], Change] = {}  # written, not yet inserted
         self.sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
 
     def add(self, change: Change, *, audience: str, origin: str,
@@ -105,6 +114,7 @@ class VersionWriter:
             "version": change.version, "audience": audience, "origin_device": origin,
             "sha256": change.content_sha256, "hlc": change.hlc,
             "envelope": text or change.model_dump_json(), "received_at": self.now})
+        self.pending[(entity, change.entity_id, change.version)] = change
         stored = Stored(seq, entity, change.entity_id, change.version, audience, origin,
                         change.content_sha256, change.hlc)
         total = self.sums[(audience, entity)]
@@ -119,6 +129,7 @@ class VersionWriter:
         if self.rows:
             self.conn.execute(t.version.insert(), self.rows)
             self.rows = []
+            self.pending.clear()
         write_checksums(self.conn, self.sums)
         self.sums.clear()
 

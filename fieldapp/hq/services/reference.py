@@ -14,9 +14,9 @@ from fieldapp.hq.services.records import (
     Stored,
     VersionWriter,
     audience,
-    envelope,
     newest,
     next_seq,
+    version_envelope,
 )
 from fieldapp.sync.protocol import (
     HQ_DEVICE_ID,
@@ -93,6 +93,7 @@ class HqWriter:
     def _same(self, entity: Entity, entity_id: str, known: Stored,
               fields: Mapping[str, Any]) -> bool:
         """Whether republishing would change nothing but the HLC."""
-        current = envelope(self.conn, entity.value, entity_id, known.version)
+        current = version_envelope(self.conn, self.writer, entity.value, entity_id,
+                                   known.version)
         return current is not None and all(
             current.fields.get(n) == fields.get(n) for n in SPECS[entity].names if n != "hlc")
