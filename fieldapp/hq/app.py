@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fieldapp import __version__
 from fieldapp.domain.errors import DomainError
 from fieldapp.hq.api import blobs, enroll, leaders, meta, numbers, pages, sync, verify
+from fieldapp.hq.api.deps import protocol_header
 from fieldapp.hq.context import Hq
 from fieldapp.hq.errors import STATUS, HqError
 from fieldapp.hq.text import describe, language_of, tr
@@ -39,7 +40,8 @@ kinds and their fields: see `x-fieldapp-entities`. docs/protocol.md explains the
 
 def create_app(hq: Hq) -> FastAPI:
     app = FastAPI(title="fieldapp HQ", version=__version__,
-                  description=DESCRIPTION.format(version=PROTOCOL_VERSION))
+                  description=DESCRIPTION.format(version=PROTOCOL_VERSION),
+                  dependencies=[Depends(protocol_header)])
     app.state.hq = hq
     for module in (meta, enroll, sync, numbers, blobs, leaders, verify, pages):
         app.include_router(module.router)
