@@ -68,7 +68,9 @@ def _note_pull(hq: Hq, device: DeviceAuth, cursor: int, now: str) -> None:
     when nothing moved, so idle polling costs no writes."""
     with hq.db.read() as conn:
         row = conn.execute(select(t.device.c.pull_cursor, t.device.c.last_pull_at).where(
-            t.device.c.id == device.id)).one()
+            t.device.c.id == device.id)).first()
+    if row is None:
+        return
     if row.pull_cursor == cursor and row.last_pull_at and row.last_pull_at[:16] == now[:16]:
         return
     with hq.db.write() as conn:
