@@ -26,6 +26,7 @@ from fieldapp.sync.protocol import (
     PROTOCOL_VERSION,
     ErrorCode,
     Problem,
+    PushRequest,
     describe_entity_kinds,
 )
 
@@ -49,13 +50,25 @@ def create_app(hq: Hq) -> FastAPI:
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
         schema = original()
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(_push_schemas())
         schema.setdefault("info", {})["x-fieldapp-entities"] = describe_entity_kinds()
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(Gate)
     return app
+
+
+def _push_schemas() -> dict[str, Any]:
+    """The push request's schema (the route reads its body itself, for speed)."""
+    from pydantic.json_schema import models_json_schema
+
+    _, top = models_json_schema([(PushRequest, "validation")],
+                                ref_template="#/components/schemas/{model}")
+    return dict(top.get("$defs", {}))
 
 
 def problem(request: Request | None, code: ErrorCode, message: str, *, field: str = "",

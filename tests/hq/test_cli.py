@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from tests.hq.servers import free_port
+from fieldapp.hq.throwaway import free_port
 
 
 def _hq(data: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,7 @@ from fieldapp.hq.services import evidence
 from fieldapp.hq.services.auth import DeviceAuth
 from fieldapp.hq.settings import Settings
 from fieldapp.sync.protocol import BlobState
-from tests.hq.servers import free_port
+from fieldapp.hq.throwaway import free_port
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.hq.client import Hq
-from tests.hq.servers import PASSWORD
+from fieldapp.hq.throwaway import PASSWORD
 
 ROLES = {"officer": "D-OFF1", "squad_leader": "D-LEAD", "agency_head": "HEAD"}
 PER_OPERATION = 16

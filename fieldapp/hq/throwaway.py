@@ -1,7 +1,7 @@
-"""Real HQ servers for the tests: uvicorn on 127.0.0.1 (a free port, a bounded wait for
-/health, stopped by the fixture), on SQLite and on a throwaway PostgreSQL cluster made
-with initdb/pg_ctl in a temporary directory. Each backend's database is seeded once and
-kept as a template; every test starts from it again (``reset``)."""
+"""Throwaway local HQs for tests and benchmarks: uvicorn on 127.0.0.1 (a free port, a
+bounded wait for /health, stopped by its owner), on SQLite or on a PostgreSQL cluster
+made with initdb/pg_ctl in a temporary directory. The database is seeded once and kept
+as a template; ``reset`` brings every table back to it while the server runs."""
 
 from __future__ import annotations
 
