@@ -202,8 +202,8 @@ class Batch:
         officer = self.officers.get(ref.officer_id)
         problem = checks.permission_problem(officer, self.author.squad_id, change)
         if problem is not None:
-            reason, message, params = problem
-            return Outcome(S.REJECTED, Reason(reason), tr(self.lang, message, **params))
+            code, message, params = problem
+            return Outcome(S.REJECTED, Reason(code), tr(self.lang, message, **params))
         squad = change.fields.get("squad_id")
         if "squad_id" in change.fields and squad not in (None, self.author.squad_id):
             return self._refused(R.OUT_OF_SCOPE, change, state=False)
