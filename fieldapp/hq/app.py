@@ -18,6 +18,7 @@ from fieldapp.hq.api import blobs, enroll, leaders, meta, numbers, pages, sync, 
 from fieldapp.hq.api.deps import protocol_header
 from fieldapp.hq.context import Hq
 from fieldapp.hq.errors import STATUS, HqError
+from fieldapp.hq.services.push import GroupCommit
 from fieldapp.hq.text import describe, language_of, tr
 from fieldapp.sync.protocol import (
     MAX_BODY_BYTES,
@@ -44,6 +45,7 @@ def create_app(hq: Hq) -> FastAPI:
                   description=DESCRIPTION.format(version=PROTOCOL_VERSION),
                   dependencies=[Depends(protocol_header)])
     app.state.hq = hq
+    app.state.pushes = GroupCommit(hq)
     for module in (meta, enroll, sync, numbers, blobs, leaders, verify, pages):
         app.include_router(module.router)
     _handlers(app)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from fieldapp.hq.api.deps import DEVICE, DeviceDep, HqDep, Lang, errors
 from fieldapp.hq.services import pull, push
@@ -36,8 +36,9 @@ async def push_changes(hq: HqDep, device: DeviceDep, lang: Lang, request: Reques
     except ValidationError as bad:
         raise RequestValidationError(bad.errors(include_url=False, include_context=False),
                                      body=None) from None
-    answer = await run_in_threadpool(push.push, hq, device_id=device.id, request=parsed,
-                                     lang=lang)
+    pushes: push.GroupCommit = request.app.state.pushes
+    answer = await asyncio.wrap_future(pushes.submit(device_id=device.id, request=parsed,
+                                                     lang=lang))
     return Response(answer.model_dump_json(), media_type="application/json")
 
 
