@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 
 from fieldapp.hq import keys
 from fieldapp.hq.db import tables as t
+from fieldapp.hq.db.upsert import insert_ignore
 from fieldapp.hq.keys import HqKey
 from fieldapp.sync.protocol import (
     ChainEvent,
@@ -149,17 +150,17 @@ def countersign(conn: Connection, chain: DeviceChain, head: SignedHead | None,
     chain.receipt = HeadReceipt(device_id=chain.device_id, seq=head.seq, hash=head.hash,
                                 device_signature=head.signature, received_at=now,
                                 hq_key_id=key.key_id, hq_signature=signature)
-    known = conn.execute(select(t.receipt.c.seq).where(
-        t.receipt.c.device_id == chain.device_id, t.receipt.c.seq == head.seq)).first()
-    if known is None:
-        conn.execute(t.receipt.insert().values(
-            device_id=chain.device_id, seq=head.seq, hash=head.hash,
-            device_signature=head.signature, hq_signature=signature, received_at=now))
+    insert_ignore(conn, t.receipt, [{
+        "device_id": chain.device_id, "seq": head.seq, "hash": head.hash,
+        "device_signature": head.signature, "hq_signature": signature, "received_at": now}])
 
 
-def save(conn: Connection, chain: DeviceChain, head: SignedHead | None) -> None:
+def save(conn: Connection, chain: DeviceChain, head: SignedHead | None,
+         more: dict[str, Any] | None = None) -> None:
+    """Where the device's chain stands (and ``more`` of its columns), in one update."""
     values: dict[str, Any] = {"chain_seq": chain.seq, "chain_hash": chain.hash,
-                              "bad_from_seq": chain.bad_from, "bad_problem": chain.problem}
+                              "bad_from_seq": chain.bad_from, "bad_problem": chain.problem,
+                              **(more or {})}
     if chain.receipt is not None and head is not None:
         values["chain_signature"] = head.signature
     conn.execute(t.device.update().where(t.device.c.id == chain.device_id).values(**values))

@@ -79,30 +79,32 @@ def _moment(text: Any) -> dt.datetime:
     return dt.datetime.fromisoformat(str(text)).replace(tzinfo=dt.UTC)
 
 
+def _history_row(conn: Connection, change: Change, squad_id: str, device_id: str,
+                 kind: str, at_field: str) -> str | None:
+    """Keep a step (or an episode close) beside its subject's history; returns its time."""
+    f = change.fields
+    if not f.get("subject_id") or not f.get(at_field):
+        return None
+    conn.execute(t.ladder_step.insert().values(
+        step_id=change.entity_id, squad_id=squad_id, subject_id=f["subject_id"],
+        violation_code=str(f.get("violation_code") or ""), kind=kind,
+        taken_at=str(f[at_field]), officer_id=str(f.get("officer_id") or ""),
+        device_id=device_id, override_reason=str(f.get("override_reason") or "")))
+    return str(f[at_field])
+
+
 def _step(conn: Connection, change: Change, squad_id: str, device_id: str, now: str,
           _new_id: Callable[[], str]) -> None:
-    f = change.fields
-    if not f.get("subject_id") or not f.get("taken_at_utc"):
-        return
-    conn.execute(t.ladder_step.insert().values(
-        step_id=change.entity_id, squad_id=squad_id, subject_id=f["subject_id"],
-        violation_code=str(f.get("violation_code") or ""), kind=str(f.get("kind")),
-        taken_at=str(f["taken_at_utc"]), officer_id=str(f.get("officer_id") or ""),
-        device_id=device_id, override_reason=str(f.get("override_reason") or "")))
-    _check_late(conn, squad_id, str(f["subject_id"]), str(f.get("violation_code") or ""),
-                str(f["taken_at_utc"]), now)
+    at = _history_row(conn, change, squad_id, device_id, str(change.fields.get("kind")),
+                      "taken_at_utc")
+    if at is not None:
+        _check_late(conn, squad_id, str(change.fields["subject_id"]),
+                    str(change.fields.get("violation_code") or ""), at, now)
 
 
-def _close(conn: Connection, change: Change, squad_id: str, device_id: str, now: str,
+def _close(conn: Connection, change: Change, squad_id: str, device_id: str, _now: str,
            _new_id: Callable[[], str]) -> None:
-    f = change.fields
-    if not f.get("subject_id") or not f.get("closed_at_utc"):
-        return
-    conn.execute(t.ladder_step.insert().values(
-        step_id=change.entity_id, squad_id=squad_id, subject_id=f["subject_id"],
-        violation_code=str(f.get("violation_code") or ""), kind=CLOSED,
-        taken_at=str(f["closed_at_utc"]), officer_id=str(f.get("officer_id") or ""),
-        device_id=device_id))
+    _history_row(conn, change, squad_id, device_id, CLOSED, "closed_at_utc")
 
 
 def _check_late(conn: Connection, squad_id: str, subject_id: str, code: str,

@@ -49,14 +49,20 @@ def conflicts(hq: Hq, *, squad_id: str) -> list[ConflictRecord]:
         return [_conflict(r) for r in rows]
 
 
+def _open_item(conn: Connection, key: Any, value: str, squad_id: str, done: str) -> Any:
+    """A row of the squad still to decide (404 for another squad's, 409 when decided)."""
+    row = conn.execute(select(key.table).where(key == value)).first()
+    if row is None or row.squad_id != squad_id:
+        raise out_of_scope()
+    if getattr(row, done):
+        raise HqError(ErrorCode.ALREADY_DONE, "this was decided already")
+    return row
+
+
 def resolve(hq: Hq, *, squad_id: str, conflict_id: str, officer: OfficerAuth,
             note: str) -> ConflictRecord:
     with hq.db.write() as conn:
-        row = conn.execute(select(t.conflict).where(t.conflict.c.id == conflict_id)).first()
-        if row is None or row.squad_id != squad_id:
-            raise out_of_scope()
-        if row.resolved_at:
-            raise HqError(ErrorCode.ALREADY_DONE, "this was decided already")
+        _open_item(conn, t.conflict.c.id, conflict_id, squad_id, "resolved_at")
         conn.execute(t.conflict.update().where(t.conflict.c.id == conflict_id).values(
             resolved_by=officer.id, resolved_at=hq.now_text(), note=note))
         return _conflict(conn.execute(select(t.conflict).where(
@@ -139,11 +145,7 @@ def late_steps(hq: Hq, *, squad_id: str) -> list[LateStep]:
 
 def mark_seen(hq: Hq, *, squad_id: str, step_id: str, officer: OfficerAuth) -> LateStep:
     with hq.db.write() as conn:
-        row = conn.execute(select(t.late_step).where(t.late_step.c.step_id == step_id)).first()
-        if row is None or row.squad_id != squad_id:
-            raise out_of_scope()
-        if row.seen_by:
-            raise HqError(ErrorCode.ALREADY_DONE, "this was decided already")
+        _open_item(conn, t.late_step.c.step_id, step_id, squad_id, "seen_by")
         conn.execute(t.late_step.update().where(t.late_step.c.step_id == step_id)
                      .values(seen_by=officer.id))
         return _late(conn.execute(select(t.late_step).where(

@@ -113,9 +113,17 @@ class Batch:
     released: set[str] = field(default_factory=set)
     waiting: set[str] = field(default_factory=set)  # what parked changes wait for
 
+    parked_here: set[str] = field(default_factory=set)  # reasons this device has parked
+
     def __post_init__(self) -> None:
-        self.waiting = set(self.conn.execute(select(t.parked.c.waits_for).where(
-            t.parked.c.waits_for != "").distinct()).scalars())
+        p = t.parked.c
+        mine = p.device_id == self.author.device_id
+        for waits_for, reason, own in self.conn.execute(select(
+                p.waits_for, p.reason, mine).where((p.waits_for != "") | mine).distinct()):
+            if waits_for:
+                self.waiting.add(waits_for)
+            if own:
+                self.parked_here.add(reason)
 
     # --- lookups, one query per kind of record in the batch -----------------------------
 
@@ -510,9 +518,8 @@ def push_in(conn: Connection, hq: Hq, *, device_id: str, request: PushRequest,
     if batch.parked_rows:
         conn.execute(t.parked.insert(), batch.parked_rows)
     chains.countersign(conn, chain, request.chain.head, hq.key, now)
-    chains.save(conn, chain, request.chain.head)
     skew = _skew(hq, request.device_time)
-    _bookkeeping(conn, device.id, now, skew)
+    chains.save(conn, chain, request.chain.head, _bookkeeping(batch, now, skew))
     return PushResponse.model_construct(
         results=tuple(results), chain=chains.status(chain, lang), server_time=now,
         skew_ms=skew, skew_ok=skew is None or abs(skew) <= MAX_CLOCK_SKEW_MS)
@@ -626,13 +633,14 @@ def _seen(batch: Batch, change_ids: list[str]) -> dict[str, Outcome]:
             reason = Reason(row.reason) if row.reason else None
             message = tr(batch.lang, MESSAGES[reason]) if reason in MESSAGES else ""
             seen[row.change_id] = Outcome(status, reason, message, row.seq)
-        batch.conn.execute(delete(t.parked).where(t.parked.c.change_id.in_(part)))
+        if batch.parked_here:  # parked ones sent again are tried again
+            batch.conn.execute(delete(t.parked).where(t.parked.c.change_id.in_(part)))
     return seen
 
 
 def _release_covered(batch: Batch) -> None:
     """Changes parked for their chain event, now that more of the chain arrived."""
-    if not batch.chain.refs:
+    if not batch.chain.refs or R.AWAITING_CHAIN.value not in batch.parked_here:
         return
     rows = batch.conn.execute(select(t.parked).where(
         t.parked.c.device_id == batch.author.device_id,
@@ -686,11 +694,15 @@ def _skew(hq: Hq, device_time: str) -> int | None:
     return int((moment - hq.now()).total_seconds() * 1000)
 
 
-def _bookkeeping(conn: Connection, device_id: str, now: str, skew: int | None) -> None:
-    oldest = conn.execute(select(t.parked.c.recorded_at).where(
-        t.parked.c.device_id == device_id).order_by(t.parked.c.recorded_at).limit(1)).scalar()
+def _bookkeeping(batch: Batch, now: str, skew: int | None) -> dict[str, Any]:
+    """The device row's sync columns after this push."""
+    oldest = None
+    if batch.parked_here or batch.parked_rows:
+        oldest = batch.conn.execute(select(t.parked.c.recorded_at).where(
+            t.parked.c.device_id == batch.author.device_id).order_by(
+            t.parked.c.recorded_at).limit(1)).scalar()
     values: dict[str, Any] = {"last_push_at": now, "oldest_unsynced_at": oldest}
     if skew is not None:
         values["skew_ms"] = skew
-    conn.execute(t.device.update().where(t.device.c.id == device_id).values(**values))
+    return values
 
