@@ -1,1 +1,2 @@
-"""fieldapp.hq: the HQ service the squads sync with (FastAPI; arrives with the sync issue)."""
+"""fieldapp.hq: the HQ service the squads' devices sync with (FastAPI on SQLite or
+PostgreSQL), its own store and use cases, its pages and the ``fieldapp-hq`` command."""

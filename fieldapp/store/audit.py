@@ -16,7 +16,6 @@ Walking and checking the chain is ``fieldapp.store.chain``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +23,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from fieldapp.sync.protocol import head_message, rows_digest, time_text
+from fieldapp.sync.protocol import (
+    chain_event_fields,
+    chain_hash,
+    head_message,
+    rows_digest,
+    time_text,
+)
 
 GENESIS = "0" * 64
 FORMAT = 2
@@ -46,8 +51,7 @@ def utc_text(moment: dt.datetime) -> str:
 
 
 def event_hash(prev_hash: str, event: dict[str, Any]) -> str:
-    body = canonical_json(event)
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+    return chain_hash(prev_hash, event)
 
 
 @dataclass(frozen=True)
@@ -76,15 +80,9 @@ def read_head_signature(conn: Any) -> str:
 def event_fields(seq: int, id_: str, at: str, device: str, officer: str, action: str,
                  entity: str, entity_id: str, payload_json: str, fmt: int = FORMAT,
                  rows_sha256: str = "") -> dict[str, Any]:
-    """What an event's hash covers (format 1 events, written before content hashes,
-    keep their original fields so they still verify)."""
-    fields: dict[str, Any] = {
-        "seq": seq, "id": id_, "at": at, "device": device, "officer": officer,
-        "action": action, "entity": entity, "entity_id": entity_id,
-        "payload": payload_json}
-    if fmt >= 2:
-        fields |= {"format": fmt, "rows": rows_sha256}
-    return fields
+    """What an event's hash covers (the protocol's definition)."""
+    return chain_event_fields(seq, id_, at, device, officer, action, entity, entity_id,
+                              payload_json, fmt, rows_sha256)
 
 
 def append(conn: Connection, *, event_id: str, at: dt.datetime, device_id: str,
