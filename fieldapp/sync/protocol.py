@@ -407,3 +407,548 @@ def describe_entity_kinds() -> dict[str, Any]:
     """The entity table as plain data (published in HQ's OpenAPI description)."""
     return {e.value: {"nature": s.nature.value, "scope": s.scope.value,
                       "fields": dict(s.fields)} for e, s in SPECS.items()}
+
+
+# ======================================================================================
+# The sync API's messages (HQ ``fieldapp.hq`` and the desktop client). docs/protocol.md
+# describes the flows; every message forbids unknown fields and caps sizes and counts.
+# ======================================================================================
+
+API_PREFIX = "/v1"
+PROTOCOL_HEADER = "X-Fieldapp-Protocol"  # every request names its protocol version
+SESSION_HEADER = "X-Fieldapp-Session"  # an officer's session (from login), beside the device token
+LANGUAGE_HEADER = "Accept-Language"  # zh-CN (default) or en: the language of messages
+HQ_DEVICE_ID = "hq"  # the origin of record versions HQ itself makes (merges, reference data)
+
+MAX_PUSH_CHANGES = 2_000
+MAX_PUSH_EVENTS = 5_000
+MAX_PULL_PAGE = 5_000
+DEFAULT_PULL_PAGE = 1_000
+MAX_BODY_BYTES = 64 * 1024 * 1024  # a request body after gunzip
+MAX_BLOB_CHUNK = 8 * 1024 * 1024
+MAX_BLOB_BYTES = 4 * 1024 * 1024 * 1024
+MAX_BLOB_QUERY = 1_000
+MAX_CLOCK_SKEW_MS = 5 * 60 * 1000  # beyond this the officer and HQ are told
+MAX_MESSAGE = 2_000
+
+Text = Annotated[str, Field(max_length=MAX_MESSAGE)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Sha = Hex64
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- errors and refusals ---------------------------------------------------------------
+
+
+class ErrorCode(StrEnum):
+    """Why HQ refused a whole request (HTTP 4xx; the body is a ``Problem``)."""
+
+    INVALID_REQUEST = "invalid_request"  # 422: the body or a parameter is malformed
+    BAD_GZIP = "bad_gzip"  # 400: the gzip body does not decompress
+    TOO_LARGE = "too_large"  # 413: more bytes, changes or events than the limits allow
+    PROTOCOL_TOO_OLD = "protocol_too_old"  # 426: update fieldapp on this device
+    NO_TOKEN = "no_token"  # 401: no device token (or no officer session where needed)
+    BAD_TOKEN = "bad_token"  # 401: the token is not one HQ issued
+    SESSION_EXPIRED = "session_expired"  # 401: log the officer in again
+    DEVICE_REVOKED = "device_revoked"  # 403: this device may no longer sync
+    FORBIDDEN = "forbidden"  # 403: the officer's role does not allow this
+    OUT_OF_SCOPE = "out_of_scope"  # 404: not the device's squad (never says more)
+    NOT_FOUND = "not_found"  # 404
+    CODE_INVALID = "code_invalid"  # 403: the enrollment code is unknown, used or expired
+    LOGIN_FAILED = "login_failed"  # 401: wrong certificate number or password
+    ALREADY_DONE = "already_done"  # 409: the conflict or proposal was already decided
+    BLOB_OFFSET = "blob_offset"  # 409: the upload is elsewhere; resume from ``offset``
+    BLOB_HASH = "blob_hash"  # 422: the uploaded bytes do not hash to the name
+    NUMBERS = "numbers"  # 409: the number block cannot be leased or returned so
+
+
+class Problem(Message):
+    """The body of every 4xx answer: a code a program reads, a message a person reads
+    (in the request's language), and the field concerned when there is one."""
+
+    code: ErrorCode
+    message: Text
+    field: Annotated[str, Field(max_length=200)] = ""
+    offset: int | None = None  # BLOB_OFFSET: where the upload stands at HQ
+
+
+# --- version check and clock -----------------------------------------------------------
+
+
+class VersionInfo(Message):
+    """``GET /v1/version``: what HQ speaks. A request naming a protocol older than
+    ``min_protocol_version`` is refused with 426 and a plain Chinese message."""
+
+    protocol_version: int
+    min_protocol_version: int
+    server_version: Annotated[str, Field(max_length=40)]
+    server_time: Annotated[str, Field(max_length=32)]
+
+
+class ClockInfo(Message):
+    """``GET /v1/clock?device_time=…``: HQ's time and the device's skew (device − HQ)."""
+
+    server_time: Annotated[str, Field(max_length=32)]
+    skew_ms: int | None = None
+    max_skew_ms: int = MAX_CLOCK_SKEW_MS
+    skew_ok: bool = True
+    message: Text = ""
+
+
+# --- enrollment and officers -----------------------------------------------------------
+
+PublicKeyText = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{43}$")]  # base64url, 32 bytes
+Signature = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{86}$")]  # base64url, 64 bytes
+
+
+class EnrollRequest(Message):
+    """``POST /v1/enroll``: a one-time code (from ``fieldapp-hq admin device enroll``)
+    exchanged for the device's token. The device keeps its own id and key."""
+
+    code: Annotated[str, Field(min_length=4, max_length=64)]
+    device_id: Ident
+    device_name: Name
+    public_key: PublicKeyText
+    client_version: Annotated[str, Field(max_length=40)] = ""
+
+
+class SquadInfo(Message):
+    id: Ident
+    code: Annotated[str, Field(max_length=40)]
+    name: Name
+
+
+class EnrollResponse(Message):
+    """The device token is shown once: the device stores it owner-only and sends it as
+    ``Authorization: Bearer <token>``. ``hq_public_key`` checks receipts."""
+
+    device_id: Ident
+    device_token: Annotated[str, Field(max_length=200)]
+    squad: SquadInfo
+    agency_id: Ident
+    hq_public_key: PublicKeyText
+    hq_key_id: Annotated[str, Field(max_length=16)]
+    server_time: Annotated[str, Field(max_length=32)]
+
+
+class LoginRequest(Message):
+    """``POST /v1/login`` (device token needed): an officer logs in online."""
+
+    certificate_no: Annotated[str, Field(min_length=1, max_length=40)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class OfficerInfo(Message):
+    id: Ident
+    squad_id: Ident
+    name: Name
+    role: Annotated[str, Field(max_length=40)]
+    certificate_no: Annotated[str, Field(max_length=40)]
+    certificate_valid_from: Annotated[str, Field(max_length=10)] | None = None
+    certificate_valid_to: Annotated[str, Field(max_length=10)] | None = None
+    active: bool = True
+
+
+class OfflineVerifier(Message):
+    """What the device caches to let this officer log in offline: HQ's argon2 hash
+    (never the password); replaced at the next online login, void after ``valid_until``."""
+
+    algorithm: Literal["argon2id"] = "argon2id"
+    hash: Annotated[str, Field(max_length=300)]
+    issued_at: Annotated[str, Field(max_length=32)]
+    valid_until: Annotated[str, Field(max_length=32)]
+
+
+class LoginResponse(Message):
+    session_token: Annotated[str, Field(max_length=200)]
+    expires_at: Annotated[str, Field(max_length=32)]
+    officer: OfficerInfo
+    verifier: OfflineVerifier
+
+
+# --- push: the outbox, its chain, the results ------------------------------------------
+
+
+class ChainSegment(Message):
+    """The chain events since the last head HQ acknowledged, in order, and the signed
+    head when the segment ends at it (a long chain may come in several pushes)."""
+
+    events: tuple[ChainEvent, ...] = Field(default=(), max_length=MAX_PUSH_EVENTS)
+    head: SignedHead | None = None
+
+
+# A change as pushed: HQ validates each one on its own (``Change.model_validate``), so a
+# malformed change is rejected ``malformed`` and never fails the rest of its batch.
+RawChange = Annotated[dict[str, Any], Field(max_length=20)]
+
+
+class PushRequest(Message):
+    """``POST /v1/push`` (gzip JSON, ``Content-Encoding: gzip``): a batch of outbox
+    changes (``Change`` envelopes, as JSON objects) with their own ids. Sending the same
+    batch again changes nothing."""
+
+    batch_id: Ident
+    changes: tuple[RawChange, ...] = Field(default=(), max_length=MAX_PUSH_CHANGES)
+    chain: ChainSegment = ChainSegment()
+    device_time: Annotated[str, Field(max_length=32)] = ""  # for the skew; never orders
+
+
+class ChangeStatus(StrEnum):
+    APPLIED = "applied"  # stored; ``server_seq`` is its place in HQ's order
+    DUPLICATE = "duplicate"  # HQ had this change (or this very version) already
+    REJECTED = "rejected"  # refused (``reason``); HQ's state is in ``hq_state``
+    CONFLICT = "conflict"  # merged: some fields lost to a newer change (``conflicts``)
+    HELD = "held"  # kept at HQ, applied when what it waits for arrives (``reason``)
+    QUARANTINED = "quarantined"  # kept, not shared, until an administrator reviews
+
+
+class Reason(StrEnum):
+    """Why a change was rejected or held (the device shows ``message``, translated)."""
+
+    MALFORMED = "malformed"  # the envelope is not a valid record version
+    CONTENT_MISMATCH = "content_mismatch"  # its hash differs from the chain's for it
+    ID_COLLISION = "id_collision"  # a legal record with this id exists, other content
+    HQ_OWNED = "hq_owned"  # reference data (officers, catalogue …) changes only at HQ
+    OUT_OF_SCOPE = "out_of_scope"  # another squad's record, or another device's
+    UNKNOWN_OFFICER = "unknown_officer"  # the officer who recorded it is not at HQ
+    NOT_PERMITTED = "not_permitted"  # that officer's role (as HQ knows it) may not
+    WORKFLOW = "workflow"  # the case step is not allowed by the case workflow
+    NUMBERS = "numbers"  # the document number was not leased to this device
+    AWAITING_CHAIN = "awaiting_chain"  # held: its chain event has not arrived
+    AWAITING_PREDECESSOR = "awaiting_predecessor"  # held: the version it follows
+    CHAIN_BROKEN = "chain_broken"  # quarantined: the device's record failed to verify
+
+
+class FieldConflict(Message):
+    """One field two changes set differently: the HLC chose ``kept``; ``lost`` is in
+    HQ's conflict log until a squad leader marks it resolved."""
+
+    field: Annotated[str, Field(max_length=80)]
+    kept: FieldValue
+    lost: FieldValue
+    kept_hlc: Annotated[str, Field(max_length=80)]
+    lost_hlc: Annotated[str, Field(max_length=80)]
+    conflict_id: Ident
+
+
+class ChangeResult(Message):
+    change_id: Ident
+    status: ChangeStatus
+    reason: Reason | None = None
+    message: Text = ""  # in the request's language
+    server_seq: int | None = None
+    hq_state: Change | None = None  # HQ's version of the record (rejected, conflict)
+    conflicts: tuple[FieldConflict, ...] = ()
+
+
+class HeadReceipt(Message):
+    """HQ's countersignature of a device head it verified and stored: the device keeps
+    it (``audit verify`` checks it with ``hq_public_key``)."""
+
+    device_id: Ident
+    seq: int = Field(ge=0)
+    hash: Hex64
+    device_signature: Annotated[str, Field(max_length=200)]
+    received_at: Annotated[str, Field(max_length=32)]
+    hq_key_id: Annotated[str, Field(max_length=16)]
+    algorithm: Literal["ed25519"] = "ed25519"
+    hq_signature: Annotated[str, Field(max_length=200)]
+
+
+def receipt_message(device_id: str, seq: int, digest: str, device_signature: str,
+                    received_at: str) -> bytes:
+    """The bytes HQ signs for a receipt: the device's signed head and when HQ had it."""
+    return (f"fieldapp-hq-receipt\n{device_id}\n{seq}\n{digest}\n{device_signature}\n"
+            f"{received_at}").encode()
+
+
+class ChainStatus(Message):
+    """Where HQ stands with the device's full-process record after a push."""
+
+    verified_seq: int  # the last event HQ verified and stored as valid
+    verified_hash: Hex64
+    ok: bool  # False: quarantined from ``quarantined_from`` until an administrator reviews
+    quarantined_from: int | None = None
+    problem: Text = ""
+    receipt: HeadReceipt | None = None
+
+
+class PushResponse(Message):
+    results: tuple[ChangeResult, ...]
+    chain: ChainStatus
+    server_time: Annotated[str, Field(max_length=32)]
+    skew_ms: int | None = None
+    skew_ok: bool = True
+
+
+# --- pull ------------------------------------------------------------------------------
+
+
+class PulledChange(Message):
+    """A record version in HQ's order (``server_seq``), with the device it came from
+    (``HQ_DEVICE_ID`` for merges and reference data)."""
+
+    server_seq: int
+    origin_device: Ident
+    change: Change
+
+
+class SubjectMerge(Message):
+    """A squad leader's decision that two subjects are one: ``merged_id``'s history
+    counts as ``kept_id``'s (both records stay; the ladder reads both)."""
+
+    id: Ident
+    squad_id: Ident
+    kept_id: Ident
+    merged_id: Ident
+    decided_by: Ident
+    decided_at: Annotated[str, Field(max_length=32)]
+    server_seq: int
+
+
+class PullResponse(Message):
+    """``GET /v1/pull?cursor=N&limit=M``: what follows ``cursor`` in the device's scope
+    (its squad, reference data, its own number blocks). Apply a page whole, then store
+    ``cursor``; ask again while ``more``."""
+
+    changes: tuple[PulledChange, ...]
+    merges: tuple[SubjectMerge, ...] = ()
+    cursor: int
+    more: bool
+    high_water: int  # HQ's newest sequence number (for a progress bar)
+    server_time: Annotated[str, Field(max_length=32)]
+
+
+# --- divergence check ------------------------------------------------------------------
+
+
+class KindChecksum(Message):
+    """A record kind over the device's scope: how many records and the XOR of each
+    record's ``record_digest`` (its newest version), 32 hex digits."""
+
+    entity: Entity
+    count: int
+    digest: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+
+
+class ChecksumResponse(Message):
+    """``GET /v1/checksums``: compare after a sync that left nothing pending; a kind
+    that differs is repaired by a full resync of that kind (local changes kept)."""
+
+    checksums: tuple[KindChecksum, ...]
+    cursor: int  # the sequence number the checksums are as of
+
+
+def record_digest(entity: str, entity_id: str, version: int, sha256: str) -> int:
+    """One record's contribution to its kind's checksum (128 bits)."""
+    text = f"{entity}\t{entity_id}\t{version}\t{sha256}".encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:16], "big")
+
+
+def fold_digests(digests: Sequence[int]) -> str:
+    """The XOR of record digests as 32 hex digits (order does not matter)."""
+    acc = 0
+    for value in digests:
+        acc ^= value
+    return f"{acc:032x}"
+
+
+# --- document numbers ------------------------------------------------------------------
+
+
+class LeaseRequest(Message):
+    """``POST /v1/numbers/lease``: a block of serials for a document kind and year."""
+
+    kind: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
+    year: int = Field(ge=2000, le=2100)
+    size: int = Field(default=100, ge=1, le=10_000)
+
+
+class ReturnRequest(Message):
+    """``POST /v1/numbers/return``: serials from ``first_unused`` to the block's end
+    were never used; HQ records them as returned (never leased again)."""
+
+    block_id: Ident
+    first_unused: int = Field(ge=1)
+
+
+class NumberBlockResponse(Message):
+    """The block as a ``number_block`` record version (the device stores it as such)."""
+
+    block: Change
+    remaining: int
+
+
+# --- evidence files --------------------------------------------------------------------
+
+
+class BlobState(StrEnum):
+    PRESENT = "present"  # HQ has the whole file, hash checked
+    PARTIAL = "partial"  # an upload stopped at ``offset``: resume there
+    MISSING = "missing"
+
+
+class BlobQuery(Message):
+    """``POST /v1/blobs/status``: which of these files HQ has."""
+
+    sha256s: tuple[Sha, ...] = Field(max_length=MAX_BLOB_QUERY)
+
+
+class BlobStatus(Message):
+    sha256: Sha
+    state: BlobState
+    offset: int = 0
+    size: int | None = None
+
+
+class BlobStatusResponse(Message):
+    items: tuple[BlobStatus, ...]
+
+# Upload: ``PUT /v1/blobs/{sha256}?offset=N&size=TOTAL`` with raw bytes (≤ MAX_BLOB_CHUNK);
+# answered with a ``BlobStatus``. A wrong offset is 409 with the right ``offset``; the
+# last chunk makes HQ hash the file: a mismatch is 422 and the partial file is dropped.
+
+
+# --- squad leaders: conflicts, merges, late ladder steps, status -----------------------
+
+
+class ConflictRecord(Message):
+    id: Ident
+    entity: Entity
+    entity_id: Ident
+    field: Annotated[str, Field(max_length=80)]
+    kept: FieldValue
+    lost: FieldValue
+    kept_hlc: Annotated[str, Field(max_length=80)]
+    lost_hlc: Annotated[str, Field(max_length=80)]
+    lost_device: Annotated[str, Field(max_length=80)]
+    at: Annotated[str, Field(max_length=32)]
+    resolved_by: Annotated[str, Field(max_length=80)] = ""
+    resolved_at: Annotated[str, Field(max_length=32)] = ""
+    note: Text = ""
+
+
+class ConflictList(Message):
+    items: tuple[ConflictRecord, ...]
+
+
+class ResolveRequest(Message):
+    note: Text = ""
+
+
+class MergeBasis(StrEnum):
+    ID_NUMBER = "id_number"  # the same 身份证号
+    CREDIT_CODE = "credit_code"  # the same 统一社会信用代码
+    DESCRIPTION = "description"  # likely the same vendor by description and place
+
+
+class MergeProposal(Message):
+    id: Ident
+    squad_id: Ident
+    subject_ids: tuple[Ident, Ident]
+    basis: MergeBasis
+    score: float = Field(ge=0, le=1)
+    state: Literal["proposed", "merged", "dismissed"]
+    at: Annotated[str, Field(max_length=32)]
+
+
+class MergeProposalList(Message):
+    items: tuple[MergeProposal, ...]
+
+
+class MergeDecision(Message):
+    merge: bool  # False: not the same subject (the proposal is dismissed)
+    kept_id: Ident | None = None  # which subject's id stays (default: the older)
+
+
+class LateStep(Message):
+    """A ladder step recorded without the squad's full history: the step the whole
+    history would have advised differs from the one taken."""
+
+    step_id: Ident
+    subject_id: Ident
+    violation_code: Annotated[str, Field(max_length=80)]
+    taken: Annotated[str, Field(max_length=20)]
+    advised: Annotated[str, Field(max_length=20)]
+    officer_id: Annotated[str, Field(max_length=80)]
+    device_id: Annotated[str, Field(max_length=80)]
+    earlier_steps: tuple[Ident, ...] = ()
+    at: Annotated[str, Field(max_length=32)]
+    seen_by: Annotated[str, Field(max_length=80)] = ""
+
+
+class LateStepList(Message):
+    items: tuple[LateStep, ...]
+
+
+class DeviceStatus(Message):
+    id: Ident
+    name: Name
+    enrolled_at: Annotated[str, Field(max_length=32)]
+    revoked: bool
+    last_push_at: Annotated[str, Field(max_length=32)] = ""
+    last_pull_at: Annotated[str, Field(max_length=32)] = ""
+    oldest_unsynced_at: Annotated[str, Field(max_length=32)] = ""  # the oldest change
+    # still held or not yet verified at HQ, as recorded on the device
+    skew_ms: int | None = None
+    chain_seq: int = 0
+    quarantined_from: int | None = None
+    quarantine_problem: Text = ""
+
+
+class SquadStatus(Message):
+    squad: SquadInfo
+    devices: tuple[DeviceStatus, ...]
+    rejected: int
+    held: int
+    open_conflicts: int
+    merge_proposals: int
+    late_steps: int
+    quarantined_devices: int
+
+
+# --- document verification -------------------------------------------------------------
+
+
+class Genuineness(StrEnum):
+    GENUINE = "genuine"  # signed by an enrolled device and matching HQ's record
+    NOT_YET_AT_HQ = "not_yet_at_hq"  # a valid signature of an enrolled device; not synced
+    ALTERED = "altered"  # the signature or the content does not match
+    VOIDED = "voided"  # genuine, but voided since
+    UNKNOWN = "unknown"  # not a fieldapp code, or no enrolled device has this key
+
+
+class VerifyResponse(Message):
+    """``GET /v1/verify?code=…`` (public): what the QR code of a document proves."""
+
+    state: Genuineness
+    message: Text
+    kind: Annotated[str, Field(max_length=80)] = ""
+    number: Annotated[str, Field(max_length=80)] = ""
+    party: Annotated[str, Field(max_length=200)] = ""
+    amount_yuan: float | None = None
+    issued_on: Annotated[str, Field(max_length=10)] = ""
+    status: Annotated[str, Field(max_length=80)] = ""
+
+
+# --- the canonical event hash (the same as the device's store computes) ----------------
+
+
+def event_hash(prev_hash: str, event: ChainEvent) -> str:
+    """The hash of a chain event as the device computed it (format 2 covers its rows
+    through ``rows_digest``; format 1 events have none)."""
+    fields: dict[str, Any] = {
+        "seq": event.seq, "id": event.id, "at": event.at, "device": event.device_id,
+        "officer": event.officer_id, "action": event.action, "entity": event.entity,
+        "entity_id": event.entity_id, "payload": event.payload}
+    if event.format >= 2:
+        fields |= {"format": event.format, "rows": rows_digest(
+            [(r.entity.value, r.entity_id, r.version, r.sha256) for r in event.rows])}
+    body = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+GENESIS_HASH = "0" * 64

@@ -1,0 +1,1 @@
+"""HQ's HTTP API: one module of routes per resource; ``fieldapp.hq.app`` assembles them."""

@@ -1,0 +1,1 @@
+"""HQ's own store: SQLAlchemy Core tables and the engine (SQLite or PostgreSQL)."""
