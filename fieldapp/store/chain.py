@@ -209,6 +209,7 @@ def _compare(conn: sqlite3.Connection, streams: _Streams) -> int:
     """Walk every row reference; raise at the first record that does not match."""
     kept = {(e, i, v): hashlib.sha256(c.encode()).digest() for e, i, v, c in conn.execute(
         "SELECT entity, entity_id, version, content FROM record_version")}
+    displaced = _displaced(conn)
     checked = 0
     for seq, _pos, entity_name, entity_id, version, sha in _refs(conn):
         table_map = BY_ENTITY[Entity(entity_name)]
@@ -225,15 +226,26 @@ def _compare(conn: sqlite3.Connection, streams: _Streams) -> int:
         if table_map.mutable:
             live = streams.hashed[table].live.get(entity_id)
             if live is not None and live[0] == version:
-                if live[1] != sha:
+                if live[1] != sha and (entity_name, entity_id, version, sha) not in displaced:
                     raise _record_problem(seq, "{entity} {id} was changed after it was "
                                           "recorded (event {seq})", table_map, entity_id)
-            elif kept.get((entity_name, entity_id, version)) != sha:
+            elif kept.get((entity_name, entity_id, version)) != sha \
+                    and (entity_name, entity_id, version, sha) not in displaced:
                 raise _record_problem(seq, "version {version} of {entity} {id} was changed "
                                       "or removed (event {seq})", table_map, entity_id,
                                       version=version)
         checked += 1
     return checked
+
+
+def _displaced(conn: sqlite3.Connection) -> set[tuple[str, str, int, bytes]]:
+    """Local versions HQ's state replaced at the same or a lower version number
+    (``store.pulled``), by the hash of their kept content."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'record_displaced'"
+                    ).fetchone() is None:
+        return set()
+    return {(e, i, v, hashlib.sha256(c.encode()).digest()) for e, i, v, c in conn.execute(
+        "SELECT entity, entity_id, version, content FROM record_displaced")}
 
 
 def _record_problem(seq: int, problem: str, table_map: TableMap, entity_id: str,
@@ -304,6 +316,7 @@ def verify(db: Path, *, public_key: str | None, device_id: str = "",
             records = _compare(conn, streams)
             _leftovers(conn, streams, checked)
             _check_signature(conn, public_key, device_id, checked)
+            _check_receipts(conn, device_id)
         except _Problem as bad:
             return VerifyResult(False, 0, bad.seq, bad.event_id, bad.problem, bad.params)
         finally:
@@ -348,6 +361,17 @@ def _check_signature(conn: sqlite3.Connection, public_key: str | None, device_id
                        "device key's: the record was rewritten", seq=head.seq)
 
 
+def _check_receipts(conn: sqlite3.Connection, device_id: str) -> None:
+    """Every head HQ countersigned is still in the chain as HQ saw it (a chain rewritten
+    and re-signed with the device key is caught here), and each receipt is HQ's."""
+    from fieldapp.store.receipts import receipt_problem
+
+    found = receipt_problem(conn, device_id)
+    if found is not None:
+        seq, problem = found
+        raise _Problem(seq, None, problem, seq=seq)
+
+
 # --- covering rows written in bulk ------------------------------------------------------
 
 
@@ -374,6 +398,18 @@ class BulkChain:
                          entity_id=f"{refs[0][1]}…{refs[-1][1]}",
                          payload={"rows": len(refs)}, rows=refs)
             self.rows += len(refs)
+
+    def cover_refs(self, entity: str, refs: Sequence[audit.RowRef],
+                   payload: dict[str, Any]) -> None:
+        """One event naming rows whose content hashes the caller has (versions pulled
+        from HQ, their hashes checked against their fields)."""
+        if not refs:
+            return
+        audit.append(self.conn, event_id=self.new_id(), at=self.now,
+                     device_id=self.device_id, officer_id=self.officer_id,
+                     action=self.action, entity=entity,
+                     entity_id=f"{refs[0][1]}…{refs[-1][1]}", payload=payload, rows=refs)
+        self.rows += len(refs)
 
     def sign(self, signer: Callable[[bytes], str] | None) -> None:
         audit.sign_head(self.conn, self.device_id, signer)

@@ -5,6 +5,7 @@ kept as a template; every test starts from it again (``reset``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -188,7 +189,8 @@ def seed(hq: Hq) -> None:
     admin.add_squad(hq, code="CYM", name="朝阳门中队")
     for squad, cert, name, role in OFFICERS:
         admin.add_officer(hq, squad_code=squad, name=name, certificate_no=cert, role=role,
-                          password=PASSWORD)
+                          password=PASSWORD, valid_from=dt.date(2020, 1, 1),
+                          valid_to=dt.date(2035, 12, 31))
     publish.publish_catalogue(hq)
 
 
