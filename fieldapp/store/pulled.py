@@ -20,10 +20,14 @@ version it displaces is kept in ``record_displaced`` so that its hash stays chec
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
+
+import orjson
 
 from fieldapp.domain.hlc import Hlc, receive
 from fieldapp.store import audit, checksums, search
@@ -39,6 +43,8 @@ from fieldapp.sync.protocol import (
 )
 
 _HLC_KEY = "hlc_last"
+_NAMES = {entity: spec.names for entity, spec in SPECS.items()}
+_ENTITIES = {entity.value: entity for entity in Entity}
 _IN_CHUNK = 500
 # Columns of device tables that are not on the wire but must have a value.
 _LOCAL_VALUES: dict[str, dict[str, Any]] = {"device": {"is_local": False}}
@@ -87,26 +93,39 @@ class Applied:
         self.evidence += other.evidence
 
 
+def _fast_hash(entity: str, entity_id: str, version: int, values: list[FieldValue]) -> str:
+    """The content hash through orjson, whose compact UTF-8 output is the canonical form
+    for the values a record holds (checked against ``protocol.canonical`` by a test)."""
+    try:
+        return hashlib.sha256(orjson.dumps([entity, entity_id, version, *values])).hexdigest()
+    except (TypeError, orjson.JSONEncodeError):
+        return content_hash(entity, entity_id, version, values)
+
+
 def parse_pulled(item: dict[str, Any], *, force: bool = False) -> Pulled | None:
     """A ``PulledChange`` as parsed JSON → ``Pulled`` (None when its content hash is not
     its fields': a malformed or altered envelope is never stored)."""
     change = item["change"]
     try:
-        entity = Entity(change["entity"])
-        spec = SPECS[entity]
+        entity = _ENTITIES[change["entity"]]
+        names = _NAMES[entity]
         fields = change["fields"]
-        values = [fields[name] for name in spec.names]
-        entity_id, version = str(change["entity_id"]), int(change["version"])
-        if len(fields) != len(spec.names):
+        values = [fields[name] for name in names]
+        entity_id, version = change["entity_id"], change["version"]
+        if len(fields) != len(names) or type(entity_id) is not str \
+                or type(version) is not int:
             return None
-        digest = content_hash(entity.value, entity_id, version, values)
+        digest = _fast_hash(entity.value, entity_id, version, values)
+        expected = change.get("content_sha256")
+        if digest != expected:  # orjson and the protocol's encoder may differ on a float
+            digest = content_hash(entity.value, entity_id, version, values)
     except (KeyError, ValueError, TypeError):
         return None
-    if digest != change.get("content_sha256"):
+    if digest != expected:
         return None
     return Pulled(int(item.get("server_seq") or 0), str(item.get("origin_device") or ""),
                   entity, entity_id, version, fields, digest, str(change.get("hlc") or ""),
-                  force or spec.scope is Scope.REFERENCE)
+                  force or SPECS[entity].scope is Scope.REFERENCE)
 
 
 @dataclass
@@ -225,38 +244,19 @@ class PageApplier:
         if table_map.entity is Entity.EVIDENCE:
             result.evidence += [str(p.fields["sha256"]) for p in written if p.fields["sha256"]]
 
-    def _columns(self, table_map: TableMap) -> list[str]:
-        columns = list(table_map.key) if table_map.key != ("id",) else ["id"]
-        if table_map.mutable:
-            columns.append("version")
-        keys = set(table_map.key)
-        columns += [n for n in table_map.spec.names if n not in keys]
-        columns += list(_LOCAL_VALUES.get(table_map.table, {}))
-        if table_map.entity is Entity.SUBJECT:
-            columns.append("local_seq")
-        return columns
-
-    def _row(self, table_map: TableMap, pulled: Pulled, local_seq: int) -> list[Any]:
-        parts = pulled.entity_id.split(":", len(table_map.key) - 1)
-        row: list[Any] = list(parts)
-        if table_map.mutable:
-            row.append(pulled.version)
-        keys = set(table_map.key)
-        row += [pulled.fields[n] for n in table_map.spec.names if n not in keys]
-        row += list(_LOCAL_VALUES.get(table_map.table, {}).values())
-        if table_map.entity is Entity.SUBJECT:
-            row.append(local_seq)
-        return row
+    def _layout(self, table_map: TableMap) -> _Layout:
+        layout = _LAYOUTS.get(table_map.entity)
+        if layout is None:
+            layout = _LAYOUTS[table_map.entity] = _Layout.of(table_map)
+        return layout
 
     def _insert(self, table_map: TableMap, rows: list[Pulled], result: Applied) -> list[Pulled]:
         if not rows:
             return []
-        columns = self._columns(table_map)
+        layout = self._layout(table_map)
         seq = self._next_local_seq() if table_map.entity is Entity.SUBJECT else 0
-        values = [self._row(table_map, p, seq + i) for i, p in enumerate(rows)]
-        names = ", ".join(f'"{c}"' for c in columns)
-        sql = (f'INSERT INTO "{table_map.table}" ({names}) '
-               f"VALUES ({', '.join('?' * len(columns))})")
+        values = [layout.row(p, seq + i) for i, p in enumerate(rows)]
+        sql = layout.insert_sql
         self.conn.execute("SAVEPOINT pulled_insert")
         try:
             self.conn.executemany(sql, values)
@@ -358,6 +358,43 @@ class PageApplier:
         self.chain.sign(signer)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """How a pulled version becomes a row of its table (worked out once per table)."""
+
+    insert_sql: str
+    keys: int
+    mutable: bool
+    values: Callable[[dict[str, FieldValue]], tuple[Any, ...]]
+    local: tuple[Any, ...]
+    subject: bool
+
+    @classmethod
+    def of(cls, table_map: TableMap) -> _Layout:
+        keys = set(table_map.key)
+        names = [n for n in table_map.spec.names if n not in keys]
+        local = _LOCAL_VALUES.get(table_map.table, {})
+        columns = [*table_map.key, *(["version"] if table_map.mutable else []), *names,
+                   *local, *(["local_seq"] if table_map.entity is Entity.SUBJECT else [])]
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        getter = itemgetter(*names)
+        return cls(f'INSERT INTO "{table_map.table}" ({quoted}) VALUES '
+                   f"({', '.join('?' * len(columns))})", len(table_map.key),
+                   table_map.mutable,
+                   getter if len(names) > 1 else lambda f: (getter(f),),
+                   tuple(local.values()), table_map.entity is Entity.SUBJECT)
+
+    def row(self, pulled: Pulled, local_seq: int) -> tuple[Any, ...]:
+        parts = tuple(pulled.entity_id.split(":", self.keys - 1)) if self.keys > 1 \
+            else (pulled.entity_id,)
+        version = (pulled.version,) if self.mutable else ()
+        tail = (local_seq,) if self.subject else ()
+        return (*parts, *version, *self.values(pulled.fields), *self.local, *tail)
+
+
+_LAYOUTS: dict[Entity, _Layout] = {}
+
+
 def _ref(pulled: Pulled) -> checksums.Ref:
     return (pulled.entity.value, pulled.entity_id, pulled.version, pulled.sha256)
 
@@ -400,3 +437,26 @@ class _Result:
 
     def first(self) -> Any:
         return self.cursor.fetchone()
+
+    def all(self) -> list[Any]:
+        return self.cursor.fetchall()
+
+
+BULK_TABLES = ("subject", "inspection", "finding", "ladder_step", "case_file", "case_event",
+               "document", "evidence")
+
+
+def begin_bulk(conn: sqlite3.Connection) -> None:
+    """Before a large pull (a first sync): drop the secondary indexes of the big tables
+    (rebuilt once at the end, ``end_bulk``; a pull killed half-way is repaired when the
+    store next opens, ``store.bulk``)."""
+    from fieldapp.store import bulk
+
+    bulk.drop_secondary_indexes(_Exec(conn), BULK_TABLES,  # type: ignore[arg-type]
+                                fts_tables=("subject_search",))
+
+
+def end_bulk(conn: sqlite3.Connection) -> None:
+    from fieldapp.store import bulk
+
+    bulk.restore_indexes(_Exec(conn))  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import orjson
 import requests
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
@@ -145,8 +146,8 @@ class HqClient:
         """``GET /v1/pull``: one page as parsed JSON (see the module docstring)."""
         answer = self._send("GET", "/pull", params={"cursor": cursor, "limit": limit})
         try:
-            page: dict[str, Any] = json.loads(answer.content)
-        except ValueError as bad:
+            page: dict[str, Any] = orjson.loads(answer.content)
+        except orjson.JSONDecodeError as bad:
             raise HqUnreachable(f"a pulled page is not JSON: {bad}") from bad
         return page
 

@@ -19,7 +19,9 @@ from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.permissions import Action
 from fieldapp.services.context import SETUP_DONE_KEY, ServiceContext
 from fieldapp.services.results import Written
+from fieldapp.store.audit import utc_text
 from fieldapp.store.tables import Officer, Squad
+from fieldapp.store.unit import Tx
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -73,6 +75,7 @@ def login(*, ctx: ServiceContext, certificate_no: str, password: str) -> LoggedI
             raise DomainError("{name} is locked after too many wrong passwords until {time}",
                               name=officer.name,
                               time=locked.astimezone(agency_zone()).strftime("%H:%M"))
+        _check_hq_verifier(tx, officer.id, officer.name)
         if not password_matches(officer.password_hash, password):
             officer.failed_logins += 1
             if officer.failed_logins >= MAX_FAILURES:
@@ -103,6 +106,17 @@ def login(*, ctx: ServiceContext, certificate_no: str, password: str) -> LoggedI
     return result
 
 
+
+
+def _check_hq_verifier(tx: Tx, officer_id: str, name: str) -> None:
+    """On a device enrolled with HQ the password hash is HQ's verifier, cached at the
+    officer's last online login (``services.sync.login``): past its validity the officer
+    must log in online once again."""
+    row = tx.conn.exec_driver_sql("SELECT valid_until FROM hq_verifier WHERE officer_id = ?",
+                                  (officer_id,)).first()
+    if row is not None and str(row[0]) < utc_text(tx.now):
+        raise DomainError("{name} has not logged in online for too long: log in online "
+                          "once (with HQ reachable) to log in offline again", name=name)
 
 
 def login_choices(*, ctx: ServiceContext) -> list[LoggedIn]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from fieldapp.domain.changes import ChangeKind
@@ -86,19 +87,20 @@ def sync_now(*, ctx: ServiceContext, progress: ProgressFn | None = None,
         report.online = False
         _note_error(conn, "HQ did not answer: the sync tries again later")
     except HqRefused as refused:
-        if refused.code is ErrorCode.DEVICE_REVOKED:
-            conn.close()
-            from fieldapp.services.sync.handover import revoke_here
+        if refused.code is not ErrorCode.DEVICE_REVOKED:
+            _note_error(conn, refused_text(refused))
+            raise DomainError("HQ refused the sync: {reason}",
+                              reason=refused_text(refused)) from None
+        conn.close()
+        from fieldapp.services.sync.handover import revoke_here
 
-            raise revoke_here(ctx, client) from None
-        _note_error(conn, refused_text(refused))
-        raise DomainError("HQ refused the sync: {reason}",
-                          reason=refused_text(refused)) from None
+        raise revoke_here(ctx, client) from None
     finally:
         if own_client:
             client.close()
-        _counts(conn, report)
-        conn.close()
+        with suppress(sqlite3.ProgrammingError):  # closed: the store was wiped
+            _counts(conn, report)
+            conn.close()
     report.changed = frozenset(kinds)
     return report
 

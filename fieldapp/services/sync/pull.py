@@ -24,6 +24,7 @@ from fieldapp.sync.protocol import DEFAULT_PULL_PAGE, Entity
 
 ProgressFn = Callable[[str, int, int], None]
 _MAX_PAGES = 1_000_000
+BULK_FROM = 20_000  # versions still to pull from which indexes are rebuilt once at the end
 
 
 @dataclass
@@ -49,23 +50,45 @@ def pull_all(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection, *,
     summary = PullSummary()
     stored = int(db.get(conn, db.CURSOR, "0"))
     cursor = 0 if from_zero else stored
+    state = _Run(summary, stored)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hq-pull") as fetcher:
         ahead: Future[dict[str, Any]] = fetcher.submit(client.pull, cursor, limit)
-        for _ in range(_MAX_PAGES):
-            page = ahead.result()
-            more = bool(page.get("more"))
-            next_cursor = int(page["cursor"])
-            if more:
-                ahead = fetcher.submit(client.pull, next_cursor, limit)
-            _apply(ctx, conn, page, summary, max(stored, next_cursor), rebuild)
-            stored = max(stored, next_cursor)
-            summary.pages += 1
-            summary.cursor, summary.high_water = next_cursor, int(page.get("high_water", 0))
-            if progress:
-                progress("pull", next_cursor, max(summary.high_water, next_cursor))
-            if not more:
-                break
+        try:
+            for _ in range(_MAX_PAGES):
+                page = ahead.result()
+                more = bool(page.get("more"))
+                if more:
+                    ahead = fetcher.submit(client.pull, int(page["cursor"]), limit)
+                state.page(ctx, conn, page, rebuild)
+                if progress:
+                    progress("pull", summary.cursor, max(summary.high_water, summary.cursor))
+                if not more:
+                    break
+        finally:
+            if state.bulk:
+                with db.transaction(conn):
+                    pulled.end_bulk(conn)
     return summary
+
+
+@dataclass
+class _Run:
+    summary: PullSummary
+    stored: int  # the cursor stored (a full resync never moves it back)
+    bulk: bool = False  # secondary indexes dropped for a large pull
+
+    def page(self, ctx: ServiceContext, conn: sqlite3.Connection, page: dict[str, Any],
+             rebuild: frozenset[str] | None) -> None:
+        next_cursor = int(page["cursor"])
+        high = int(page.get("high_water", 0))
+        if not self.bulk and high - next_cursor >= BULK_FROM:
+            with db.transaction(conn):
+                pulled.begin_bulk(conn)
+            self.bulk = True
+        self.stored = max(self.stored, next_cursor)
+        _apply(ctx, conn, page, self.summary, self.stored, rebuild)
+        self.summary.pages += 1
+        self.summary.cursor, self.summary.high_water = next_cursor, high
 
 
 def _apply(ctx: ServiceContext, conn: sqlite3.Connection, page: dict[str, Any],
