@@ -38,6 +38,7 @@ class Desk:
     name: str
     base: str
     retries: int = 0
+    timeout_s: float = 30.0
 
     @property
     def db(self) -> Path:
@@ -49,7 +50,8 @@ class Desk:
             return conn.execute(query, params).fetchall()
 
     def sync(self, **kw: Any) -> SyncReport:
-        client = client_for(self.ctx, retries=self.retries, backoff_s=0.01)
+        client = client_for(self.ctx, retries=self.retries, backoff_s=0.01,
+                            timeout_s=self.timeout_s)
         try:
             return sync_now(ctx=self.ctx, client=client, **kw)
         finally:
@@ -84,11 +86,11 @@ class Squad:
     root: Path
     desks: list[Desk] = field(default_factory=list)
 
-    def enroll(self, name: str = "笔记本", squad: str = "DHM") -> Desk:
+    def enroll(self, name: str = "笔记本", squad: str = "DHM", base: str = "") -> Desk:
         code, _ = admin.enroll_code(self.hq.hq, squad_code=squad, device_name=name)
         ctx = open_context(self.root / f"desk{len(self.desks)}")
-        enroll(ctx=ctx, server=self.hq.base, code=code, device_name=name)
-        desk = Desk(ctx, name, self.hq.base)
+        enroll(ctx=ctx, server=base or self.hq.base, code=code, device_name=name)
+        desk = Desk(ctx, name, base or self.hq.base)
         self.desks.append(desk)
         return desk
 

@@ -91,7 +91,8 @@ def load_token(data_dir: Path) -> str:
 
 
 def client_for(ctx: ServiceContext, link: HqLink | None = None, *,
-               retries: int | None = None, backoff_s: float | None = None) -> HqClient:
+               retries: int | None = None, backoff_s: float | None = None,
+               timeout_s: float | None = None) -> HqClient:
     """A client of HQ with this device's token and settings."""
     link = link or load_link(ctx.store.data_dir)
     if link is None:
@@ -105,6 +106,8 @@ def client_for(ctx: ServiceContext, link: HqLink | None = None, *,
         settings = replace(settings, retries=retries)
     if backoff_s is not None:
         settings = replace(settings, backoff_s=backoff_s)
+    if timeout_s is not None:
+        settings = replace(settings, timeout_s=timeout_s)
     return HqClient(settings)
 
 

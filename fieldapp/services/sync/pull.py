@@ -52,14 +52,19 @@ def pull_all(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection, *,
     cursor = 0 if from_zero else stored
     state = _Run(summary, stored)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hq-pull") as fetcher:
-        ahead: Future[dict[str, Any]] = fetcher.submit(client.pull, cursor, limit)
+        asked = cursor
+        ahead: Future[dict[str, Any]] = fetcher.submit(client.pull, asked, limit)
         try:
             for _ in range(_MAX_PAGES):
                 page = ahead.result()
+                if int(page["cursor"]) < asked:  # an older page served again: ask again
+                    ahead = fetcher.submit(client.pull, asked, limit)
+                    continue
                 more = bool(page.get("more"))
                 if more:
                     ahead = fetcher.submit(client.pull, int(page["cursor"]), limit)
-                state.page(ctx, conn, page, rebuild)
+                state.page(ctx, conn, page, rebuild, asked)
+                asked = int(page["cursor"])
                 if progress:
                     progress("pull", summary.cursor, max(summary.high_water, summary.cursor))
                 if not more:
@@ -78,7 +83,7 @@ class _Run:
     bulk: bool = False  # secondary indexes dropped for a large pull
 
     def page(self, ctx: ServiceContext, conn: sqlite3.Connection, page: dict[str, Any],
-             rebuild: frozenset[str] | None) -> None:
+             rebuild: frozenset[str] | None, asked: int) -> None:
         next_cursor = int(page["cursor"])
         high = int(page.get("high_water", 0))
         if not self.bulk and high - next_cursor >= BULK_FROM:
@@ -86,15 +91,18 @@ class _Run:
                 pulled.begin_bulk(conn)
             self.bulk = True
         self.stored = max(self.stored, next_cursor)
-        _apply(ctx, conn, page, self.summary, self.stored, rebuild)
+        _apply(ctx, conn, page, self.summary, self.stored, rebuild, asked)
         self.summary.pages += 1
         self.summary.cursor, self.summary.high_water = next_cursor, high
 
 
 def _apply(ctx: ServiceContext, conn: sqlite3.Connection, page: dict[str, Any],
-           summary: PullSummary, cursor: int, rebuild: frozenset[str] | None) -> None:
+           summary: PullSummary, cursor: int, rebuild: frozenset[str] | None,
+           asked: int) -> None:
     items: list[pulled.Pulled] = []
     for raw in page.get("changes", ()):
+        if int(raw.get("server_seq") or 0) <= asked:
+            continue  # before what was asked for (a page served twice): applied already
         item = pulled.parse_pulled(raw)
         if item is None:
             summary.bad += 1
