@@ -109,9 +109,9 @@ class Run:
                 self.ledger.legal[table].add(record_id)
                 self.ledger.mine(desk, table, record_id)
         if photo:
+            marks = ",".join("?" * len(done.evidence_ids))
             self.ledger.files |= {r[0] for r in desk.sql(
-                "SELECT sha256 FROM evidence WHERE id IN (%s)" % ",".join(
-                    "?" * len(done.evidence_ids)), *done.evidence_ids)}
+                f"SELECT sha256 FROM evidence WHERE id IN ({marks})", *done.evidence_ids)}
 
     # --- syncing through faults ----------------------------------------------------
 
