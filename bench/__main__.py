@@ -52,9 +52,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--subjects", type=int, default=200_000)
     parser.add_argument("--inspections", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=("store",),
-                        help="store: only the bulk load, search, advice, recording and verify")
+    parser.add_argument("--only", choices=("store", "hq", "sync"),
+                        help="store: only the bulk load, search, advice, recording and verify; "
+                             "hq: only HQ (push, pull, 500 devices); sync: the desktop's sync "
+                             "beside PouchDB and Kinto")
     args = parser.parse_args()
+    if args.only == "hq":
+        from bench.hq_bench import hq_figures
+
+        print_table(hq_figures())
+        return
     with tempfile.TemporaryDirectory(prefix="fieldapp-bench-") as tmp:
         data_dir = Path(tmp) / "data"
         load, ctx = bulk_load(data_dir, args.subjects, args.inspections)

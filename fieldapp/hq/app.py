@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -15,8 +15,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fieldapp import __version__
 from fieldapp.domain.errors import DomainError
 from fieldapp.hq.api import blobs, enroll, leaders, meta, numbers, pages, sync, verify
+from fieldapp.hq.api.deps import protocol_header
 from fieldapp.hq.context import Hq
 from fieldapp.hq.errors import STATUS, HqError
+from fieldapp.hq.services.push import GroupCommit
 from fieldapp.hq.text import describe, language_of, tr
 from fieldapp.sync.protocol import (
     MAX_BODY_BYTES,
@@ -25,6 +27,7 @@ from fieldapp.sync.protocol import (
     PROTOCOL_VERSION,
     ErrorCode,
     Problem,
+    PushRequest,
     describe_entity_kinds,
 )
 
@@ -39,21 +42,35 @@ kinds and their fields: see `x-fieldapp-entities`. docs/protocol.md explains the
 
 def create_app(hq: Hq) -> FastAPI:
     app = FastAPI(title="fieldapp HQ", version=__version__,
-                  description=DESCRIPTION.format(version=PROTOCOL_VERSION))
+                  description=DESCRIPTION.format(version=PROTOCOL_VERSION),
+                  dependencies=[Depends(protocol_header)])
     app.state.hq = hq
+    app.state.pushes = GroupCommit(hq)
     for module in (meta, enroll, sync, numbers, blobs, leaders, verify, pages):
         app.include_router(module.router)
     _handlers(app)
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
         schema = original()
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(_push_schemas())
         schema.setdefault("info", {})["x-fieldapp-entities"] = describe_entity_kinds()
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(Gate)
     return app
+
+
+def _push_schemas() -> dict[str, Any]:
+    """The push request's schema (the route reads its body itself, for speed)."""
+    from pydantic.json_schema import models_json_schema
+
+    _, top = models_json_schema([(PushRequest, "validation")],
+                                ref_template="#/components/schemas/{model}")
+    return dict(top.get("$defs", {}))
 
 
 def problem(request: Request | None, code: ErrorCode, message: str, *, field: str = "",

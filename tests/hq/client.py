@@ -14,7 +14,7 @@ from fieldapp.hq.db import tables as t
 from fieldapp.hq.services import admin
 from fieldapp.hq.simulator import SimDevice, gzip_json, new_id, utc
 from fieldapp.sync.protocol import Change, Entity
-from tests.hq.servers import PASSWORD, Server
+from fieldapp.hq.throwaway import PASSWORD, Server
 
 
 def now_text(offset: dt.timedelta = dt.timedelta(0)) -> str:

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.hq.client import Hq
-from tests.hq.servers import PgCluster, Server, make_server, pg_bin
+from fieldapp.hq.throwaway import PgCluster, Server, make_server, pg_bin
 
 BACKENDS = ("sqlite", "postgresql")
 

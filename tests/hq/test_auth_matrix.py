@@ -17,7 +17,7 @@ from fieldapp.hq.services import admin
 from fieldapp.hq.simulator import SimDevice, new_id
 from fieldapp.sync.protocol import Entity
 from tests.hq.client import Hq, now_text, step, subject
-from tests.hq.servers import PASSWORD
+from fieldapp.hq.throwaway import PASSWORD
 
 PUBLIC = {("GET", "/health"), ("GET", "/v1/version"), ("GET", "/v1/clock"),
           ("POST", "/v1/enroll"), ("GET", "/v1/verify"), ("GET", "/verify")}

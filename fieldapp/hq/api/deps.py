@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from fieldapp.hq.context import Hq
@@ -13,12 +13,19 @@ from fieldapp.hq.errors import STATUS, HqError
 from fieldapp.hq.services import auth
 from fieldapp.hq.services.auth import DeviceAuth, OfficerAuth
 from fieldapp.hq.text import language_of
-from fieldapp.sync.protocol import SESSION_HEADER, ErrorCode, Problem
+from fieldapp.sync.protocol import PROTOCOL_HEADER, SESSION_HEADER, ErrorCode, Problem
 
 _bearer = HTTPBearer(auto_error=False, scheme_name="DeviceToken",
                      description="The device token from enrollment")
 _session = APIKeyHeader(name=SESSION_HEADER, auto_error=False, scheme_name="OfficerSession",
                         description="An officer's session token from POST /v1/login")
+
+
+def protocol_header(
+        _version: Annotated[int | None, Header(alias=PROTOCOL_HEADER, ge=0, le=1_000_000,
+                                               description="The client's protocol version")
+                            ] = None) -> None:
+    """Declares the protocol header on every operation (the gate in front checks it)."""
 
 
 def hq_of(request: Request) -> Hq:

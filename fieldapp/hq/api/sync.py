@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from fieldapp.hq.api.deps import DEVICE, DeviceDep, HqDep, Lang, errors
 from fieldapp.hq.services import pull, push
@@ -21,10 +24,22 @@ from fieldapp.sync.protocol import (
 router = APIRouter(prefix="/v1", tags=["sync"])
 
 
-@router.post("/push", responses=errors(*DEVICE))
-def push_changes(hq: HqDep, device: DeviceDep, lang: Lang, body: PushRequest) -> PushResponse:
+@router.post("/push", response_model=PushResponse, responses=errors(*DEVICE),
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": {"$ref":
+                                                 "#/components/schemas/PushRequest"}}}}})
+async def push_changes(hq: HqDep, device: DeviceDep, lang: Lang, request: Request) -> Response:
     """Store a batch of changes and chain events; one result per change."""
-    return push.push(hq, device_id=device.id, request=body, lang=lang)
+    body = await request.body()
+    try:  # parsed in one step by pydantic's own JSON reader (a batch is megabytes)
+        parsed = PushRequest.model_validate_json(body)
+    except ValidationError as bad:
+        raise RequestValidationError(bad.errors(include_url=False, include_context=False),
+                                     body=None) from None
+    pushes: push.GroupCommit = request.app.state.pushes
+    answer = await asyncio.wrap_future(pushes.submit(device_id=device.id, request=parsed,
+                                                     lang=lang))
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.get("/pull", response_class=Response,

@@ -5,6 +5,8 @@ tables are HQ's own bookkeeping: squads, officers, devices, chains, results, lea
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -24,11 +26,11 @@ metadata = MetaData()
 ID = 80  # the protocol's Ident
 
 
-def _id(name: str = "id", **kw: object) -> Column:  # type: ignore[type-arg]
+def _id(name: str = "id", **kw: Any) -> Column[Any]:
     return Column(name, String(ID), **kw)
 
 
-def _time(name: str, nullable: bool = True) -> Column:  # type: ignore[type-arg]
+def _time(name: str, nullable: bool = True) -> Column[Any]:
     return Column(name, String(32), nullable=nullable)
 
 

@@ -4,6 +4,7 @@ document kind and year; ranges never overlap, a returned range is never leased a
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -16,18 +17,19 @@ from fieldapp.sync.protocol import (
     Change,
     Entity,
     ErrorCode,
+    FieldValue,
     LeaseRequest,
     NumberBlockResponse,
     ReturnRequest,
 )
 
 
-def _block_fields(row: object, next_serial: int, now: str) -> dict[str, object]:
+def _block_fields(row: Any, next_serial: int, now: str) -> dict[str, FieldValue]:
     r = row
-    return {"squad_id": r.squad_id, "kind": r.kind, "year": r.year,  # type: ignore[attr-defined]
-            "first_serial": r.first_serial, "last_serial": r.last_serial,  # type: ignore[attr-defined]
-            "next_serial": next_serial, "device_id": r.device_id, "source": "hq",  # type: ignore[attr-defined]
-            "created_at": r.leased_at}  # type: ignore[attr-defined]
+    return {"squad_id": r.squad_id, "kind": r.kind, "year": r.year,
+            "first_serial": r.first_serial, "last_serial": r.last_serial,
+            "next_serial": next_serial, "device_id": r.device_id, "source": "hq",
+            "created_at": r.leased_at}
 
 
 def lease(hq: Hq, *, device: DeviceAuth, request: LeaseRequest,
@@ -62,10 +64,10 @@ def _take(conn: Connection, squad_id: str, kind: str, year: int, size: int,
     return start
 
 
-def _write(hq: Hq, conn: Connection, device: DeviceAuth, row: object, next_serial: int,
+def _write(hq: Hq, conn: Connection, device: DeviceAuth, row: Any, next_serial: int,
            now: str) -> Change:
     writer = HqWriter(conn, hq.now(), now, lock=hq.db.lock_sequence)
-    change = writer.write(Entity.NUMBER_BLOCK, row.id,  # type: ignore[attr-defined]
+    change = writer.write(Entity.NUMBER_BLOCK, row.id,
                           _block_fields(row, next_serial, now), device_id=device.id)
     writer.flush()
     return change

@@ -10,7 +10,7 @@ import json
 
 from sqlalchemy import Connection, func, select
 
-from fieldapp.hq.context import Hq
+from fieldapp.hq.context import Hq, parse_utc
 from fieldapp.hq.db import tables as t
 from fieldapp.hq.services.auth import DeviceAuth
 from fieldapp.hq.services.records import checksums, device_audiences
@@ -64,12 +64,16 @@ def _merges(conn: Connection, squad_id: str, cursor: int,
 
 
 def _note_pull(hq: Hq, device: DeviceAuth, cursor: int, now: str) -> None:
-    """Remember how far the device pulled (for the status page), at most once a minute
-    when nothing moved, so idle polling costs no writes."""
+    """Remember how far the device pulled (for the status page), at most every 30 s, so
+    pulling costs a write (and an fsync) only now and then."""
     with hq.db.read() as conn:
         row = conn.execute(select(t.device.c.pull_cursor, t.device.c.last_pull_at).where(
-            t.device.c.id == device.id)).one()
-    if row.pull_cursor == cursor and row.last_pull_at and row.last_pull_at[:16] == now[:16]:
+            t.device.c.id == device.id)).first()
+    if row is None:
+        return
+    recent = row.last_pull_at and (parse_utc(now) - parse_utc(row.last_pull_at)  # type: ignore[operator]
+                                   ).total_seconds() < 30
+    if recent and row.pull_cursor != 0:
         return
     with hq.db.write() as conn:
         conn.execute(t.device.update().where(t.device.c.id == device.id).values(

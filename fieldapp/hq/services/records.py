@@ -145,7 +145,7 @@ def write_checksums(conn: Connection, sums: dict[tuple[str, str], list[int]]) ->
         else:
             conn.execute(t.checksum.update().where(
                 t.checksum.c.audience == aud, t.checksum.c.entity == entity).values(
-                count=row.count + count, digest=f"{int(row.digest, 16) ^ xor:032x}"))
+                count=int(row[0]) + count, digest=f"{int(row[1], 16) ^ xor:032x}"))
 
 
 def checksums(conn: Connection, audiences: Sequence[str]) -> dict[str, tuple[int, int]]:

@@ -1,7 +1,7 @@
-"""Real HQ servers for the tests: uvicorn on 127.0.0.1 (a free port, a bounded wait for
-/health, stopped by the fixture), on SQLite and on a throwaway PostgreSQL cluster made
-with initdb/pg_ctl in a temporary directory. Each backend's database is seeded once and
-kept as a template; every test starts from it again (``reset``)."""
+"""Throwaway local HQs for tests and benchmarks: uvicorn on 127.0.0.1 (a free port, a
+bounded wait for /health, stopped by its owner), on SQLite or on a PostgreSQL cluster
+made with initdb/pg_ctl in a temporary directory. The database is seeded once and kept
+as a template; ``reset`` brings every table back to it while the server runs."""
 
 from __future__ import annotations
 
@@ -69,8 +69,10 @@ class PgCluster:
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres")
             shutil.chown(self.data, "postgres")
-        run = lambda *a: subprocess.run(_as_postgres([str(self.bin / a[0]), *a[1:]]),  # noqa: E731
-                                        check=True, capture_output=True, timeout=120)
+        def run(*args: str) -> None:
+            subprocess.run(_as_postgres([str(self.bin / args[0]), *args[1:]]), check=True,
+                           capture_output=True, timeout=120)
+
         run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync",
             "-E", "UTF8", "--locale=C.UTF-8")
         run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-l", str(self.data / "log"),
@@ -164,16 +166,16 @@ class Server:
         """Every table back to the template (the server keeps running)."""
         assert self.hq is not None
         if self.backend == "sqlite":
-            conn = sqlite3.connect(self._sqlite_path(), timeout=60, isolation_level=None)
+            raw = sqlite3.connect(self._sqlite_path(), timeout=60, isolation_level=None)
             try:
-                conn.execute(f"ATTACH '{self.template}' AS tmpl")
-                conn.execute("BEGIN IMMEDIATE")
+                raw.execute(f"ATTACH '{self.template}' AS tmpl")
+                raw.execute("BEGIN IMMEDIATE")
                 for table in TABLES:
-                    conn.execute(f"DELETE FROM main.{table}")
-                    conn.execute(f"INSERT INTO main.{table} SELECT * FROM tmpl.{table}")
-                conn.execute("COMMIT")
+                    raw.execute(f"DELETE FROM main.{table}")
+                    raw.execute(f"INSERT INTO main.{table} SELECT * FROM tmpl.{table}")
+                raw.execute("COMMIT")
             finally:
-                conn.close()
+                raw.close()
         else:
             with self.hq.db.engine.begin() as conn:
                 conn.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)}")
