@@ -15,6 +15,7 @@ from fieldapp.domain.changes import OpChanges
 from fieldapp.i18n import _
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.pages.registry import PAGES, load_pages
+from fieldapp.ui.sync_runner import attach_sync
 from fieldapp.ui.qt import (
     QButtonGroup,
     QCloseEvent,
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.context_ready()
         self.refresh_status()
+        attach_sync(self)  # sync hook: background sync, status-bar indicator, sync page
         self.go("today" if "today" in self.pages else next(iter(self.pages)))
         if self.ask_login and self.state.user is None:
             QTimer.singleShot(0, self.show_login)

@@ -18,6 +18,7 @@ from fieldapp.domain.entities import (
     SubjectKind,
 )
 from fieldapp.hq.services import admin
+from fieldapp.hq.throwaway import PASSWORD
 from fieldapp.services.context import ServiceContext, open_context
 from fieldapp.services.inspections import record_inspection
 from fieldapp.services.subjects import create_subject
@@ -25,7 +26,6 @@ from fieldapp.services.sync import SyncReport, enroll, sync_now
 from fieldapp.services.sync.link import client_for
 from fieldapp.services.sync.login import online_login
 from tests.hq.client import Hq
-from tests.hq.servers import PASSWORD
 
 CODE = "SR01"  # a catalogue violation the ladder applies to
 

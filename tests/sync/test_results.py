@@ -13,6 +13,7 @@ import pytest
 from fieldapp.domain.entities import OfficerRole, StepKind
 from fieldapp.domain.errors import DomainError
 from fieldapp.hq.services import admin
+from fieldapp.hq.throwaway import PASSWORD
 from fieldapp.services.records import verify_audit
 from fieldapp.services.staff import add_officer, login
 from fieldapp.services.subjects import update_subject
@@ -26,7 +27,6 @@ from fieldapp.services.sync import (
     send_again,
     sync_status,
 )
-from tests.hq.servers import PASSWORD
 from tests.sync.devices import Squad
 
 AT = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))

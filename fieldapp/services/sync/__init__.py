@@ -16,7 +16,12 @@ from fieldapp.services.sync.leaders import (
 )
 from fieldapp.services.sync.link import HqLink, update_settings
 from fieldapp.services.sync.login import online_login
-from fieldapp.services.sync.pipeline import DeviceRevoked, SyncReport, sync_now
+from fieldapp.services.sync.pipeline import (
+    DeviceRevoked,
+    SyncReport,
+    sync_if_reachable,
+    sync_now,
+)
 from fieldapp.services.sync.views import (
     WHAT_TO_DO,
     ChangeView,
@@ -54,6 +59,7 @@ __all__ = [
     "resolve_conflict",
     "see_late_step",
     "send_again",
+    "sync_if_reachable",
     "sync_now",
     "sync_status",
     "update_settings",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import platform
 from dataclasses import dataclass
 
+from fieldapp.domain.changes import ChangeKind
 from fieldapp.domain.errors import DomainError
 from fieldapp.domain.permissions import Action
 from fieldapp.services.context import ServiceContext, authorize
@@ -29,6 +30,7 @@ class Enrolled:
     squad_code: str
     squad_name: str
     device_id: str
+    changed: frozenset[ChangeKind] = frozenset({ChangeKind.SYNC})
 
 
 def enroll(*, ctx: ServiceContext, server: str, code: str, device_name: str = "",

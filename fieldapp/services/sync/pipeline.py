@@ -105,6 +105,34 @@ def sync_now(*, ctx: ServiceContext, progress: ProgressFn | None = None,
     return report
 
 
+def sync_if_reachable(*, ctx: ServiceContext, progress: ProgressFn | None = None,
+                      ) -> SyncReport:
+    """The background sync: a quick look whether HQ answers (a few seconds at most, no
+    retries), then ``sync_now``; a device away from the network gets an offline report
+    at once instead of a worker thread waiting out every retry."""
+    link = load_link(ctx.store.data_dir)
+    if link is None:
+        return SyncReport(online=False)
+    client = client_for(ctx, link)
+    try:
+        client.version()
+    except (HqUnreachable, HqRefused):
+        client.close()
+        conn = db.connect(ctx)
+        try:
+            _note_error(conn, "HQ did not answer: the sync tries again later")
+            report = SyncReport(online=False)
+            _counts(conn, report)
+        finally:
+            conn.close()
+        report.changed = frozenset({ChangeKind.SYNC})
+        return report
+    try:
+        return sync_now(ctx=ctx, progress=progress, client=client)
+    finally:
+        client.close()
+
+
 def _run(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection, squad_id: str,
          report: SyncReport, kinds: set[ChangeKind], progress: ProgressFn | None,
          check: bool) -> None:
