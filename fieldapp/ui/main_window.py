@@ -15,7 +15,6 @@ from fieldapp.domain.changes import OpChanges
 from fieldapp.i18n import _
 from fieldapp.ui.pages.base import Page
 from fieldapp.ui.pages.registry import PAGES, load_pages
-from fieldapp.ui.sync_runner import attach_sync
 from fieldapp.ui.qt import (
     QButtonGroup,
     QCloseEvent,
@@ -32,6 +31,7 @@ from fieldapp.ui.qt import (
     QWidget,
 )
 from fieldapp.ui.session import AppState
+from fieldapp.ui.sync_runner import attach_sync
 from fieldapp.ui.worker import Worker
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from fieldapp.hq.db import tables as t
 from fieldapp.hq.services import admin
 from fieldapp.hq.simulator import SimDevice, gzip_json, new_id, utc
-from fieldapp.sync.protocol import Change, Entity
 from fieldapp.hq.throwaway import PASSWORD, Server
+from fieldapp.sync.protocol import Change, Entity
 
 
 def now_text(offset: dt.timedelta = dt.timedelta(0)) -> str:

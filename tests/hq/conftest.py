@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.hq.client import Hq
 from fieldapp.hq.throwaway import PgCluster, Server, make_server, pg_bin
+from tests.hq.client import Hq
 
 BACKENDS = ("sqlite", "postgresql")
 

@@ -15,9 +15,9 @@ from fieldapp.hq.app import create_app
 from fieldapp.hq.db import tables as t
 from fieldapp.hq.services import admin
 from fieldapp.hq.simulator import SimDevice, new_id
+from fieldapp.hq.throwaway import PASSWORD
 from fieldapp.sync.protocol import Entity
 from tests.hq.client import Hq, now_text, step, subject
-from fieldapp.hq.throwaway import PASSWORD
 
 PUBLIC = {("GET", "/health"), ("GET", "/v1/version"), ("GET", "/v1/clock"),
           ("POST", "/v1/enroll"), ("GET", "/v1/verify"), ("GET", "/verify")}

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from fieldapp.hq.db import tables as t
 from fieldapp.hq.services import admin, quarantine
+from fieldapp.hq.throwaway import PASSWORD
 from fieldapp.sync.protocol import ChainEvent, RowRef, SignedHead
 from tests.hq.client import Hq, subject
-from fieldapp.hq.throwaway import PASSWORD
 
 
 def test_a_rewritten_event_quarantines_the_device_from_that_event(hq: Hq) -> None:

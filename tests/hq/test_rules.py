@@ -10,9 +10,9 @@ import json
 from fieldapp.domain import doc_payload
 from fieldapp.domain.workflow import Procedure, new_case
 from fieldapp.hq.simulator import SimDevice, new_id
+from fieldapp.hq.throwaway import PASSWORD
 from fieldapp.sync.protocol import Entity
 from tests.hq.client import Hq, now_text, step, subject
-from fieldapp.hq.throwaway import PASSWORD
 
 
 def _case(device: SimDevice, subject_id: str, officer_id: str):  # type: ignore[no-untyped-def]

@@ -14,8 +14,8 @@ from fieldapp.hq.errors import HqError
 from fieldapp.hq.services import evidence
 from fieldapp.hq.services.auth import DeviceAuth
 from fieldapp.hq.settings import Settings
-from fieldapp.sync.protocol import BlobState
 from fieldapp.hq.throwaway import free_port
+from fieldapp.sync.protocol import BlobState
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.hq.client import Hq
 from fieldapp.hq.throwaway import PASSWORD
+from tests.hq.client import Hq
 
 ROLES = {"officer": "D-OFF1", "squad_leader": "D-LEAD", "agency_head": "HEAD"}
 PER_OPERATION = 16
