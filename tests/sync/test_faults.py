@@ -213,6 +213,16 @@ def check_ledger(run: Run) -> None:
 @pytest.mark.parametrize("block", range(BLOCKS))
 def test_faulted_runs_lose_and_duplicate_nothing(squad: Squad, block: int,
                                                  tmp_path: Path) -> None:
+    _faulted_block(squad, block, tmp_path)
+
+
+@pytest.mark.slow
+def test_faulted_runs_on_postgresql(pg_squad: Squad, tmp_path: Path) -> None:
+    """The same runs against HQ on PostgreSQL (one block: every fault kind twice)."""
+    _faulted_block(pg_squad, BLOCKS, tmp_path)
+
+
+def _faulted_block(squad: Squad, block: int, tmp_path: Path) -> None:
     server = squad.hq.server
     proxy = FaultProxy(server.port, kill_server=lambda: server.process.kill()
                        if server.process else None)

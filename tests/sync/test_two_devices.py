@@ -31,7 +31,8 @@ def _steps(desk, subject_ids) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_two_devices_share_a_vendor_history_and_the_next_step_is_a_warning(
-        squad: Squad) -> None:
+        any_squad: Squad) -> None:
+    squad = any_squad
     one, two = squad.enroll("笔记本1"), squad.enroll("笔记本2")
     for desk in (one, two):
         desk.sync()

@@ -31,15 +31,6 @@ class FilesSummary:
     failed: int = 0
 
 
-def queue_downloads(conn: sqlite3.Connection, ctx: ServiceContext, sha256s: list[str]) -> None:
-    now = utc_text(ctx.now())
-    missing = [(s, now) for s in set(sha256s) if not ctx.store.blobs.has(s)]
-    if missing:
-        with db.transaction(conn):
-            conn.executemany("INSERT OR IGNORE INTO blob_queue (sha256, direction, updated_at)"
-                             " VALUES (?, 'down', ?)", missing)
-
-
 def _queue_uploads(conn: sqlite3.Connection, now: str) -> None:
     """Files of evidence records HQ has (records sync before their files)."""
     with db.transaction(conn):

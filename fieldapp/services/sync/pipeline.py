@@ -153,7 +153,6 @@ def _run(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection, squad_
     pulled = pull_all(ctx, client, conn, progress=progress)
     report.pulled = pulled.pulled
     kinds |= {BY_ENTITY[e].kind for e in pulled.entities}
-    files.queue_downloads(conn, ctx, pulled.evidence)
     report.files_pending = files.sync_files(ctx, client, conn).pending
     if check and pending_count(conn) == 0:
         report.diverged = divergence.check_and_repair(ctx, client, conn, report, kinds)

@@ -19,6 +19,7 @@ from typing import Any
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.sync import db
 from fieldapp.store import pulled
+from fieldapp.store.audit import utc_text as audit_text
 from fieldapp.sync.client import HqClient
 from fieldapp.sync.protocol import DEFAULT_PULL_PAGE, Entity
 
@@ -114,6 +115,13 @@ def _apply(ctx: ServiceContext, conn: sqlite3.Connection, page: dict[str, Any],
                                      new_id=ctx.new_id, now_ms=int(now.timestamp() * 1000))
         done = applier.apply(items, _pending(conn), rebuild)
         summary.merges += _merges(conn, page.get("merges", ()))
+        # Files the new evidence records name are queued with them (fetched later, shown
+        # as pending meanwhile): a sync cut after this page still knows they are missing.
+        missing = [(sha, audit_text(now)) for sha in set(done.evidence)
+                   if not ctx.store.blobs.has(sha)]
+        if missing:
+            conn.executemany("INSERT OR IGNORE INTO blob_queue (sha256, direction, updated_at)"
+                             " VALUES (?, 'down', ?)", missing)
         if done.written:
             applier.sign(ctx.store.sign if ctx.store.device_key() else None)
         db.put(conn, db.CURSOR, cursor)
