@@ -57,6 +57,11 @@ def main() -> None:
                              "hq: only HQ (push, pull, 500 devices); sync: the desktop's sync "
                              "beside PouchDB and Kinto")
     args = parser.parse_args()
+    if args.only == "sync":
+        from bench.sync_bench import sync_figures
+
+        print_table(sync_figures())
+        return
     if args.only == "hq":
         from bench.hq_bench import hq_figures
 

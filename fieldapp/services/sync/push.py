@@ -34,7 +34,7 @@ from fieldapp.sync.protocol import (
 ProgressFn = Callable[[str, int, int], None]
 BATCH_CHANGES = MAX_PUSH_CHANGES
 SEGMENT_EVENTS = 2_000
-SEGMENT_ROWS = 20_000  # row references in one push (each ~140 bytes of JSON)
+SEGMENT_ROWS = 50_000  # row references in one push (each ~140 bytes of JSON)
 _MAX_ROUNDS = 10_000
 S = ChangeStatus
 
@@ -67,14 +67,15 @@ def push_all(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection, *,
     total = pending_count(conn)
     for _ in range(_MAX_ROUNDS):
         acked = int(db.get(conn, db.ACKED, "0"))
-        events, reaches_head = _segment(conn, acked)
-        changes = _changes(conn, events[-1]["at"] if events and not reaches_head else None)
+        changes = _changes(conn)
+        events, reaches_head = _segment(conn, acked, {k for (k, _i), _j in changes})
         if not changes and not events:
             break
         head = _signed_head(ctx, conn) if reaches_head and events else None
-        body = _body(ctx.new_id(), changes, events, head, device_time())
+        body = _body(ctx.new_id(), [(i, j) for (_k, i), j in changes], events, head,
+                     device_time())
         answer = client.push(body)
-        _take(ctx, conn, changes, answer, summary)
+        _take(ctx, conn, [(i, j) for (_k, i), j in changes], answer, summary)
         summary.events += len(events)
         if progress:
             progress("push", summary.pushed + summary.rejected + summary.held, total)
@@ -87,10 +88,14 @@ def push_all(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection, *,
 # --- what a batch holds ---------------------------------------------------------------
 
 
-def _segment(conn: sqlite3.Connection, acked: int) -> tuple[list[dict[str, Any]], bool]:
-    """The events after ``acked``, bounded; and whether they reach the head."""
+def _segment(conn: sqlite3.Connection, acked: int,
+             wanted: set[tuple[str, str, int]]) -> tuple[list[dict[str, Any]], bool]:
+    """The events after ``acked``, in order, up to the one that covers the last of the
+    ``wanted`` record versions (the batch's changes: HQ checks each against its event
+    in the same request), bounded; and whether they reach the head."""
     events: list[dict[str, Any]] = []
     rows = 0
+    missing = set(wanted)
     cursor = conn.execute(
         "SELECT seq, id, at_utc, device_id, officer_id, action, entity, entity_id,"
         " payload_json, format, prev_hash, hash FROM audit_event WHERE seq > ? ORDER BY seq"
@@ -101,9 +106,10 @@ def _segment(conn: sqlite3.Connection, acked: int) -> tuple[list[dict[str, Any]]
                 for e, i, v, s in conn.execute(
                     "SELECT entity, entity_id, version, sha256 FROM audit_row WHERE seq = ?"
                     " ORDER BY pos", (seq,))]
-        if events and rows + len(refs) > SEGMENT_ROWS:
+        if events and (rows + len(refs) > SEGMENT_ROWS or (wanted and not missing)):
             break
         rows += len(refs)
+        missing.difference_update((r["entity"], r["entity_id"], r["version"]) for r in refs)
         events.append({"seq": seq, "id": id_, "at": str(at), "device_id": dev,
                        "officer_id": officer, "action": action, "entity": entity,
                        "entity_id": entity_id, "payload": payload, "rows": refs,
@@ -112,17 +118,12 @@ def _segment(conn: sqlite3.Connection, acked: int) -> tuple[list[dict[str, Any]]
     return events, bool(events) and events[-1]["seq"] == head.seq
 
 
-def _changes(conn: sqlite3.Connection, covered_to: str | None) -> list[tuple[str, str]]:
-    """(change id, envelope JSON) of the oldest pending changes; only those recorded by
-    ``covered_to`` when the chain segment stops before the head (the rest would wait at
-    HQ for their events)."""
-    sql = "SELECT id, payload_json FROM outbox WHERE state = 'pending'"
-    params: tuple[Any, ...] = ()
-    if covered_to is not None:
-        sql += " AND created_at <= ?"
-        params = (covered_to,)
-    rows = conn.execute(sql + " ORDER BY seq LIMIT ?", (*params, BATCH_CHANGES)).fetchall()
-    return [(str(i), str(p)) for i, p in rows]
+def _changes(conn: sqlite3.Connection) -> list[tuple[tuple[tuple[str, str, int], str], str]]:
+    """((record version, change id), envelope JSON) of the oldest pending changes."""
+    rows = conn.execute("SELECT entity, entity_id, version, id, payload_json FROM outbox"
+                        " WHERE state = 'pending' ORDER BY seq LIMIT ?",
+                        (BATCH_CHANGES,)).fetchall()
+    return [(((str(e), str(i), int(v)), str(c)), str(p)) for e, i, v, c, p in rows]
 
 
 def _signed_head(ctx: ServiceContext, conn: sqlite3.Connection) -> SignedHead | None:
