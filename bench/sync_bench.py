@@ -210,7 +210,8 @@ def _incremental(a: Any, b: Any, officer: str) -> float:
 
 _POUCH_SCRIPT = r"""
 const PouchDB = require('pouchdb');
-const [remote, dir, n, inc] = [process.argv[2], process.argv[3], +process.argv[4], +process.argv[5]];
+const [remote, dir] = [process.argv[2], process.argv[3]];
+const [n, inc] = [+process.argv[4], +process.argv[5]];
 const record = JSON.parse(process.argv[6]);
 const doc = (i) => Object.assign({_id: 'p' + String(i).padStart(9, '0')}, record,
                                  {address: record.address + i + '号'});

@@ -22,7 +22,20 @@ from typing import Any
 from fieldapp.cli.access import PASSWORD_ENV, acting_officer, context, secret
 from fieldapp.cli.options import Access, add_officer, command, leaf, noun, record_id, text
 from fieldapp.cli.output import EXIT_FAILURE, EXIT_OK, Parser, emit
+
 from fieldapp.i18n import N_, _
+
+
+def _limited(label: str, limit: int) -> Any:
+    """A text argument of at most ``limit`` characters (the field named when longer)."""
+    def parse(value: str) -> str:
+        if len(value) > limit:
+            from fieldapp.domain.errors import ValidationError
+
+            raise ValidationError(label, "is longer than {limit} characters", limit=limit)
+        return value.strip()
+
+    return parse
 
 
 def register(sub: Any) -> None:
@@ -32,11 +45,11 @@ def register(sub: Any) -> None:
 
 def _enroll(p: Parser) -> None:
     leaf(p, cmd_enroll, access=Access.OPEN)
-    p.add_argument("--server", required=True, type=text(N_("server")),
+    p.add_argument("--server", required=True, type=_limited(N_("server"), 300),
                    help=_("HQ address, e.g. https://hq.example.gov.cn"))
-    p.add_argument("--code", required=True, type=text(N_("enrollment code")),
+    p.add_argument("--code", required=True, type=_limited(N_("Enrollment code"), 64),
                    help=_("the one-time enrollment code from HQ"))
-    p.add_argument("--name", type=text(N_("device name")), default="",
+    p.add_argument("--name", type=_limited(N_("name"), 200), default="",
                    help=_("this device's name at HQ (default: the computer's name)"))
     p.add_argument("--ca-bundle", default="", help=_(
         "PEM file of the CA that signed HQ's certificate (an agency's own CA)"))
@@ -60,7 +73,7 @@ def _sync(p: Parser) -> None:
             ("resolve", cmd_resolve, _("mark a conflict resolved (squad leader)"))):
         act = command(actions, name, handler, help_text, access=Access.WRITE)
         act.add_argument("id", metavar="ID", type=record_id(N_("change")))
-        act.add_argument("--note", default="", type=text(N_("note")))
+        act.add_argument("--note", default="", type=_limited(N_("reason"), 2000))
         add_officer(act)
     login = command(actions, "login", cmd_login, _(
         "log an officer in through HQ (then offline logins work on this device)"),
@@ -97,13 +110,14 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from fieldapp.cli.output import ProgressBar
+
     from fieldapp.services.sync import sync_now
 
     ctx = context(args)
-    bar = None if args.json else ProgressBar(_("Syncing"))
-    report = sync_now(ctx=ctx, progress=(lambda s, d, t: bar.update(d, t)) if bar else None)
+    bar = None if args.json else ProgressBar()
+    report = sync_now(ctx=ctx, progress=bar)
     if bar:
-        bar.close()
+        bar.done()
     payload = {"online": report.online, "pushed": report.pushed, "pulled": report.pulled,
                "conflicts": report.conflicts, "rejected": report.rejected,
                "waiting": report.waiting, "files_pending": report.files_pending,
@@ -123,6 +137,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from fieldapp.cli.output import local_text
+
     from fieldapp.services.sync import sync_status
 
     status = sync_status(ctx=context(args))
