@@ -324,10 +324,10 @@ def kinto_figures(root: Path) -> dict[str, float]:
     subprocess.run([*kinto, "init", "--ini", str(ini), "--backend", "memory",
                     "--cache-backend", "memory"], check=True, capture_output=True,
                    timeout=120)
-    text = ini.read_text("utf-8").replace("multiauth.policies = account",
-                                          "multiauth.policies = basicauth")
-    ini.write_text(text.replace("# multiauth.policies = basicauth",
-                                "multiauth.policies = basicauth"), "utf-8")
+    ini.write_text(ini.read_text("utf-8").replace(
+        "multiauth.policies = account", "multiauth.policies = basicauth").replace(
+        "kinto.bucket_create_principals = account:admin",
+        "kinto.bucket_create_principals = system.Authenticated"), "utf-8")
     server = subprocess.Popen([*kinto, "start", "--ini", str(ini), "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

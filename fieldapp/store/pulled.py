@@ -24,6 +24,7 @@ import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -377,12 +378,17 @@ class _Layout:
         columns = [*table_map.key, *(["version"] if table_map.mutable else []), *names,
                    *local, *(["local_seq"] if table_map.entity is Entity.SUBJECT else [])]
         quoted = ", ".join(f'"{c}"' for c in columns)
-        getter = itemgetter(*names)
+        values: Callable[[dict[str, FieldValue]], tuple[Any, ...]]
+        if len(names) > 1:
+            values = itemgetter(*names)
+        elif names:
+            values = partial(_one, names[0])
+        else:  # every field is part of the key (a list item's violation)
+            values = _none
         return cls(f'INSERT INTO "{table_map.table}" ({quoted}) VALUES '
                    f"({', '.join('?' * len(columns))})", len(table_map.key),
-                   table_map.mutable,
-                   getter if len(names) > 1 else lambda f: (getter(f),),
-                   tuple(local.values()), table_map.entity is Entity.SUBJECT)
+                   table_map.mutable, values, tuple(local.values()),
+                   table_map.entity is Entity.SUBJECT)
 
     def row(self, pulled: Pulled, local_seq: int) -> tuple[Any, ...]:
         parts = tuple(pulled.entity_id.split(":", self.keys - 1)) if self.keys > 1 \
@@ -390,6 +396,14 @@ class _Layout:
         version = (pulled.version,) if self.mutable else ()
         tail = (local_seq,) if self.subject else ()
         return (*parts, *version, *self.values(pulled.fields), *self.local, *tail)
+
+
+def _one(name: str, fields: dict[str, FieldValue]) -> tuple[Any, ...]:
+    return (fields[name],)
+
+
+def _none(_fields: dict[str, FieldValue]) -> tuple[Any, ...]:
+    return ()
 
 
 _LAYOUTS: dict[Entity, _Layout] = {}
