@@ -254,3 +254,50 @@ def test_evidence_files_follow_their_records_resumably_to_the_other_device(
     two.sync()  # the record arrives (and its file, which HQ has now)
     assert two.ctx.store.blobs.has(sha) and two.ctx.store.blobs.verify(sha)
     assert sync_status(ctx=two.ctx).files_pending == 0
+
+
+def test_a_vendor_registered_on_two_devices_is_merged_and_the_ladder_reads_both(
+        squad: Squad) -> None:
+    from fieldapp.domain.entities import SubjectKind
+    from fieldapp.services.rules import advise
+    from fieldapp.services.sync import decide_merge, merge_proposals
+
+    one, two = _pair(squad)
+    pair = (one.officer("D-OFF1"), one.officer("D-OFF2"))
+    lead = one.officer("D-LEAD")
+    person = {"kind": SubjectKind.INDIVIDUAL, "name": "张三", "id_number": "11010519491231002X"}
+    first = one.vendor(pair[0], **person)
+    one.inspect(first, pair, StepKind.EDUCATE, AT)
+    second = two.vendor(pair[0], **person)  # offline: two does not know one's record yet
+    two.inspect(second, pair, StepKind.EDUCATE, AT + dt.timedelta(days=2))
+    one.sync()
+    two.sync()
+    one.sync()
+    [proposal] = merge_proposals(ctx=one.ctx)
+    assert set(proposal.subject_ids) == {first, second}
+    decide_merge(ctx=one.ctx, officer_id=lead, proposal_id=proposal.id, merge=True,
+                 kept_id=first)
+    for desk in (one, two):
+        desk.sync()
+        assert desk.sql("SELECT kept_id, merged_id FROM subject_merge") == [(first, second)]
+        advice = advise(ctx=desk.ctx, subject_id=first, violation_code="SR01",
+                        at=AT + dt.timedelta(days=3))
+        assert advice.step is StepKind.WARN  # two education steps on one vendor
+
+
+def test_a_step_taken_without_the_full_history_is_shown_to_the_leader(squad: Squad) -> None:
+    from fieldapp.services.sync import late_steps, see_late_step
+
+    one, two = _pair(squad)
+    pair = (one.officer("D-OFF1"), one.officer("D-OFF2"))
+    vendor = one.vendor(pair[0])
+    one.sync()
+    two.sync()
+    one.inspect(vendor, pair, StepKind.EDUCATE, AT)  # neither knows of the other's step
+    two.inspect(vendor, pair, StepKind.EDUCATE, AT + dt.timedelta(days=2))
+    one.sync()
+    two.sync()
+    [late] = late_steps(ctx=two.ctx)
+    assert (late.subject_id, late.taken, late.advised) == (vendor, "educate", "warn")
+    see_late_step(ctx=two.ctx, officer_id=two.officer("D-LEAD"), step_id=late.step_id)
+    assert late_steps(ctx=two.ctx) == []
