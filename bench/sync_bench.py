@@ -77,8 +77,8 @@ def _pending_places(ctx: Any, n: int, officer_id: str, start: int = 0) -> None:
     """``n`` place records waiting in the outbox, four to a chain event, as the app
     leaves them (written in bulk so that setting up 100,000 takes seconds)."""
     from fieldapp.services.sync import db
-    from fieldapp.store import audit, pulled
-    from fieldapp.store.chain import BulkChain
+    from fieldapp.store import audit
+    from fieldapp.store.chain import BulkChain, DbApi
     from fieldapp.sync.protocol import SPECS, Entity, content_hash
 
     names = SPECS[Entity.PLACE].names
@@ -86,7 +86,7 @@ def _pending_places(ctx: Any, n: int, officer_id: str, start: int = 0) -> None:
     now = ctx.now()
     at = audit.utc_text(now)
     with db.transaction(conn):
-        chain = BulkChain(pulled._Exec(conn), device_id=ctx.device_id, officer_id=officer_id,
+        chain = BulkChain(DbApi(conn), device_id=ctx.device_id, officer_id=officer_id,
                           now=now, new_id=ctx.new_id, action="place.record")
         rows, outbox = [], []
         for i in range(start, start + n):
@@ -118,33 +118,22 @@ def _timed_sync_in_qt(ctx: Any) -> tuple[float, float, Any]:
     """The first sync on the worker while a 10 ms GUI timer ticks: (seconds, largest
     gap in ms, report)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import itertools
+    from types import SimpleNamespace
 
+    from bench.ui_bench import _largest_gap
     from fieldapp.services.sync import sync_if_reachable
     from fieldapp.ui.app import create_application
-    from fieldapp.ui.qt import QTimer
     from fieldapp.ui.worker import Worker
 
     app = create_application()
     worker = Worker()
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    timer.start(10)
-    done: list[Any] = []
-    failed: list[BaseException] = []
+    reports: list[Any] = []
     started = time.perf_counter()
-    worker.run(lambda: sync_if_reachable(ctx=ctx), done.append, on_error=failed.append)
-    while not (done or failed) and time.perf_counter() < started + 600:
-        app.processEvents()
-        time.sleep(0.001)
+    gap, _ticks = _largest_gap(app, SimpleNamespace(worker=worker),
+                               lambda: reports.append(sync_if_reachable(ctx=ctx)))
     seconds = time.perf_counter() - started
-    timer.stop()
     worker.shutdown()
-    if failed:
-        raise failed[0]
-    gap = max((b - a for a, b in itertools.pairwise(ticks)), default=0) * 1000
-    return seconds, gap, done[0]
+    return seconds, gap, reports[0]
 
 
 def fieldapp_figures(root: Path) -> dict[str, float]:

@@ -159,20 +159,24 @@ def _walk_chain(conn: sqlite3.Connection, progress: Callable[[int], None]) -> in
         prev_hash, expected, checked = digest, seq + 1, checked + 1
         if checked % 4096 == 0:
             progress(checked)
-    head = audit.read_head(_Adapter(conn))
+    head = audit.read_head(DbApi(conn))
     if head.seq != checked or head.hash != prev_hash:
         raise _Problem(head.seq, None, "the log ends at event {checked} but event {seq} "
                        "was recorded", seq=head.seq, checked=checked)
     return checked
 
 
-class _Adapter:
-    """Lets ``audit.read_head`` (written for SQLAlchemy) read from a DB-API connection."""
+class DbApi:
+    """Lets the audit helpers (written for SQLAlchemy's ``exec_driver_sql``) read and
+    write through a DB-API sqlite3 connection (``verify``, and the sync's own
+    connection); a list of parameter rows runs as ``executemany``."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def exec_driver_sql(self, sql: str, params: tuple[Any, ...]) -> Any:
+    def exec_driver_sql(self, sql: str, params: Any = ()) -> Any:
+        if isinstance(params, list):
+            return _Rows(self.conn.executemany(sql, params))
         return _Rows(self.conn.execute(sql, params))
 
 
@@ -182,6 +186,9 @@ class _Rows:
 
     def first(self) -> Any:
         return self.cursor.fetchone()
+
+    def all(self) -> list[Any]:
+        return self.cursor.fetchall()
 
 
 # --- comparing the rows the chain names with the rows stored ----------------------------
@@ -351,7 +358,7 @@ def _check_signature(conn: sqlite3.Connection, public_key: str | None, device_id
 
     if seq == 0:
         return
-    head = audit.read_head(_Adapter(conn))
+    head = audit.read_head(DbApi(conn))
     signature = audit.read_head_signature(conn)
     if not public_key or not signature:
         raise _Problem(head.seq, None, "the newest event {seq} is not signed with the "

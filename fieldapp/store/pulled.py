@@ -26,13 +26,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 from fieldapp.domain.hlc import Hlc, receive
 from fieldapp.store import audit, checksums, search
-from fieldapp.store.chain import BULK_EVENT_ROWS, BulkChain
+from fieldapp.store.chain import BULK_EVENT_ROWS, BulkChain, DbApi
 from fieldapp.store.entities import BY_ENTITY, TableMap, stored_version
 from fieldapp.sync.protocol import (
     SPECS,
@@ -51,9 +51,9 @@ _IN_CHUNK = 500
 _LOCAL_VALUES: dict[str, dict[str, Any]] = {"device": {"is_local": False}}
 
 
-@dataclass(frozen=True)
-class Pulled:
-    """One pulled version: HQ's sequence number, the device it came from, the envelope."""
+class Pulled(NamedTuple):
+    """One pulled version: HQ's sequence number, the device it came from, the envelope
+    (a tuple: a first sync makes 100,000 of them)."""
 
     seq: int
     origin: str
@@ -153,7 +153,7 @@ class PageApplier:
         self.conn = conn
         self.device_id = device_id
         self.now_ms = now_ms
-        self.chain = BulkChain(_Exec(conn), device_id=device_id, officer_id="", now=now,
+        self.chain = BulkChain(DbApi(conn), device_id=device_id, officer_id="", now=now,
                                new_id=new_id, action="sync.pulled")
 
     def apply(self, items: Sequence[Pulled], pending: set[tuple[str, str]],
@@ -433,29 +433,6 @@ def _ranges(seqs: Iterable[int]) -> list[list[int]]:
     return out
 
 
-class _Exec:
-    """Lets ``audit.append`` (written for SQLAlchemy) write through a DB-API connection."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def exec_driver_sql(self, sql: str, params: Any = ()) -> Any:
-        if isinstance(params, list):
-            return _Result(self.conn.executemany(sql, params))
-        return _Result(self.conn.execute(sql, params))
-
-
-class _Result:
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self.cursor = cursor
-
-    def first(self) -> Any:
-        return self.cursor.fetchone()
-
-    def all(self) -> list[Any]:
-        return self.cursor.fetchall()
-
-
 BULK_TABLES = ("subject", "inspection", "finding", "ladder_step", "case_file", "case_event",
                "document", "evidence")
 
@@ -466,11 +443,11 @@ def begin_bulk(conn: sqlite3.Connection) -> None:
     store next opens, ``store.bulk``)."""
     from fieldapp.store import bulk
 
-    bulk.drop_secondary_indexes(_Exec(conn), BULK_TABLES,  # type: ignore[arg-type]
+    bulk.drop_secondary_indexes(DbApi(conn), BULK_TABLES,  # type: ignore[arg-type]
                                 fts_tables=("subject_search",))
 
 
 def end_bulk(conn: sqlite3.Connection) -> None:
     from fieldapp.store import bulk
 
-    bulk.restore_indexes(_Exec(conn))  # type: ignore[arg-type]
+    bulk.restore_indexes(DbApi(conn))  # type: ignore[arg-type]

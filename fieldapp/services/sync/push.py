@@ -22,6 +22,7 @@ from typing import Any
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.sync import db
 from fieldapp.store import audit, pulled, receipts
+from fieldapp.store.chain import DbApi
 from fieldapp.sync.client import HqClient
 from fieldapp.sync.protocol import (
     MAX_PUSH_CHANGES,
@@ -114,7 +115,7 @@ def _segment(conn: sqlite3.Connection, acked: int,
                        "officer_id": officer, "action": action, "entity": entity,
                        "entity_id": entity_id, "payload": payload, "rows": refs,
                        "format": fmt, "prev_hash": prev, "hash": digest})
-    head = audit.read_head(pulled._Exec(conn))
+    head = audit.read_head(DbApi(conn))
     return events, bool(events) and events[-1]["seq"] == head.seq
 
 
@@ -127,7 +128,7 @@ def _changes(conn: sqlite3.Connection) -> list[tuple[tuple[tuple[str, str, int],
 
 
 def _signed_head(ctx: ServiceContext, conn: sqlite3.Connection) -> SignedHead | None:
-    head = audit.read_head(pulled._Exec(conn))
+    head = audit.read_head(DbApi(conn))
     signature = audit.read_head_signature(conn)
     if not signature:
         return None
@@ -167,7 +168,7 @@ def _take(ctx: ServiceContext, conn: sqlite3.Connection, changes: list[tuple[str
                 applier.sign(ctx.store.sign if ctx.store.device_key() else None)
         chain = answer.chain
         db.put(conn, db.ACKED, chain.verified_seq)
-        if chain.receipt is not None and receipts.store_receipt(pulled._Exec(conn),
+        if chain.receipt is not None and receipts.store_receipt(DbApi(conn),
                                                                 chain.receipt):
             summary.receipts += 1
         if chain.ok:
