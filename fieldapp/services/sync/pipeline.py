@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 
@@ -149,13 +150,27 @@ def _run(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection, squad_
     report.skew_ms, report.skew_ok = pushed.skew_ms, pushed.skew_ok
     if not pushed.chain_ok:
         report.problems.append(pushed.chain_problem)
-    report.numbers_left = numbers.refill(ctx, client, conn, squad_id)
-    pulled = pull_all(ctx, client, conn, progress=progress)
+    # Number blocks are leased while the pull runs (a first sync leases every kind): its
+    # own connection and transactions; the local chain stays one line (BEGIN IMMEDIATE).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hq-numbers") as side:
+        leased = side.submit(_refill, ctx, client, squad_id)
+        pulled = pull_all(ctx, client, conn, progress=progress)
+        report.numbers_left = leased.result()
     report.pulled = pulled.pulled
     kinds |= {BY_ENTITY[e].kind for e in pulled.entities}
     report.files_pending = files.sync_files(ctx, client, conn).pending
     if check and pending_count(conn) == 0:
         report.diverged = divergence.check_and_repair(ctx, client, conn, report, kinds)
+
+
+def _refill(ctx: ServiceContext, client: HqClient, squad_id: str) -> dict[str, int]:
+    own = HqClient(client.settings)  # a connection pool of its own, beside the pull's
+    conn = db.connect(ctx)
+    try:
+        return numbers.refill(ctx, own, conn, squad_id)
+    finally:
+        conn.close()
+        own.close()
 
 
 def _finish(ctx: ServiceContext, conn: sqlite3.Connection, report: SyncReport) -> None:
