@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DATA ?= $(HOME)/.local/share/fieldapp-demo
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench wheel clean
+.PHONY: run demo-sync test lint typecheck bench wheel clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m fieldapp --data-dir "$(DATA)" demo --if-empty
 	$(PY) -m fieldapp --data-dir "$(DATA)"
+
+## demo-sync: a local HQ with demo data on 127.0.0.1:8765, two desktops enrolled with it,
+## a record synced from one to the other, then the app on the first (data in .demo-sync/)
+demo-sync: $(STAMP)
+	$(PY) -m fieldapp.tools.demo_sync
 
 ## test: set up (first time) and run every check and test
 test: $(STAMP)

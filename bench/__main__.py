@@ -53,10 +53,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--subjects", type=int, default=200_000)
     parser.add_argument("--inspections", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=("store", "hq"),
+    parser.add_argument("--only", choices=("store", "hq", "sync"),
                         help="store: only the bulk load, search, advice, recording and verify; "
-                             "hq: only HQ (push, pull, 500 devices)")
+                             "hq: only HQ (push, pull, 500 devices); sync: the desktop's sync "
+                             "beside PouchDB and Kinto")
     args = parser.parse_args()
+    if args.only == "sync":
+        from bench.sync_bench import sync_figures
+
+        print_table(sync_figures())
+        return
     if args.only == "hq":
         from bench.hq_bench import hq_figures
 

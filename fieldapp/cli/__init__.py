@@ -24,13 +24,14 @@ from fieldapp.cli import (
     records,
     rules,
     subjects,
+    sync,
 )
 from fieldapp.cli.gui import cmd_gui
 from fieldapp.cli.options import Access
 from fieldapp.cli.output import EXIT_BAD_INPUT, Parser, fail, run
 from fieldapp.i18n import _
 
-NOUNS = (demo, subjects, inspections, cases, rules, lists, documents, records, login)
+NOUNS = (demo, subjects, inspections, cases, rules, lists, documents, records, login, sync)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -166,6 +166,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
         count = publish.publish_catalogue(hq, path)
     elif args.what == "list":
         count = publish.publish_list(hq, path)
+    elif args.what == "city-rules":
+        count = publish.publish_city_rules(hq, path)
     else:
         if path is None:
             raise DomainError("name the holiday calendar file (--file)")
@@ -303,7 +305,7 @@ def _admin(parser: argparse.ArgumentParser) -> None:
     _officers(sub)
     _devices(sub)
     publish = _leaf(sub, "publish", _("publish reference data to every device"), cmd_publish)
-    publish.add_argument("what", choices=("catalogue", "list", "holidays"))
+    publish.add_argument("what", choices=("catalogue", "list", "city-rules", "holidays"))
     publish.add_argument("--file", help=_("the file (default: the built-in one)"))
     nums = sub.add_parser("numbers", help=_("document-number blocks")).add_subparsers(
         dest="act", required=True)

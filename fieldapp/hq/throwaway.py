@@ -5,6 +5,7 @@ as a template; ``reset`` brings every table back to it while the server runs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -190,7 +191,8 @@ def seed(hq: Hq) -> None:
     admin.add_squad(hq, code="CYM", name="朝阳门中队")
     for squad, cert, name, role in OFFICERS:
         admin.add_officer(hq, squad_code=squad, name=name, certificate_no=cert, role=role,
-                          password=PASSWORD)
+                          password=PASSWORD, valid_from=dt.date(2020, 1, 1),
+                          valid_to=dt.date(2035, 12, 31))
     publish.publish_catalogue(hq)
 
 

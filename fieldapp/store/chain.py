@@ -159,20 +159,24 @@ def _walk_chain(conn: sqlite3.Connection, progress: Callable[[int], None]) -> in
         prev_hash, expected, checked = digest, seq + 1, checked + 1
         if checked % 4096 == 0:
             progress(checked)
-    head = audit.read_head(_Adapter(conn))
+    head = audit.read_head(DbApi(conn))
     if head.seq != checked or head.hash != prev_hash:
         raise _Problem(head.seq, None, "the log ends at event {checked} but event {seq} "
                        "was recorded", seq=head.seq, checked=checked)
     return checked
 
 
-class _Adapter:
-    """Lets ``audit.read_head`` (written for SQLAlchemy) read from a DB-API connection."""
+class DbApi:
+    """Lets the audit helpers (written for SQLAlchemy's ``exec_driver_sql``) read and
+    write through a DB-API sqlite3 connection (``verify``, and the sync's own
+    connection); a list of parameter rows runs as ``executemany``."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def exec_driver_sql(self, sql: str, params: tuple[Any, ...]) -> Any:
+    def exec_driver_sql(self, sql: str, params: Any = ()) -> Any:
+        if isinstance(params, list):
+            return _Rows(self.conn.executemany(sql, params))
         return _Rows(self.conn.execute(sql, params))
 
 
@@ -182,6 +186,9 @@ class _Rows:
 
     def first(self) -> Any:
         return self.cursor.fetchone()
+
+    def all(self) -> list[Any]:
+        return self.cursor.fetchall()
 
 
 # --- comparing the rows the chain names with the rows stored ----------------------------
@@ -209,6 +216,7 @@ def _compare(conn: sqlite3.Connection, streams: _Streams) -> int:
     """Walk every row reference; raise at the first record that does not match."""
     kept = {(e, i, v): hashlib.sha256(c.encode()).digest() for e, i, v, c in conn.execute(
         "SELECT entity, entity_id, version, content FROM record_version")}
+    displaced = _displaced(conn)
     checked = 0
     for seq, _pos, entity_name, entity_id, version, sha in _refs(conn):
         table_map = BY_ENTITY[Entity(entity_name)]
@@ -225,15 +233,26 @@ def _compare(conn: sqlite3.Connection, streams: _Streams) -> int:
         if table_map.mutable:
             live = streams.hashed[table].live.get(entity_id)
             if live is not None and live[0] == version:
-                if live[1] != sha:
+                if live[1] != sha and (entity_name, entity_id, version, sha) not in displaced:
                     raise _record_problem(seq, "{entity} {id} was changed after it was "
                                           "recorded (event {seq})", table_map, entity_id)
-            elif kept.get((entity_name, entity_id, version)) != sha:
+            elif kept.get((entity_name, entity_id, version)) != sha \
+                    and (entity_name, entity_id, version, sha) not in displaced:
                 raise _record_problem(seq, "version {version} of {entity} {id} was changed "
                                       "or removed (event {seq})", table_map, entity_id,
                                       version=version)
         checked += 1
     return checked
+
+
+def _displaced(conn: sqlite3.Connection) -> set[tuple[str, str, int, bytes]]:
+    """Local versions HQ's state replaced at the same or a lower version number
+    (``store.pulled``), by the hash of their kept content."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'record_displaced'"
+                    ).fetchone() is None:
+        return set()
+    return {(e, i, v, hashlib.sha256(c.encode()).digest()) for e, i, v, c in conn.execute(
+        "SELECT entity, entity_id, version, content FROM record_displaced")}
 
 
 def _record_problem(seq: int, problem: str, table_map: TableMap, entity_id: str,
@@ -304,6 +323,7 @@ def verify(db: Path, *, public_key: str | None, device_id: str = "",
             records = _compare(conn, streams)
             _leftovers(conn, streams, checked)
             _check_signature(conn, public_key, device_id, checked)
+            _check_receipts(conn, device_id)
         except _Problem as bad:
             return VerifyResult(False, 0, bad.seq, bad.event_id, bad.problem, bad.params)
         finally:
@@ -338,7 +358,7 @@ def _check_signature(conn: sqlite3.Connection, public_key: str | None, device_id
 
     if seq == 0:
         return
-    head = audit.read_head(_Adapter(conn))
+    head = audit.read_head(DbApi(conn))
     signature = audit.read_head_signature(conn)
     if not public_key or not signature:
         raise _Problem(head.seq, None, "the newest event {seq} is not signed with the "
@@ -346,6 +366,17 @@ def _check_signature(conn: sqlite3.Connection, public_key: str | None, device_id
     if not verify_text(public_key, signature, head_message(device_id, head.seq, head.hash)):
         raise _Problem(head.seq, None, "the signature of the newest event {seq} is not the "
                        "device key's: the record was rewritten", seq=head.seq)
+
+
+def _check_receipts(conn: sqlite3.Connection, device_id: str) -> None:
+    """Every head HQ countersigned is still in the chain as HQ saw it (a chain rewritten
+    and re-signed with the device key is caught here), and each receipt is HQ's."""
+    from fieldapp.store.receipts import receipt_problem
+
+    found = receipt_problem(conn, device_id)
+    if found is not None:
+        seq, problem = found
+        raise _Problem(seq, None, problem, seq=seq)
 
 
 # --- covering rows written in bulk ------------------------------------------------------
@@ -374,6 +405,18 @@ class BulkChain:
                          entity_id=f"{refs[0][1]}…{refs[-1][1]}",
                          payload={"rows": len(refs)}, rows=refs)
             self.rows += len(refs)
+
+    def cover_refs(self, entity: str, refs: Sequence[audit.RowRef],
+                   payload: dict[str, Any]) -> None:
+        """One event naming rows whose content hashes the caller has (versions pulled
+        from HQ, their hashes checked against their fields)."""
+        if not refs:
+            return
+        audit.append(self.conn, event_id=self.new_id(), at=self.now,
+                     device_id=self.device_id, officer_id=self.officer_id,
+                     action=self.action, entity=entity,
+                     entity_id=f"{refs[0][1]}…{refs[-1][1]}", payload=payload, rows=refs)
+        self.rows += len(refs)
 
     def sign(self, signer: Callable[[bytes], str] | None) -> None:
         audit.sign_head(self.conn, self.device_id, signer)

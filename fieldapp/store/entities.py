@@ -104,7 +104,9 @@ assert set(BY_ENTITY) == set(Entity), "every protocol entity has a table"
 # under the chain (the chain and the outbox are the bookkeeping of everything else).
 LOCAL_TABLES = frozenset({"sync_state", "outbox", "audit_event", "audit_row",
                           "record_version", "alembic_version", "subject_search",
-                          "chain_receipt"})
+                          "chain_receipt", "record_displaced", "sync_conflict",
+                          "blob_queue", "hq_verifier", "subject_merge",
+                          "sync_checksum", "sync_digest"})
 # Legal records and the record itself: UPDATE and DELETE refused by triggers.
 APPEND_ONLY_TABLES = (*(m.table for m in MAPS if not m.mutable),
                       "audit_event", "audit_row", "record_version")

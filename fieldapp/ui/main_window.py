@@ -18,20 +18,24 @@ from fieldapp.ui.pages.registry import PAGES, load_pages
 from fieldapp.ui.qt import (
     QButtonGroup,
     QCloseEvent,
+    QFrame,
     QHBoxLayout,
     QKeySequence,
     QLabel,
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QShortcut,
     QShowEvent,
     QStackedWidget,
+    Qt,
     QTimer,
     QVBoxLayout,
     QWidget,
 )
 from fieldapp.ui.session import AppState
+from fieldapp.ui.sync_runner import attach_sync
 from fieldapp.ui.worker import Worker
 
 if TYPE_CHECKING:
@@ -70,9 +74,16 @@ class MainWindow(QMainWindow):
 
     def _build(self) -> None:
         # Navigation as a column of big checkable buttons: easy to hit on a tablet.
-        nav = QWidget(self)
-        nav.setFixedWidth(NAV_WIDTH_PX)
+        # In a scroll area: the column never sets the window's height (nine pages and
+        # more to come on a 1366x768 screen at 125%); it scrolls only when it must.
+        nav_scroll = QScrollArea(self)
+        nav_scroll.setFixedWidth(NAV_WIDTH_PX)
+        nav_scroll.setWidgetResizable(True)
+        nav_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        nav_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        nav = QWidget(nav_scroll)
         nav.setProperty("role", "nav")
+        nav_scroll.setWidget(nav)
         nav_layout = QVBoxLayout(nav)
         nav_layout.setContentsMargins(6, 8, 6, 8)
         self.nav_buttons = QButtonGroup(self)
@@ -93,7 +104,7 @@ class MainWindow(QMainWindow):
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(nav)
+        layout.addWidget(nav_scroll)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -143,6 +154,7 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.context_ready()
         self.refresh_status()
+        attach_sync(self)  # sync hook: background sync, status-bar indicator, sync page
         self.go("today" if "today" in self.pages else next(iter(self.pages)))
         if self.ask_login and self.state.user is None:
             QTimer.singleShot(0, self.show_login)

@@ -43,6 +43,17 @@ def test_administration_from_the_command_line(tmp_path: Path) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "已发布" in _hq(data, "admin", "publish", "catalogue").stdout
     assert "已发布" in _hq(data, "admin", "publish", "list").stdout
+    rules = json.loads((Path(__file__).parents[2] / "resources" / "catalogue" /
+                        "demo_city_rules.json").read_text(encoding="utf-8"))["rules"]
+    first = _hq(data, "admin", "publish", "city-rules")
+    assert f"已发布：{len(rules)}" in first.stdout, first.stderr
+    assert "已发布：0" in _hq(data, "admin", "publish", "city-rules").stdout  # nothing new
+    placeholder = tmp_path / "rules.json"
+    placeholder.write_text(json.dumps({"rules": [{**rules[0], "effective_from": "2026-01-01",
+                                                  "provision": "（待本市配置）"}]},
+                                      ensure_ascii=False), encoding="utf-8")
+    refused = _hq(data, "admin", "publish", "city-rules", "--file", str(placeholder))
+    assert refused.returncode == 2 and "待本市配置" in refused.stderr, refused.stderr
     days = tmp_path / "holidays.csv"
     days.write_text("date,kind,name\n2026-10-01,holiday,国庆节\n2026-09-27,workday,调休\n",
                     encoding="utf-8")

@@ -157,7 +157,7 @@ def squad(tmp_path) -> Squad:
 
 def _calls() -> dict[str, tuple[Action, Callable[[Squad, str], object]]]:
     from fieldapp.demo.load import generate_demo  # noqa: F401  (open: empty store only)
-    from fieldapp.services import cases, inspections, paperwork, records, rules, staff
+    from fieldapp.services import cases, inspections, paperwork, records, rules, staff, sync
     from fieldapp.services import subjects as subj
     from fieldapp.services.inspections import recording
     from fieldapp.services.staff import auth, organisation
@@ -268,6 +268,24 @@ def _calls() -> dict[str, tuple[Action, Callable[[Squad, str], object]]]:
         "fieldapp/services/staff/organisation.py:set_agency": (
             Action.MANAGE_OFFICERS, lambda s, o: _after_login(s, lambda: staff.set_agency(
                 ctx=s.ctx, full_name="另一个局", short_code="另", by_officer_id=o))),
+        "fieldapp/services/sync/enrollment.py:enroll": (
+            Action.ENROLL_DEVICE, lambda s, o: sync.enroll(
+                ctx=s.ctx, server="http://127.0.0.1:9", code="ABCD-1234", officer_id=o)),
+        "fieldapp/services/sync/views.py:mark_dealt_with": (
+            Action.SYNC, lambda s, o: sync.mark_dealt_with(
+                ctx=s.ctx, officer_id=o, change_id="no-such-change")),
+        "fieldapp/services/sync/views.py:send_again": (
+            Action.SYNC, lambda s, o: sync.send_again(
+                ctx=s.ctx, officer_id=o, change_id="no-such-change")),
+        "fieldapp/services/sync/views.py:resolve_conflict": (
+            Action.RESOLVE_CONFLICT, lambda s, o: sync.resolve_conflict(
+                ctx=s.ctx, officer_id=o, conflict_id="no-such-conflict")),
+        "fieldapp/services/sync/leaders.py:decide_merge": (
+            Action.MERGE_SUBJECTS, lambda s, o: sync.decide_merge(
+                ctx=s.ctx, officer_id=o, proposal_id="no-such-proposal", merge=True)),
+        "fieldapp/services/sync/leaders.py:see_late_step": (
+            Action.RESOLVE_CONFLICT, lambda s, o: sync.see_late_step(
+                ctx=s.ctx, officer_id=o, step_id="no-such-step")),
         "fieldapp/services/subjects/agreements.py:add_agreement": (
             Action.RECORD_AGREEMENT, lambda s, o: subj.add_agreement(
                 ctx=s.ctx, officer_id=o, subject_id=s.subject, signed_on=dt.date(2026, 1, 1),

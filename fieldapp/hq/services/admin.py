@@ -38,7 +38,7 @@ def set_agency(hq: Hq, **fields: Any) -> str:
     with hq.db.write() as conn:
         known = agency_id(conn)
         writer = _writer(hq, conn)
-        current: dict[str, Any] = {}
+        current: dict[str, Any] = dict.fromkeys(AGENCY_FIELDS, "")  # devices keep text non-null
         if known is None:
             known = hq.new_id()
             conn.execute(t.meta.insert().values(key=_AGENCY_KEY, value=known))
@@ -57,7 +57,7 @@ def set_agency(hq: Hq, **fields: Any) -> str:
 
 
 def _squad_fields(conn: Connection, code: str, name: str, agency: str) -> dict[str, Any]:
-    return {"agency_id": agency, "name": name, "code": code, "address": None, "phone": None}
+    return {"agency_id": agency, "name": name, "code": code, "address": "", "phone": ""}
 
 
 def add_squad(hq: Hq, *, code: str, name: str) -> str:
@@ -121,7 +121,7 @@ def _publish_officer(hq: Hq, conn: Connection, officer_id: str) -> None:
     writer.write(Entity.OFFICER, row.id, {
         "squad_id": row.squad_id, "name": row.name, "certificate_no": row.certificate_no,
         "certificate_valid_from": row.valid_from, "certificate_valid_to": row.valid_to,
-        "role": row.role, "phone": None, "active": bool(row.active)})
+        "role": row.role, "phone": "", "active": bool(row.active)})
     writer.flush()
 
 

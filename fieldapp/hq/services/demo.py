@@ -68,6 +68,7 @@ def make_demo(hq: Hq, *, subjects: int = 2_000, inspections: int = 8_000,
                               "an empty one")
     publish.publish_catalogue(hq)
     publish.publish_list(hq)
+    publish.publish_city_rules(hq)
     counts: dict[str, int] = {}
     squads: dict[str, str] = {}  # record id -> squad id, for records without squad_id
     now = hq.now().replace(microsecond=0)

@@ -14,11 +14,22 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from fieldapp.domain.errors import ValidationError
+from fieldapp.domain.fine_limits import FineLimits, fine_range, tiers_from_json
+from fieldapp.domain.violation_rules import ViolationRule, check_rule_text
 from fieldapp.hq.context import Hq
 from fieldapp.hq.db import tables as t
+from fieldapp.hq.services.records import newest_envelope
 from fieldapp.hq.services.reference import HqWriter
 from fieldapp.interchange.catalogue import default_catalogue_path, read_catalogue_file
+from fieldapp.interchange.city_rules import (
+    city_rule_fields,
+    city_rule_id,
+    default_city_rules_path,
+    read_city_rules_file,
+)
 from fieldapp.resources import resource
 from fieldapp.sync.protocol import Entity
 
@@ -109,6 +120,49 @@ def publish_list(hq: Hq, path: Path | None = None) -> int:
         writer.flush()
         _record(hq, conn, "no_penalty_list", str(head.get("doc_no") or ""), path, count)
     return count
+
+
+def publish_city_rules(hq: Hq, path: Path | None = None) -> int:
+    """The city's rules (本市规则) as ``city_violation_rule`` versions, each checked as a
+    device checks a leader's rule (no placeholder text, amounts in order)."""
+    path = path or default_city_rules_path()
+    rules = read_city_rules_file(path)
+    now = hq.now_text()
+    with hq.db.read() as conn:
+        names = _violation_names(conn)
+    rows = []
+    for rule in rules:
+        fields = city_rule_fields(rule)
+        code = fields["violation_code"]
+        if code not in names:
+            raise ValidationError("violation code", "'{value}' is not in the published "
+                                  "catalogue", value=code)
+        check_rule_text(ViolationRule(
+            code, names[code], fields["provision"], fields["penalty_provision"],
+            fields["penalty_range"], FineLimits(fields["penalty_provision"], fine_range(
+                fields["fine_min_yuan"], fields["fine_max_yuan"]), fine_range(
+                fields["fine_min_org_yuan"], fields["fine_max_org_yuan"]),
+                fields["fine_unit"], tiers_from_json(json.loads(fields["discretion_json"])))))
+        rows.append((city_rule_id(code, fields["effective_from"]),
+                     {**fields, "created_at": now, "created_by": ""}))
+    with hq.db.write() as conn:
+        writer = HqWriter(conn, hq.now(), now, lock=hq.db.lock_sequence)
+        changed = writer.bulk(Entity.CITY_VIOLATION_RULE, rows)
+        writer.flush()
+        _record(hq, conn, "city_rules", path.name, path, changed)
+    return changed
+
+
+def _violation_names(conn: Any) -> dict[str, str]:
+    """The published violation types' names by code."""
+    codes = conn.execute(select(t.version.c.entity_id).where(
+        t.version.c.entity == Entity.VIOLATION_TYPE.value).distinct()).scalars().all()
+    out = {}
+    for code in codes:
+        change = newest_envelope(conn, Entity.VIOLATION_TYPE.value, code)
+        if change is not None:
+            out[str(code)] = str(change.fields.get("name") or code)
+    return out
 
 
 def publish_holidays(hq: Hq, path: Path) -> int:

@@ -28,6 +28,8 @@ from fieldapp.sync.protocol import (
     content_hash,
 )
 
+_NOT_CONTENT = frozenset({"hlc", "created_at"})
+
 
 def hq_hlc(now: dt.datetime, counter: int = 0) -> str:
     return f"{int(now.timestamp() * 1000):015d}-{counter:05d}-{HQ_DEVICE_ID}"
@@ -92,8 +94,9 @@ class HqWriter:
 
     def _same(self, entity: Entity, entity_id: str, known: Stored,
               fields: Mapping[str, Any]) -> bool:
-        """Whether republishing would change nothing but the HLC."""
+        """Whether republishing would change nothing but the HLC and the time made."""
         current = version_envelope(self.conn, self.writer, entity.value, entity_id,
                                    known.version)
         return current is not None and all(
-            current.fields.get(n) == fields.get(n) for n in SPECS[entity].names if n != "hlc")
+            current.fields.get(n) == fields.get(n)
+            for n in SPECS[entity].names if n not in _NOT_CONTENT)

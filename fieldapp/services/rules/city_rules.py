@@ -28,7 +28,11 @@ from fieldapp.domain.violation_rules import (
     check_rule_text,
 )
 from fieldapp.domain.workflow import CaseState
-from fieldapp.resources import resource
+from fieldapp.interchange.city_rules import (
+    city_rule_id,
+    default_city_rules_path,
+    read_city_rules_file,
+)
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
 from fieldapp.store.tables import CaseFile, CityViolationRule, Finding, LadderStep, ViolationType
@@ -121,9 +125,8 @@ def load_city_rules(*, ctx: ServiceContext, path: Path | None = None,
     """Load a city's rules file (the demo city's by default); versions already there are
     skipped. Returns how many versions were added. The built-in file loads with nobody
     (as the catalogue does); any other file needs a leader."""
-    data = json.loads((path or resource("catalogue", "demo_city_rules.json"))
-                      .read_text("utf-8"))
-    rules = [CityRule.from_json(r) for r in data["rules"]]
+    rules = [CityRule.from_json(r)
+             for r in read_city_rules_file(path or default_city_rules_path())]
     action = Action.SET_RULES if officer_id or path is not None else Action.LOAD_CATALOGUE
     added = 0
     with ctx.write(officer_id, action=action) as tx:
@@ -155,7 +158,8 @@ def _add_in(tx: Tx, rule: CityRule, officer_id: str) -> str:
         raise ValidationError("effective from", "a version of this rule already starts on "
                               "{day}", day=rule.effective_from.isoformat())
     row = tx.add(CityViolationRule(
-        id=tx.new_id(), violation_code=rule.violation_code,
+        id=city_rule_id(rule.violation_code, rule.effective_from.isoformat()),
+        violation_code=rule.violation_code,
         effective_from=rule.effective_from, provision=rule.provision.strip(),
         penalty_provision=rule.penalty_provision.strip(), penalty_range=rule.penalty_range,
         fine_min_yuan=rule.fine_min_yuan, fine_max_yuan=rule.fine_max_yuan,

@@ -14,14 +14,19 @@ from fieldapp.services.context import ServiceContext
 from fieldapp.store.audit import utc_text
 from fieldapp.store.tables import LadderStep
 
+# The subject and those a squad leader merged with it at HQ (``subject_merge``, pulled by
+# the sync): the ladder reads both histories as one.
+_SAME = ("IN (SELECT :s UNION SELECT merged_id FROM subject_merge WHERE kept_id = :s "
+         "UNION SELECT kept_id FROM subject_merge WHERE merged_id = :s)")
 _STEPS_SQL = (
     "SELECT s.id, s.kind, s.taken_at_utc, o.name, s.override_reason FROM ladder_step s "
-    "JOIN officer o ON o.id = s.officer_id WHERE s.subject_id = ? AND s.violation_code = ? "
-    "AND s.taken_at_utc > ? AND s.taken_at_utc <= ? ORDER BY s.taken_at_utc"
+    f"JOIN officer o ON o.id = s.officer_id WHERE s.subject_id {_SAME} AND "
+    "s.violation_code = :v AND s.taken_at_utc > :a AND s.taken_at_utc <= :b "
+    "ORDER BY s.taken_at_utc"
 )
 _CLOSES_SQL = (
-    "SELECT closed_at_utc FROM episode_close WHERE subject_id = ? AND violation_code = ? "
-    "AND closed_at_utc > ? AND closed_at_utc <= ?"
+    f"SELECT closed_at_utc FROM episode_close WHERE subject_id {_SAME} AND "
+    "violation_code = :v AND closed_at_utc > :a AND closed_at_utc <= :b"
 )
 
 
@@ -39,7 +44,7 @@ def _bounds(at: dt.datetime) -> tuple[str, str]:
 def ladder_decision(conn: Connection, *, subject_id: str, violation_code: str,
                     at: dt.datetime, config: RuleConfig, ladder_applies: bool) -> LadderDecision:
     since, until = _bounds(at)
-    params = (subject_id, violation_code, since, until)
+    params = {"s": subject_id, "v": violation_code, "a": since, "b": until}
     steps = [PastStep(id=r[0], kind=StepKind(r[1]), taken_at=_utc(r[2]), officer=r[3],
                       override_reason=r[4])
              for r in conn.exec_driver_sql(_STEPS_SQL, params)]

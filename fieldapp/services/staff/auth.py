@@ -21,6 +21,7 @@ from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.permissions import Action
 from fieldapp.services.context import SETUP_DONE_KEY, ServiceContext
 from fieldapp.services.results import Written
+from fieldapp.store.audit import utc_text
 from fieldapp.store.tables import Officer, Squad
 from fieldapp.store.unit import Tx
 
@@ -67,6 +68,7 @@ def login(*, ctx: ServiceContext, certificate_no: str, password: str) -> LoggedI
     """The officer, if the password is right; counts failures and locks."""
     with ctx.write(action=Action.LOGIN) as tx:
         officer = active_officer(tx, certificate_no)
+        _check_hq_verifier(tx, officer.id, officer.name)
         matched = password_matches(officer.password_hash, password)
         failed = count_attempt(tx, officer, matched, "officer.login", {})
         if matched:
@@ -126,6 +128,17 @@ def raise_failure(failed: bool | None, field: str) -> None:
 def matches(stored: str, secret: str) -> bool:
     """Whether ``secret`` is the one ``stored`` (an argon2 hash) was made from."""
     return password_matches(stored, secret)
+
+
+def _check_hq_verifier(tx: Tx, officer_id: str, name: str) -> None:
+    """On a device enrolled with HQ the password hash is HQ's verifier, cached at the
+    officer's last online login (``services.sync.login``): past its validity the officer
+    must log in online once again."""
+    row = tx.conn.exec_driver_sql("SELECT valid_until FROM hq_verifier WHERE officer_id = ?",
+                                  (officer_id,)).first()
+    if row is not None and str(row[0]) < utc_text(tx.now):
+        raise DomainError("{name} has not logged in online for too long: log in online "
+                          "once (with HQ reachable) to log in offline again", name=name)
 
 
 def login_choices(*, ctx: ServiceContext) -> list[LoggedIn]:

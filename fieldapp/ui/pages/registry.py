@@ -31,6 +31,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("nopenalty", N_("No-penalty"), "fieldapp.ui.pages.nopenalty",
               "NoPenaltyPage"),
     PageEntry("stats", N_("Statistics"), "fieldapp.ui.pages.stats", "StatsPage"),
+    PageEntry("sync", N_("Sync"), "fieldapp.ui.pages.sync", "SyncPage"),  # sync hook
     PageEntry("settings", N_("Settings"), "fieldapp.ui.pages.settings", "SettingsPage"),
 )
 

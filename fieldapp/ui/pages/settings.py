@@ -53,6 +53,7 @@ from fieldapp.ui.qt import (
 )
 from fieldapp.ui.session import AppState
 from fieldapp.ui.style import apply_look
+from fieldapp.ui.sync_enroll import EnrollBox
 from fieldapp.ui.widgets import show_status
 
 YUAN_MAX = 100_000_000
@@ -153,6 +154,7 @@ class SettingsPage(Page):
         self.language_hint.setWordWrap(True)
         groups[_group_of("language")].addRow(self.language_hint)
         self._add_backup_now(groups[_group_of("backup_folder")])
+        left.addWidget(EnrollBox(self.state, self))  # sync hook: enrollment with HQ
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         left.addWidget(self.message)
