@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DATA ?= $(HOME)/.local/share/fieldapp-demo
 STAMP := $(VENV)/.installed
+# pytest-xdist workers: CI has two cores
+JOBS ?= 2
 
 .PHONY: run demo-sync test lint typecheck bench wheel clean
 
@@ -29,7 +31,7 @@ test: $(STAMP)
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 	$(PY) -c "import fieldapp.services, fieldapp.cli, sys; assert 'PySide6' not in sys.modules"
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(JOBS) --durations=15
 
 lint: $(STAMP)
 	$(PY) -m ruff check fieldapp tests bench

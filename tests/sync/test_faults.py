@@ -155,7 +155,9 @@ class Run:
                         "SELECT change_id FROM hq_parked"):
                 return
             reports = [second.sync(), first.sync()]
-        raise AssertionError(f"the devices did not settle: {reports}")
+        queues = {d.name: d.sql("SELECT sha256, direction, state, offset, last_error FROM "
+                                "blob_queue WHERE state != 'done'") for d in self.desks}
+        raise AssertionError(f"the devices did not settle: {reports}; files: {queues}")
 
     def hq_rows(self, sql: str, **params: object) -> list[tuple[object, ...]]:
         """Plain SQL on HQ's database (SQLite or PostgreSQL)."""

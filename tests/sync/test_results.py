@@ -256,6 +256,35 @@ def test_evidence_files_follow_their_records_resumably_to_the_other_device(
     assert sync_status(ctx=two.ctx).files_pending == 0
 
 
+def test_an_upload_hq_staged_in_full_but_never_finished_is_finished_by_the_device(
+        squad: Squad, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """HQ stopped after the last chunk was written but before it was checked and kept:
+    HQ reports every byte staged, and the device must still finish it, not mark it
+    done (the other device would wait for the file forever)."""
+    import hashlib
+
+    from fieldapp.domain.entities import EvidenceData, EvidenceType, FindingData, InspectionData
+    from fieldapp.services.inspections import record_inspection
+
+    one, two = _pair(squad)
+    pair = (one.officer("D-OFF1"), one.officer("D-OFF2"))
+    vendor = one.vendor(pair[0])
+    photo = _photo(tmp_path / "p.jpg", 2)
+    record_inspection(ctx=one.ctx, data=InspectionData(
+        subject_id=vendor, officer_ids=pair, at=AT, address="人民路", findings=(FindingData(
+            violation_code="SR01", facts="占道经营", corrected_on_spot=True,
+            step=StepKind.EDUCATE),),
+        evidence=(EvidenceData(path=str(photo), evidence_type=EvidenceType.AUDIOVISUAL,
+                               captured_at=AT),)))
+    sha = hashlib.sha256(photo.read_bytes()).hexdigest()
+    staged = squad.hq.server.data_dir / "blobs" / "partial" / sha
+    staged.write_bytes(one.ctx.store.blobs.path_of(sha).read_bytes())
+    assert one.sync().files_pending == 0
+    two.sync()
+    assert two.ctx.store.blobs.has(sha) and two.ctx.store.blobs.verify(sha)
+    assert sync_status(ctx=two.ctx).files_pending == 0
+
+
 def test_a_vendor_registered_on_two_devices_is_merged_and_the_ladder_reads_both(
         squad: Squad) -> None:
     from fieldapp.domain.entities import SubjectKind

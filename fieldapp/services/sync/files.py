@@ -84,20 +84,27 @@ def _upload(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection, sha
         return False
     size = path.stat().st_size
     with path.open("rb") as fh:
-        while offset < size:
+        # At least one request, even when HQ already holds every byte: an upload HQ
+        # staged in full but never finished (HQ stopped in between) finishes with the
+        # empty last chunk; marking it done here would leave it missing at HQ forever.
+        while True:
             fh.seek(offset)
             chunk = fh.read(CHUNK)
             try:
                 status = client.upload_blob(sha, offset, size, chunk)
             except HqRefused as refused:
-                if refused.code is ErrorCode.BLOB_OFFSET and refused.problem.offset is not None:
+                if refused.code is ErrorCode.BLOB_OFFSET and refused.problem.offset is not None \
+                        and refused.problem.offset != offset:
                     offset = refused.problem.offset
                     continue
                 _set(conn, sha, "up", "failed", 0, now, refused.problem.message)
                 return False
-            offset = status.offset if status.state is BlobState.PARTIAL else size
             if status.state is BlobState.PRESENT:
                 break
+            if status.offset <= offset and not chunk:
+                _set(conn, sha, "up", "failed", 0, now, "HQ did not take the file's end")
+                return False
+            offset = status.offset
             _set(conn, sha, "up", "uploading", offset, now)
     _set(conn, sha, "up", "done", size, now)
     return True
