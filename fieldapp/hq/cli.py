@@ -15,7 +15,7 @@ from typing import Any
 from fieldapp import __version__, i18n
 from fieldapp.domain.errors import DomainError
 from fieldapp.hq.settings import Settings
-from fieldapp.i18n import _
+from fieldapp.i18n import N_, _
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -165,7 +165,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if args.what == "catalogue":
         count = publish.publish_catalogue(hq, path)
     elif args.what == "list":
-        count = publish.publish_list(hq, path)
+        details = {key: value for key, value in (
+            ("city", args.city), ("issuer", args.issuer), ("doc_no", args.doc_no),
+            ("title", args.title)) if value}
+        count = publish.publish_list(hq, path, details)
     elif args.what == "city-rules":
         count = publish.publish_city_rules(hq, path)
     else:
@@ -307,6 +310,10 @@ def _admin(parser: argparse.ArgumentParser) -> None:
     publish = _leaf(sub, "publish", _("publish reference data to every device"), cmd_publish)
     publish.add_argument("what", choices=("catalogue", "list", "city-rules", "holidays"))
     publish.add_argument("--file", help=_("the file (default: the built-in one)"))
+    for option, meaning in (("--city", N_("city")), ("--issuer", N_("issuer")),
+                            ("--doc-no", N_("document number")), ("--title", N_("title"))):
+        publish.add_argument(option, help=_("a list's {detail} where the file lacks it",
+                                            detail=_(meaning)))
     nums = sub.add_parser("numbers", help=_("document-number blocks")).add_subparsers(
         dest="act", required=True)
     lease = _leaf(nums, "lease", _("lease a block of serials to a device"), cmd_numbers_lease)

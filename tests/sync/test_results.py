@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +28,7 @@ from fieldapp.services.sync import (
     send_again,
     sync_status,
 )
-from tests.sync.devices import Squad
+from tests.sync.devices import Desk, Squad
 
 AT = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
@@ -224,25 +225,30 @@ def _photo(path, seed: int):  # type: ignore[no-untyped-def]
     return path
 
 
-def test_evidence_files_follow_their_records_resumably_to_the_other_device(
-        squad: Squad, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _inspect_with_photo(desk: Desk, tmp_path: Path, seed: int) -> str:
+    """An inspection with one photo on ``desk``; returns the photo's SHA-256."""
     import hashlib
 
     from fieldapp.domain.entities import EvidenceData, EvidenceType, FindingData, InspectionData
     from fieldapp.services.inspections import record_inspection
+
+    pair = (desk.officer("D-OFF1"), desk.officer("D-OFF2"))
+    photo = _photo(tmp_path / f"p{seed}.jpg", seed)
+    record_inspection(ctx=desk.ctx, data=InspectionData(
+        subject_id=desk.vendor(pair[0]), officer_ids=pair, at=AT, address="人民路",
+        findings=(FindingData(violation_code="SR01", facts="占道经营", corrected_on_spot=True,
+                              step=StepKind.EDUCATE),),
+        evidence=(EvidenceData(path=str(photo), evidence_type=EvidenceType.AUDIOVISUAL,
+                               captured_at=AT),)))
+    return hashlib.sha256(photo.read_bytes()).hexdigest()
+
+
+def test_evidence_files_follow_their_records_resumably_to_the_other_device(
+        squad: Squad, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from fieldapp.services.sync.link import client_for
 
     one, two = _pair(squad)
-    pair = (one.officer("D-OFF1"), one.officer("D-OFF2"))
-    vendor = one.vendor(pair[0])
-    photo = _photo(tmp_path / "p.jpg", 1)
-    record_inspection(ctx=one.ctx, data=InspectionData(
-        subject_id=vendor, officer_ids=pair, at=AT, address="人民路", findings=(FindingData(
-            violation_code="SR01", facts="占道经营", corrected_on_spot=True,
-            step=StepKind.EDUCATE),),
-        evidence=(EvidenceData(path=str(photo), evidence_type=EvidenceType.AUDIOVISUAL,
-                               captured_at=AT),)))
-    sha = hashlib.sha256(photo.read_bytes()).hexdigest()
+    sha = _inspect_with_photo(one, tmp_path, 1)
     # A first chunk reached HQ before the link broke: the queue resumes from HQ's offset.
     data = one.ctx.store.blobs.path_of(sha).read_bytes()
     client = client_for(one.ctx)
@@ -261,22 +267,8 @@ def test_an_upload_hq_staged_in_full_but_never_finished_is_finished_by_the_devic
     """HQ stopped after the last chunk was written but before it was checked and kept:
     HQ reports every byte staged, and the device must still finish it, not mark it
     done (the other device would wait for the file forever)."""
-    import hashlib
-
-    from fieldapp.domain.entities import EvidenceData, EvidenceType, FindingData, InspectionData
-    from fieldapp.services.inspections import record_inspection
-
     one, two = _pair(squad)
-    pair = (one.officer("D-OFF1"), one.officer("D-OFF2"))
-    vendor = one.vendor(pair[0])
-    photo = _photo(tmp_path / "p.jpg", 2)
-    record_inspection(ctx=one.ctx, data=InspectionData(
-        subject_id=vendor, officer_ids=pair, at=AT, address="人民路", findings=(FindingData(
-            violation_code="SR01", facts="占道经营", corrected_on_spot=True,
-            step=StepKind.EDUCATE),),
-        evidence=(EvidenceData(path=str(photo), evidence_type=EvidenceType.AUDIOVISUAL,
-                               captured_at=AT),)))
-    sha = hashlib.sha256(photo.read_bytes()).hexdigest()
+    sha = _inspect_with_photo(one, tmp_path, 2)
     staged = squad.hq.server.data_dir / "blobs" / "partial" / sha
     staged.write_bytes(one.ctx.store.blobs.path_of(sha).read_bytes())
     assert one.sync().files_pending == 0

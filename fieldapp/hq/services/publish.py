@@ -2,20 +2,22 @@
 and holiday calendars, read from the same files the desktop imports.
 
 The catalogue is read by the desktop's own reader (``fieldapp.interchange.catalogue``);
-lists and calendars by the small readers below. Each publication is recorded with the
-file's SHA-256."""
+lists by its list reader (``fieldapp.interchange.no_penalty_import``: the city's sheets
+and a bureau's), calendars by ``fieldapp.interchange.holiday_calendar``. Each
+publication is recorded with the file's SHA-256."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from fieldapp.domain.bureau_lists import CatalogueEntry, MatchState
 from fieldapp.domain.errors import ValidationError
 from fieldapp.domain.fine_limits import FineLimits, fine_range, tiers_from_json
 from fieldapp.domain.violation_rules import ViolationRule, check_rule_text
@@ -30,6 +32,9 @@ from fieldapp.interchange.city_rules import (
     default_city_rules_path,
     read_city_rules_file,
 )
+from fieldapp.interchange.holiday_calendar import parse_calendar_csv, read_calendar_text
+from fieldapp.interchange.no_penalty_import import parse_list_file
+from fieldapp.interchange.no_penalty_sheets import conditions_json
 from fieldapp.resources import resource
 from fieldapp.sync.protocol import Entity
 
@@ -49,25 +54,18 @@ def read_catalogue(path: Path) -> Rows:
     return read_catalogue_file(path).types
 
 
-def read_list(path: Path) -> dict[str, Any]:
-    """A no-penalty list JSON file (as the desktop exports and imports it)."""
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    if "list" not in data or "items" not in data:
-        raise ValidationError("no-penalty list file", "has no list and items")
-    return data
-
-
-def read_holidays(path: Path) -> Rows:
-    """holiday rows (by day) of a ``date,kind,name`` calendar file."""
-    rows: Rows = []
-    for cells in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))):
-        if not cells or cells[0].strip() in ("date", "日期"):
-            continue
-        day, kind, name = (c.strip() for c in (*cells, "", "")[:3])
-        if len(day) != 10:
-            raise ValidationError("calendar file", "'{value}' is not a date", value=day)
-        rows.append((day, {"kind": kind, "name": name, "source": "hq"}))
-    return rows
+def read_holidays(path: Path, year: int | None = None) -> Rows:
+    """holiday rows (by day) of a calendar file, read as the desktop reads it; the year
+    is the file's own when all its days fall in one."""
+    text = read_calendar_text(path)
+    if year is None:
+        years = {int(found.group(1)) for found in re.finditer(r"(\d{4})[-/.]\d{1,2}[-/.]", text)}
+        if len(years) != 1:
+            raise ValidationError("year", "the file's days fall in {count} years: name the "
+                                  "year", count=len(years))
+        year = years.pop()
+    return [(day.isoformat(), {"kind": kind, "name": name, "source": "hq"})
+            for day, kind, name in parse_calendar_csv(text, year)]
 
 
 def _record(hq: Hq, conn: Any, kind: str, label: str, path: Path, records: int) -> None:
@@ -89,36 +87,57 @@ def publish_catalogue(hq: Hq, path: Path | None = None) -> int:
     return changed
 
 
-def publish_list(hq: Hq, path: Path | None = None) -> int:
+def publish_list(hq: Hq, path: Path | None = None,
+                 metadata: Mapping[str, str | None] | None = None) -> int:
+    """A no-penalty list from the files the desktop imports (.json, .csv, .xlsx, a
+    bureau's sheet), read by the desktop's own reader. A list whose items are not all
+    matched to the catalogue is refused: a leader reviews the matches on a device first
+    and HQ publishes the file the device exports. ``metadata`` gives list details the
+    file lacks (a bureau's sheet rarely prints its own document number)."""
     path = path or default_list()
-    data = read_list(path)
-    head = data["list"]
+    with hq.db.read() as conn:
+        types = _violation_types(conn)
+        rules = _city_provisions(conn)
+    entries = [CatalogueEntry(code, str(f.get("name") or code), "\n".join(
+        (str(f.get("provision") or ""), str(f.get("penalty_provision") or ""),
+         *rules.get(code, ())))) for code, f in types.items()]
+    lst = parse_list_file(path, metadata, set(types), lambda: (
+        entries, {code: str(f.get("domain") or "") for code, f in types.items()})).lst
+    if lst.status != "published":
+        unmatched = "、".join(str(i.item_no) for i in lst.items
+                             if i.match_state != MatchState.CONFIRMED)
+        raise ValidationError("no-penalty list file", "items {items} are not matched to "
+                              "the catalogue: confirm them on a device, export the list "
+                              "and publish that file", items=unmatched)
     now = hq.now_text()
     with hq.db.write() as conn:
         writer = HqWriter(conn, hq.now(), now, lock=hq.db.lock_sequence)
         list_id = hq.new_id()
-        writer.write(Entity.NO_PENALTY_LIST, list_id, {**{k: head.get(k) for k in (
-            "city", "issuer", "doc_no", "title", "effective_from", "effective_to")},
-            "imported_at": now, "status": "published", "notes": str(head.get("notes") or "")})
+        writer.write(Entity.NO_PENALTY_LIST, list_id, {
+            "city": lst.city, "issuer": lst.issuer, "doc_no": lst.doc_no, "title": lst.title,
+            "effective_from": lst.effective_from.isoformat(),
+            "effective_to": lst.effective_to.isoformat() if lst.effective_to else None,
+            "imported_at": now, "status": "published", "notes": lst.notes})
         count = 1
-        for item in data["items"]:
+        for item in lst.items:
             item_id = hq.new_id()
-            fields = {k: item.get(k) for k in (
-                "item_no", "domain", "name", "prohibiting_provision", "penalty_provision",
-                "statutory_penalty", "exemption_kind", "required_measure", "notes", "source")}
-            fields["list_id"] = list_id
-            fields["match_state"] = "confirmed"  # a published list's items are matched
-            fields["basis"] = str(item.get("basis") or "")
-            fields["conditions_json"] = json.dumps(item.get("conditions", []),
-                                                   ensure_ascii=False)
-            writer.write(Entity.NO_PENALTY_ITEM, item_id, fields)
-            for code in item.get("violation_codes", []):
+            writer.write(Entity.NO_PENALTY_ITEM, item_id, {
+                "list_id": list_id, "item_no": item.item_no, "domain": item.domain,
+                "name": item.name, "prohibiting_provision": item.prohibiting_provision,
+                "penalty_provision": item.penalty_provision,
+                "statutory_penalty": item.statutory_penalty,
+                "exemption_kind": item.exemption_kind.value,
+                "conditions_json": json.dumps(conditions_json(item.conditions),
+                                              ensure_ascii=False),
+                "required_measure": item.required_measure.value, "notes": item.notes,
+                "source": item.source, "match_state": item.match_state, "basis": item.basis})
+            for code in item.violation_codes:
                 writer.write(Entity.NO_PENALTY_ITEM_VIOLATION, f"{item_id}:{code}",
                              {"item_id": item_id, "violation_code": code, "removed": False})
                 count += 1
             count += 1
         writer.flush()
-        _record(hq, conn, "no_penalty_list", str(head.get("doc_no") or ""), path, count)
+        _record(hq, conn, "no_penalty_list", lst.doc_no, path, count)
     return count
 
 
@@ -153,20 +172,38 @@ def publish_city_rules(hq: Hq, path: Path | None = None) -> int:
     return changed
 
 
-def _violation_names(conn: Any) -> dict[str, str]:
-    """The published violation types' names by code."""
-    codes = conn.execute(select(t.version.c.entity_id).where(
-        t.version.c.entity == Entity.VIOLATION_TYPE.value).distinct()).scalars().all()
+def _newest_records(conn: Any, entity: Entity) -> dict[str, dict[str, Any]]:
+    """The newest published version of every record of a reference kind, by id."""
+    ids = conn.execute(select(t.version.c.entity_id).where(
+        t.version.c.entity == entity.value).distinct()).scalars().all()
     out = {}
-    for code in codes:
-        change = newest_envelope(conn, Entity.VIOLATION_TYPE.value, code)
+    for entity_id in ids:
+        change = newest_envelope(conn, entity.value, entity_id)
         if change is not None:
-            out[str(code)] = str(change.fields.get("name") or code)
+            out[str(entity_id)] = dict(change.fields)
     return out
 
 
-def publish_holidays(hq: Hq, path: Path) -> int:
-    rows = read_holidays(path)
+def _violation_types(conn: Any) -> dict[str, dict[str, Any]]:
+    return _newest_records(conn, Entity.VIOLATION_TYPE)
+
+
+def _violation_names(conn: Any) -> dict[str, str]:
+    """The published violation types' names by code."""
+    return {code: str(f.get("name") or code) for code, f in _violation_types(conn).items()}
+
+
+def _city_provisions(conn: Any) -> dict[str, list[str]]:
+    """The city rules' articles by violation code (a bureau's items name them)."""
+    out: dict[str, list[str]] = {}
+    for fields in _newest_records(conn, Entity.CITY_VIOLATION_RULE).values():
+        out.setdefault(str(fields["violation_code"]), []).extend(
+            (str(fields.get("provision") or ""), str(fields.get("penalty_provision") or "")))
+    return out
+
+
+def publish_holidays(hq: Hq, path: Path, year: int | None = None) -> int:
+    rows = read_holidays(path, year)
     now = hq.now_text()
     with hq.db.write() as conn:
         writer = HqWriter(conn, hq.now(), now, lock=hq.db.lock_sequence)

@@ -29,6 +29,7 @@ from fieldapp.domain.violation_rules import (
 )
 from fieldapp.domain.workflow import CaseState
 from fieldapp.interchange.city_rules import (
+    city_rule_fields,
     city_rule_id,
     default_city_rules_path,
     read_city_rules_file,
@@ -58,16 +59,11 @@ class CityRule:
 
     @staticmethod
     def from_json(data: Mapping[str, Any]) -> CityRule:
-        return CityRule(
-            violation_code=str(data["violation_code"]), provision=str(data["provision"]),
-            penalty_provision=str(data["penalty_provision"]),
-            effective_from=dt.date.fromisoformat(str(data["effective_from"])),
-            penalty_range=str(data.get("penalty_range", "")),
-            fine_min_yuan=data.get("fine_min_yuan"), fine_max_yuan=data.get("fine_max_yuan"),
-            fine_min_org_yuan=data.get("fine_min_org_yuan", data.get("fine_min_yuan")),
-            fine_max_org_yuan=data.get("fine_max_org_yuan", data.get("fine_max_yuan")),
-            fine_unit=str(data.get("fine_unit", "")),
-            discretion=tuple(data.get("discretion", ())), source=str(data.get("source", "")))
+        """A rule of a city rules file (read as HQ reads it for publication)."""
+        fields = city_rule_fields(data)
+        discretion = tuple(json.loads(fields.pop("discretion_json")))
+        return CityRule(**{**fields, "effective_from": dt.date.fromisoformat(
+            fields["effective_from"]), "discretion": discretion})
 
 
 def _limits(article: str, row: ViolationType | CityViolationRule) -> FineLimits:
