@@ -17,6 +17,10 @@ Legal records (inspections, findings, ladder steps, documents, evidence, case ev
 are append-only: version 1 is their only version and they never conflict. Mutable
 records carry a version, the base version a change was made on, and a hybrid logical
 clock; they merge field by field.
+
+Longer than 500 lines on purpose: the protocol is one versioned vocabulary that client
+and HQ import whole (entities, envelopes, chain, and every API message); split, its
+version would no longer name one thing.
 """
 
 from __future__ import annotations

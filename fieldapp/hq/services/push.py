@@ -7,6 +7,10 @@ update never waits for a create sent in the same batch). A change is checked aga
 the device's chain (its content hash against the event's row for it), then the
 officer's permission as HQ knows it, the squad scope and the record's own rules, then
 applied: legal records once, mutable records fast-forward or merged field by field.
+
+Longer than 500 lines on purpose: the push is one transaction's steps (parse, order,
+check against the chain, apply, bookkeeping) and the group commit that runs them; kept
+together so that what is checked before what stays visible in one place.
 """
 
 from __future__ import annotations

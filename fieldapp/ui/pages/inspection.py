@@ -7,6 +7,10 @@ fixed bar under the form, never scrolled away; after recording, the bar offers e
 the documents of that finding, and forgets them as soon as another subject or violation
 is chosen. Each officer's unfinished form is kept when another officer logs in on the
 same device, and comes back when they log in again.
+
+Longer than 500 lines on purpose: the page is the officer's whole street workflow, one
+form whose parts clear each other (another subject clears the last one's buttons); its
+panels already live in their own modules (search box, advice, outcome, photos).
 """
 
 from __future__ import annotations
