@@ -16,6 +16,7 @@ from fieldapp.cli.options import (
     output_file,
     record_id,
     subcommands,
+    text,
     whole,
 )
 from fieldapp.cli.output import EXIT_OK, Parser, emit
@@ -36,11 +37,45 @@ def _list(p: Parser) -> None:
     imp = command(actions, "import", cmd_import, _("import a list from .csv, .xlsx or .json"),
                   access=Access.WRITE)
     imp.add_argument("file", metavar="FILE", type=input_file(N_("no-penalty list file")))
+    for option, label in _DETAIL_OPTIONS:
+        imp.add_argument(option, type=text(label), help=_(
+            "the list's {detail} where the file lacks it (a bureau's table rarely names "
+            "its own)", detail=_(label)))
     add_officer(imp)
+    review = command(actions, "review", cmd_review, _(
+        "a bureau's list waiting for review: each item's match to the catalogue"),
+        access=Access.READ)
+    review.add_argument("id", metavar="ID", type=record_id(N_("no-penalty list")))
+    mapping = command(actions, "map", cmd_map, _(
+        "confirm an item's match, or map it to other violation codes"), access=Access.WRITE)
+    mapping.add_argument("id", metavar="ID", type=record_id(N_("no-penalty list")))
+    mapping.add_argument("item_no", metavar="ITEM_NO", type=whole(N_("item number"), 1, 9999))
+    mapping.add_argument("codes", metavar="CODE", nargs="+", type=_code,
+                         help=_("the catalogue's violation codes the item covers"))
+    add_officer(mapping)
+    publish = command(actions, "publish", cmd_publish, _(
+        "publish a reviewed list: from then on it can be in force"), access=Access.WRITE)
+    publish.add_argument("id", metavar="ID", type=record_id(N_("no-penalty list")))
+    add_officer(publish)
     exp = command(actions, "export", cmd_export, _("export a list to .csv, .xlsx or .json"),
                   access=Access.READ)
     exp.add_argument("id", metavar="ID", type=record_id(N_("no-penalty list")))
     exp.add_argument("file", metavar="FILE", type=output_file(N_("no-penalty list file")))
+
+
+_DETAIL_OPTIONS = (("--city", N_("city")), ("--issuer", N_("issuer")),
+                   ("--doc-no", N_("document number")), ("--title", N_("title")),
+                   ("--effective-from", N_("effective from")))
+
+
+def _code(value: str) -> str:
+    code = value.strip().upper()
+    if not code or len(code) > 20 or not code.isalnum():
+        from fieldapp.domain.errors import ValidationError
+
+        raise ValidationError("violation codes", "'{value}' is not a violation code",
+                              value=value[:40])
+    return code
 
 
 def _calendar(p: Parser) -> None:
@@ -86,12 +121,57 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     ctx = context(args)
     officer = acting_officer(args, ctx)
-    result = import_list(ctx=ctx, officer_id=officer.officer_id, path=args.file)
+    details = {key: value for key, value in (
+        ("city", args.city), ("issuer", args.issuer), ("doc_no", args.doc_no),
+        ("title", args.title), ("effective_from", args.effective_from)) if value}
+    result = import_list(ctx=ctx, officer_id=officer.officer_id, path=args.file,
+                         metadata=details or None)
     domains = result.domains if isinstance(result.domains, int) else len(result.domains)
+    line = _("No-penalty list imported: {items} items in {domains} domains.",
+             items=result.items, domains=domains)
+    if result.draft:
+        line += "\n" + _("Saved as a draft, not in force: items {items} need a leader's "
+                         "review (fieldapp list review {id}).",
+                         items="、".join(map(str, result.to_review)), id=result.list_id)
     emit(args, {"id": result.list_id, "items": result.items, "domains": domains,
-                "already_stored": not result.changed},
-         _("No-penalty list imported: {items} items in {domains} domains.",
-           items=result.items, domains=domains))
+                "already_stored": not result.changed, "draft": result.draft,
+                "to_review": list(result.to_review)}, line)
+    return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from fieldapp.services.rules import review_items
+
+    items = review_items(ctx=context(args), list_id=args.id)
+    lines = [f"{i.item_no}. {i.name}  [{_(i.state.value)}]  "
+             f"{'、'.join(i.codes) or _('no match')}\n    {i.basis}" for i in items]
+    emit(args, {"id": args.id, "items": [
+        {"item_no": i.item_no, "name": i.name, "basis": i.basis, "codes": list(i.codes),
+         "state": i.state.value} for i in items]}, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    from fieldapp.services.rules import map_item
+
+    ctx = context(args)
+    officer = acting_officer(args, ctx)
+    map_item(ctx=ctx, officer_id=officer.officer_id, list_id=args.id, item_no=args.item_no,
+             codes=args.codes)
+    emit(args, {"id": args.id, "item_no": args.item_no, "codes": args.codes},
+         _("Item {number} now covers {codes}.", number=args.item_no,
+           codes="、".join(args.codes)))
+    return EXIT_OK
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from fieldapp.services.rules import publish_list
+
+    ctx = context(args)
+    officer = acting_officer(args, ctx)
+    publish_list(ctx=ctx, officer_id=officer.officer_id, list_id=args.id)
+    emit(args, {"id": args.id, "published": True},
+         _("The list is published and can be in force from its start date."))
     return EXIT_OK
 
 

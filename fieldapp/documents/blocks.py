@@ -17,6 +17,7 @@ from reportlab.lib import textsplit as _textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus import paragraph as _paragraph_module
 
@@ -82,6 +83,73 @@ _NO_LINE_START = "，；：？！》〉”’…"
 for _module in (_paragraph_module, _textsplit):
     if "，" not in _module.ALL_CANNOT_START:
         _module.ALL_CANNOT_START += _NO_LINE_START
+# Nor may a line end with an opening bracket or quote (the other half of kinsoku), which
+# reportlab's CJK breaking does not know: a line that would end with one is made one
+# glyph narrower, so the bracket starts the next line with what it opens; likewise when
+# the next line would still start with a closing mark.
+NO_LINE_END = "（《〈“‘「『【〔［｛([{"
+NO_LINE_END_TUPLE = tuple(NO_LINE_END)
+# reportlab hangs one closing mark in the margin, not two (】。): then the glyph before
+# them moves down too.
+NO_LINE_START_TUPLE = tuple("，。；：？！）》〉”’、」』】〕］｝…")
+_KINSOKU_TRIES = 12  # lines corrected in one paragraph at the most
+
+
+def _line_text(line: Any) -> str:
+    """A broken line's text: ``[extra space, text]`` from the one-font path (``(extra
+    space, [text])`` once the paragraph holds it), a line of fragments from the
+    mixed-font one."""
+    if isinstance(line, (list, tuple)):
+        return "".join(map(str, line[1]))
+    return "".join(str(getattr(w, "text", "")) for w in getattr(line, "words", ()))
+
+
+def _extra_space(line: Any) -> float:
+    return float(line[0] if isinstance(line, (list, tuple)) else getattr(line, "extraSpace", 0))
+
+
+def _last_glyph_width(line: Any, rest: Sequence[Any]) -> float:
+    """The width of a line's last glyph, in its font (the one-font path passes the font
+    name and size after the widths; a fragment carries its own)."""
+    if isinstance(line, (list, tuple)):
+        font, size = rest[0], rest[1]
+    else:
+        last = line.words[-1]
+        font, size = last.fontName, last.fontSize
+    return float(stringWidth(_line_text(line)[-1:], font, size))
+
+
+def _kinsoku(split: Callable[..., Any], lines_of: Callable[[Any], Any]) -> Callable[..., Any]:
+    def kinsoku_split(first: Any, max_widths: Any, *rest: Any) -> Any:
+        widths = list(max_widths) if isinstance(max_widths, (list, tuple)) else [max_widths]
+        result = split(first, widths, *rest)
+        for _ in range(_KINSOKU_TRIES):
+            lines = lines_of(result)
+            texts = [_line_text(line) for line in lines]
+            bad = next((n for n, text in enumerate(texts[:-1])
+                        if text.endswith(NO_LINE_END_TUPLE)
+                        or texts[n + 1].startswith(NO_LINE_START_TUPLE)), None)
+            if bad is None:
+                break
+            widths.extend([widths[-1]] * (len(lines) + 1 - len(widths)))
+            extra = _extra_space(lines[bad])
+            used = widths[bad] - extra
+            if extra < 0:  # a closing mark hangs in the margin: the glyph before it moves
+                used -= _last_glyph_width(lines[bad], rest)
+            widths[bad] = used - 0.01  # the last glyph no longer fits: it moves down
+            result = split(first, widths, *rest)
+        return result
+
+    kinsoku_split.kinsoku = True  # type: ignore[attr-defined]
+    return kinsoku_split
+
+
+# The one-font path (``wordSplit``, lines as tuples) and the mixed-font one.
+if not getattr(_paragraph_module.cjkFragSplit, "kinsoku", False):
+    _paragraph_module.cjkFragSplit = _kinsoku(_paragraph_module.cjkFragSplit,
+                                              lambda result: result.lines)
+    _paragraph_module.wordSplit = _kinsoku(_paragraph_module.wordSplit, lambda lines: lines)
+
 
 Builder = Callable[[Block, Layout], list[Flowable]]
 

@@ -48,6 +48,8 @@ TEXT_LIMITS: Mapping[str, int] = {
     "case summary": TEXT_LENGTH, "description": TEXT_LENGTH, "document field": TEXT_LENGTH,
     "source": CODE_LENGTH, "hotline work-order number": CODE_LENGTH,
     "certificate number": CODE_LENGTH, "violation code": CODE_LENGTH,
+    "city": NAME_LENGTH, "issuer": NAME_LENGTH, "document number": NAME_LENGTH,
+    "title": PLACE_LENGTH, "effective from": CODE_LENGTH,
 }
 #: The free-text fields of a subject's profile and the labels that name them.
 SUBJECT_TEXT_FIELDS: Mapping[str, str] = {

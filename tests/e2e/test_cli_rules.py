@@ -88,3 +88,42 @@ def test_case_actions_revisits_and_figures(cli) -> None:
     assert settings.code == 2 and "回溯期" in settings.err
     changed = cli("settings", "--set", "lookback_months=6", "--officer", leader, "--json").json()
     assert changed["lookback_months"] == 6
+
+
+def test_a_bureaus_list_is_imported_reviewed_mapped_and_published(cli, tmp_path) -> None:
+    """A bureau's CSV as published (title row, notes, no codes): imported as a draft
+    naming the items to review, refused for publication until each is confirmed or
+    mapped, then published and in force."""
+    from tests.integration.test_bureau_lists import csv_file
+
+    assert cli("demo", "--subjects", "5", "--inspections", "0").code == 0
+    leader = _one(cli, "SELECT certificate_no FROM officer WHERE role = 'squad_leader'")[0]
+    header = ["序号", "行政处罚事项", "实施机关", "不予处罚适用条件", "法律依据", "备注"]
+    rows = [["1", "对在人口集中地区露天焚烧落叶的处罚", "市城管执法局",
+             "违法行为轻微，及时改正，没有造成危害后果",
+             "《中华人民共和国大气污染防治法》第一百一十九条第一款", "当场改正的适用"],
+            ["2", "对擅自改动燃气计量表的处罚", "市城管执法局", "首次被发现，当场改正",
+             "《示例省燃气管理条例》第二十八条", ""]]
+    path = csv_file(tmp_path / "b.csv", "示例市城市管理和综合执法局不予处罚事项清单", header,
+                    rows, ["备注：本清单自2026年2月1日起施行。"])
+    imported = cli("list", "import", str(path), "--officer", leader, "--city", "示例市",
+                   "--issuer", "示例市城市管理综合行政执法局", "--doc-no", "示城管发〔2026〕9号",
+                   "--json")
+    assert imported.code == 0, imported.err
+    result = imported.json()
+    assert result["draft"] is True and result["to_review"] == [2]
+    list_id = result["id"]
+    review = cli("list", "review", list_id, "--json").json()["items"]
+    assert (review[0]["item_no"], review[0]["state"]) == (2, "unmatched")
+    refused = cli("list", "publish", list_id, "--officer", leader)
+    assert refused.code == 2 and "2" in refused.err and "\n" not in refused.err.strip()
+    assert _one(cli, "SELECT status FROM no_penalty_list WHERE id = ?", list_id) == ("draft",)
+    bad = cli("list", "map", list_id, "2", "NOPE1", "--officer", leader)
+    assert bad.code == 2 and "NOPE1" in bad.err
+    code = _one(cli, "SELECT code FROM violation_type ORDER BY code LIMIT 1")[0]
+    mapped = cli("list", "map", list_id, "2", code, "--officer", leader)
+    assert mapped.code == 0 and code in mapped.out, mapped.err
+    published = cli("list", "publish", list_id, "--officer", leader)
+    assert published.code == 0 and published.out.startswith("清单已发布"), published.err
+    assert _one(cli, "SELECT status FROM no_penalty_list WHERE id = ?", list_id) == (
+        "published",)
