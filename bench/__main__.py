@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from bench.ui_bench import memory_browsing
 
 def _issue_some_documents(demo: Path) -> None:
     """A case with documents, so the dossier printed in the heartbeat figure is real."""
+    from fieldapp.domain.issuance import RecordTimes
     from fieldapp.services.context import open_context
     from fieldapp.services.paperwork import issue_document
 
@@ -28,9 +30,12 @@ def _issue_some_documents(demo: Path) -> None:
     with ctx.read() as s:
         case, lead = s.connection().exec_driver_sql(
             "SELECT id, lead_officer_id FROM case_file WHERE status != 'filing' LIMIT 1").one()
+    end = ctx.now() - dt.timedelta(hours=1)
+    sitting = RecordTimes(end - dt.timedelta(minutes=50), end)
     for kind in ("filing_approval", "inspection_record", "inquiry_record"):
         issue_document(ctx=ctx, officer_id=lead, kind=kind, case_id=case,
-                       fields={"finding.place": "人民路12号"})
+                       fields={"finding.place": "人民路12号"},
+                       record_times=sitting if kind != "filing_approval" else None)
     ctx.close()
 
 

@@ -19,6 +19,7 @@ from fieldapp.cli.options import (
     assignment,
     command,
     leaf,
+    moment,
     noun,
     output_file,
     record_id,
@@ -75,6 +76,11 @@ def _doc(p: Parser) -> None:
                        help=layout.help(_("paper")))
     issue.add_argument("--served", metavar="ID", type=record_id(N_("served document")),
                        help=_("for a service receipt: the document it proves served"))
+    issue.add_argument("--started-at", metavar="TIME", type=moment(N_("start time")),
+                       help=_("a record's sitting: when it began, e.g. 2026-11-21T09:30"))
+    issue.add_argument("--ended-at", metavar="TIME", type=moment(N_("end time")),
+                       help=_("a record's sitting: when it ended (default for an "
+                              "inspection record: now)"))
     add_officer(issue)
 
     reprint = command(actions, "print", cmd_print, _("write an issued document's PDF again"),
@@ -163,9 +169,19 @@ def cmd_issue(args: argparse.Namespace) -> int:
     fields = _fields(args.field)
     ctx = context(args)
     officer = acting_officer(args, ctx)
+    times = None
+    if args.started_at is not None or args.ended_at is not None:
+        from fieldapp.domain.errors import ValidationError
+        from fieldapp.domain.issuance import RecordTimes
+
+        if args.started_at is None:
+            raise ValidationError("start time", "give it with the end time")
+        now = ctx.now()
+        times = RecordTimes(when(args.started_at, now), when(args.ended_at, now))
     doc = issue_document(ctx=ctx, officer_id=officer.officer_id, kind=args.kind,
                          finding_id=args.finding, case_id=args.case, fields=fields,
-                         layout=args.layout, served_document_id=args.served)
+                         layout=args.layout, served_document_id=args.served,
+                         record_times=times)
     emit(args, {"id": doc.id, "number": doc.number, "kind": doc.kind,
                 "pdf_path": str(doc.pdf_path), "qr_payload": doc.qr_payload},
          _("Document issued: {number}, PDF: {path}", number=doc.number, path=doc.pdf_path))

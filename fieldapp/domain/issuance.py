@@ -22,6 +22,7 @@ from fieldapp.domain.fine_limits import placeholder_in
 from fieldapp.domain.party import PARTY_BLOCK_KEYS
 from fieldapp.domain.penalties import check_summary_allowed
 from fieldapp.domain.rules_config import RuleConfig
+from fieldapp.domain.validation import CLOCK_TOLERANCE, check_moment
 from fieldapp.domain.workflow import CaseState, Decision, Procedure
 
 DECISION_KINDS = frozenset({K.PENALTY_DECISION, K.ON_SPOT_DECISION, K.NO_PENALTY_DECISION})
@@ -142,3 +143,40 @@ def check_served_after(served_on: dt.date, document_day: dt.date, number: str) -
                               "({day}): a document cannot be served before it exists",
                               served=served_on.isoformat(), number=number,
                               day=document_day.isoformat())
+
+
+# The 笔录 that record a sitting: they carry when it began and when it ended.
+RECORD_KINDS = frozenset({K.INSPECTION_RECORD, K.INQUIRY_RECORD, K.STATEMENT_RECORD})
+MAX_SITTING = dt.timedelta(hours=12)  # one sitting; a longer one is two records
+
+
+@dataclass(frozen=True)
+class RecordTimes:
+    """When the inspection or interview a 笔录 records began and ended (aware times)."""
+
+    started: dt.datetime
+    ended: dt.datetime
+
+
+# An interview's times only the officers know: they give them. An inspection record
+# began with the inspection and ends, by default, when it is closed and issued.
+TIMES_GIVEN = frozenset({K.INQUIRY_RECORD, K.STATEMENT_RECORD})
+
+
+def check_record_times(kind: K, times: RecordTimes, *, now: dt.datetime,
+                       act: dt.datetime | None = None) -> RecordTimes:
+    """A sitting's times: only for a 笔录, the end after the start, neither in the
+    future, within one sitting, and not before the act it is about."""
+    if kind not in RECORD_KINDS:
+        raise ValidationError("record times", "only an inspection or interview record "
+                              "(笔录) carries start and end times")
+    check_moment("start time", times.started, now=now)
+    check_moment("end time", times.ended, now=now)
+    if times.ended <= times.started:
+        raise ValidationError("end time", "must be after the start time")
+    if times.ended - times.started > MAX_SITTING:
+        raise ValidationError("end time", "a record covers one sitting of at most {hours} "
+                              "hours", hours=int(MAX_SITTING.total_seconds() // 3600))
+    if act is not None and times.started < act - CLOCK_TOLERANCE:
+        raise ValidationError("start time", "is before the inspection it records")
+    return times

@@ -415,3 +415,35 @@ def test_an_archived_case_gets_no_more_documents(org, people):
     with pytest.raises(DomainError, match="archived"):
         issue_document(ctx=org.ctx, officer_id=people["officer"], kind=K.ON_SPOT_DECISION,
                        case_id=case_id)
+
+
+def test_an_interview_record_carries_its_start_and_end_times(org, people):
+    from fieldapp.domain.issuance import RecordTimes
+
+    case_id = new_case(org, people)
+    step(org, case_id, people["leader"], Action.APPROVE_FILING, on=dt.date(2026, 9, 1))
+    step(org, case_id, people["head"], Action.APPROVE_FILING, on=dt.date(2026, 9, 2))
+    before = counts(org.ctx)
+    with pytest.raises(ValidationError) as missing:
+        issue_document(ctx=org.ctx, officer_id=people["officer"], kind=K.INQUIRY_RECORD,
+                       case_id=case_id, fields=PLACE)
+    assert missing.value.field == "start time"
+    start = dt.datetime(2026, 9, 3, 9, 30, tzinfo=LOCAL)
+    for bad, field in ((RecordTimes(start, start), "end time"),
+                       (RecordTimes(start, start + dt.timedelta(hours=13)), "end time"),
+                       (RecordTimes(start, dt.datetime(2027, 1, 1, tzinfo=LOCAL)), "end time")):
+        with pytest.raises(ValidationError) as refused:
+            issue_document(ctx=org.ctx, officer_id=people["officer"], kind=K.INQUIRY_RECORD,
+                           case_id=case_id, fields=PLACE, record_times=bad)
+        assert refused.value.field == field
+    with pytest.raises(ValidationError) as not_a_record:
+        issue_document(ctx=org.ctx, officer_id=people["officer"], kind=K.FILING_APPROVAL,
+                       case_id=case_id, record_times=RecordTimes(
+                           start, start + dt.timedelta(hours=1)))
+    assert not_a_record.value.field == "record times"
+    assert counts(org.ctx) == before  # nothing written, no number used
+    doc = issue_document(ctx=org.ctx, officer_id=people["officer"], kind=K.INQUIRY_RECORD,
+                         case_id=case_id, fields=PLACE, record_times=RecordTimes(
+                             start, start + dt.timedelta(hours=1, minutes=10)))
+    text = text_of(doc.pdf_path.read_bytes())
+    assert "询问时间2026年9月3日09时30分至2026年9月3日10时40分" in text

@@ -24,16 +24,21 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from fieldapp.atomic import write_atomically
-from fieldapp.domain.dates import chinese_numeral_date
+from fieldapp.domain.dates import chinese_datetime, chinese_numeral_date
 from fieldapp.domain.doc_payload import DEFAULT_URL_BASE, Payload, canonical_json, key_id
 from fieldapp.domain.doc_payload import content_sha256 as snapshot_sha256
 from fieldapp.domain.document_kinds import TITLES, DocumentKind
 from fieldapp.domain.entities import OfficerRole
 from fieldapp.domain.errors import DomainError, NotFound, ValidationError
 from fieldapp.domain.issuance import (
+    MAX_SITTING,
+    RECORD_KINDS,
+    TIMES_GIVEN,
+    RecordTimes,
     check_free_fields,
     check_issuable,
     check_no_placeholder,
+    check_record_times,
 )
 from fieldapp.domain.permissions import Action
 from fieldapp.domain.validation import check_two_officers
@@ -68,6 +73,9 @@ from fieldapp.store.tables import (
     CaseFile,
     Document,
     DocumentService,
+    Finding,
+    Inspection,
+    LadderStep,
     Officer,
     RuleSetting,
 )
@@ -139,11 +147,13 @@ def _check_layout(layout: str) -> str:
 def issue_document(*, ctx: ServiceContext, officer_id: str, kind: str | DocumentKind,
                    finding_id: str | None = None, case_id: str | None = None,
                    fields: Mapping[str, str] | None = None, layout: str = "a4",
-                   served_document_id: str | None = None) -> IssuedDocument:
+                   served_document_id: str | None = None,
+                   record_times: RecordTimes | None = None) -> IssuedDocument:
     """Issue a document about a finding or a case; refused (nothing written, no number
-    used) when a required field is empty or the officers may not sign."""
+    used) when a required field is empty or the officers may not sign. A 笔录 carries
+    when its sitting began and ended (``record_times``; an interview's must be given)."""
     request = _Request(_kind(kind), finding_id, case_id, _check_fields(fields or {}),
-                       _check_layout(layout), served_document_id)
+                       _check_layout(layout), served_document_id, times=record_times)
     return _issue(ctx, officer_id, request)
 
 
@@ -166,6 +176,7 @@ class _Request:
     amends: Document | None = None
     reason: str = ""
     base: Snapshot | None = None  # an amendment starts from the old snapshot
+    times: RecordTimes | None = None  # a 笔录's sitting
 
 
 def _issue(ctx: ServiceContext, officer_id: str, request: _Request,
@@ -202,6 +213,9 @@ def _issue_in(ctx: ServiceContext, tx: Tx, officer_id: str, request: _Request,
         served_document_id=request.served_document_id)
     check_no_placeholder(kind, snap, f"{snap.get('violation.code', '')} "
                          f"{snap.get('violation.name', '')}")
+    if request.base is None:  # an amendment keeps the sitting's times it corrects
+        snap = snap | _sitting(session, kind, _act_finding(
+            session, target.finding_id, target.case_id), request.times, tx.now)
     today = local_time(tx.now).date()
     _check_officers(session, target.officer_ids, today)
     number = take_number_in(tx, squad_id=target.squad_id, kind=kind.value,
@@ -232,6 +246,44 @@ def _issue_in(ctx: ServiceContext, tx: Tx, officer_id: str, request: _Request,
         "layout": row.layout, "fields": request.fields, "amends": row.amends_document_id,
         "reason": request.reason})
     return IssuedDocument(row.id, row.number, path, row.kind, row.qr_payload)
+
+
+def _act_finding(session: Session, finding_id: str | None,
+                 case_id: str | None) -> Finding | None:
+    """The finding a document is about: its own, or the one that led to its case."""
+    if finding_id is None and case_id is not None:
+        step = session.exec(select(LadderStep).where(LadderStep.case_id == case_id)
+                            .order_by(col(LadderStep.taken_at_utc))).first()
+        finding_id = step.finding_id if step is not None else None
+    return session.get(Finding, finding_id) if finding_id else None
+
+
+def _sitting(session: Session, kind: DocumentKind, finding: Finding | None,
+             times: RecordTimes | None, now: dt.datetime) -> Snapshot:
+    """A 笔录's start and end times, checked; nothing for other documents. An
+    inspection record not given its times began with the inspection and ended when the
+    inspection was recorded, if that was within one sitting; otherwise its end stays
+    blank for the officers to write (the app does not invent it)."""
+    if times is None and kind not in RECORD_KINDS:
+        return {}
+    act = _utc(finding.at_utc) if finding is not None else None
+    if times is None:
+        if kind in TIMES_GIVEN or act is None or finding is None:
+            raise ValidationError("start time", "give when the sitting this record covers "
+                                  "began and ended")
+        inspection = session.get(Inspection, finding.inspection_id)
+        recorded = _utc(inspection.created_at) if inspection is not None else None
+        started = {"record.started_at": chinese_datetime(local_time(act))}
+        if recorded is None or not act < recorded <= act + MAX_SITTING:
+            return started
+        times = RecordTimes(act, recorded)
+    check_record_times(kind, times, now=now, act=act)
+    return {"record.started_at": chinese_datetime(local_time(times.started)),
+            "record.ended_at": chinese_datetime(local_time(times.ended))}
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _final_snapshot(snap: Snapshot, request: _Request, doc_id: str, number: IssuedNumber,
