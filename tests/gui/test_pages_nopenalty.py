@@ -195,3 +195,53 @@ def test_a_leader_exports_the_list_and_imports_a_new_version(
     assert page.message.text() == _("Imported {items} items in {domains} domains.",
                                     items=len(stored[-1].items),
                                     domains=len(stored[-1].domains))
+
+
+def test_a_leader_reviews_a_bureaus_draft_list_and_publishes_it(
+        fresh: tuple[MainWindow, ServiceContext], qtbot: QtBot, tmp_path: Path) -> None:
+    from tests.integration.test_bureau_lists import META, csv_file
+
+    window, ctx = fresh
+    leader = _user(ctx, "squad_leader")
+    header = ["序号", "行政处罚事项", "实施机关", "不予处罚适用条件", "法律依据", "备注"]
+    rows = [["1", "对在人口集中地区露天焚烧落叶的处罚", "市城管执法局",
+             "违法行为轻微，及时改正，没有造成危害后果",
+             "《中华人民共和国大气污染防治法》第一百一十九条第一款", ""],
+            ["2", "对擅自改动燃气计量表的处罚", "市城管执法局", "首次被发现，当场改正",
+             "《示例省燃气管理条例》第二十八条", ""]]
+    path = csv_file(tmp_path / "b.csv", "示例市城市管理和综合执法局不予处罚事项清单", header,
+                    rows, ["备注：本清单自2026年2月1日起施行。"])
+    result = import_list(ctx=ctx, officer_id=leader.officer_id, path=path, metadata=META)
+    assert result.draft and result.to_review == (2,)
+    window.set_user(leader)
+    page = _page(window, qtbot)
+    page.reload()
+    qtbot.waitUntil(lambda: page.version_table.rowCount() == 2, timeout=WAIT_MS)
+    row = next(r for r in range(2) if page.version_table.item(r, 1).text() == META["doc_no"])
+    page.version_table.setCurrentCell(row, 0)
+    qtbot.waitUntil(lambda: page.review_bar.isVisible(), timeout=WAIT_MS)
+    assert "2" in page.review_state.text() and not page.publish_button.isEnabled()
+    tree = page.tree
+    leaf = next(tree.topLevelItem(b).child(c) for b in range(tree.topLevelItemCount())
+                for c in range(tree.topLevelItem(b).childCount())
+                if tree.topLevelItem(b).child(c).text(0).startswith("？"))
+    tree.setCurrentItem(leaf)
+    assert leaf.data(0, Qt.ItemDataRole.UserRole) == 2
+    page.codes_edit.setText("NOPE1")
+    qtbot.mouseClick(page.map_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "NOPE1" in page.message.text(), timeout=WAIT_MS)
+    assert [lst.status for lst in lists(ctx=ctx) if lst.doc_no == META["doc_no"]] == ["draft"]
+    code = sorted(t for i in lists(ctx=ctx) for item in i.items for t in item.violation_codes)[0]
+    page.codes_edit.setText(code)
+    qtbot.mouseClick(page.map_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.publish_button.isEnabled(), timeout=WAIT_MS)
+    qtbot.mouseClick(page.publish_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.confirm_box is not None and page.confirm_box.isVisible(),
+                    timeout=WAIT_MS)
+    assert META["doc_no"] in page.confirm_box.text() or "不予处罚事项清单" in \
+        page.confirm_box.text()
+    (publish,) = [b for b in page.confirm_box.buttons() if b.text() == _("Publish the list")]
+    publish.click()
+    qtbot.waitUntil(lambda: any(lst.doc_no == META["doc_no"] and lst.status == "published"
+                                for lst in lists(ctx=ctx)), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not page.review_bar.isVisible(), timeout=WAIT_MS)

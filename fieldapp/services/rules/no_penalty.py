@@ -102,9 +102,9 @@ def export_list(*, ctx: ServiceContext, list_id: str, path: Path) -> Path:
     return path
 
 
-# Lists are only ever added (an import is a new version) and a draft is published once,
-# so the counts and the latest import time identify what is stored; advice reads the
-# lists on every call.
+# Lists are only ever added (an import is a new version), a draft is published once and
+# its review only confirms items and changes their codes, so these counts and the latest
+# import time identify what is stored; advice reads the lists on every call.
 _cached: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], list[NoPenaltyList]]] = (
     weakref.WeakKeyDictionary())
 
@@ -113,9 +113,12 @@ def lists(*, ctx: ServiceContext) -> list[NoPenaltyList]:
     """Every stored version, by start date then import order."""
     with ctx.read() as session:
         row = tables.NoPenaltyList
-        # Lists are only added, or published once: these three identify what is stored.
+        item, link = tables.NoPenaltyItem, tables.NoPenaltyItemViolation
         stamp = (*session.exec(select(func.count(), func.max(row.imported_at))).one(),
-                 session.exec(select(func.count()).where(row.status == "published")).one())
+                 session.exec(select(func.count()).where(row.status == "published")).one(),
+                 # a leader's review of a draft makes new versions of items and codes
+                 session.exec(select(func.count(), func.sum(item.version))).one(),
+                 session.exec(select(func.count(), func.sum(link.version))).one())
         cached = _cached.get(ctx.store)
         if cached is not None and cached[0] == stamp:
             return list(cached[1])

@@ -1,6 +1,8 @@
 """免罚清单: the no-penalty list in force and its other versions, browsed by domain with
-the legal text of each item. Leaders import a new version and see every bad row;
-everyone may export a version (CSV, Excel or JSON).
+the legal text of each item. Leaders import a new version and see every bad row; a
+bureau's list comes in as a draft, and the leader confirms or maps each item it matched
+with doubt or not at all, then publishes it; everyone may export a version (CSV, Excel
+or JSON).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from fieldapp.services.rules import (
     export_list,
     import_list,
     lists,
+    map_item,
+    publish_list,
 )
 from fieldapp.ui.guards import ask_once
 from fieldapp.ui.pages.base import Page
@@ -40,6 +44,7 @@ from fieldapp.ui.qt import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMessageBox,
     QPushButton,
@@ -60,6 +65,7 @@ from fieldapp.ui.widgets import documents_folder, record_table, show_status, sug
 TREE_PANEL_PX = 400
 VERSION_ROWS_SHOWN = 3  # more versions scroll
 ROW_PX = 40
+CODES_EDIT_PX = 200
 _ITEM_ROLE = Qt.ItemDataRole.UserRole
 _EXPORT_FILTERS = {N_("Excel workbook (*.xlsx)"): ".xlsx", N_("CSV file (*.csv)"): ".csv",
                    N_("JSON file (*.json)"): ".json"}
@@ -165,6 +171,7 @@ class NoPenaltyPage(Page):
         self.file_dialog: QFileDialog | None = None
         self.errors_dialog: ImportErrorsDialog | None = None
         self.confirm_box: QMessageBox | None = None
+        self._select_after_reload: str | None = None  # a list just imported
         self._build()
         self._connect()
         self.user_changed()
@@ -200,6 +207,7 @@ class NoPenaltyPage(Page):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([TREE_PANEL_PX, 1280 - TREE_PANEL_PX])
         splitter.setChildrenCollapsible(False)
+        self.review_bar = self._build_review()
         versions_title = QLabel(_("Versions"), self)
         versions_title.setProperty("role", "subheading")
         layout = QVBoxLayout(self)
@@ -209,6 +217,28 @@ class NoPenaltyPage(Page):
         layout.addWidget(versions_title)
         layout.addWidget(self.version_table)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.review_bar)
+
+    def _build_review(self) -> QWidget:
+        """A draft's review: the chosen item's violation codes, confirmed or changed,
+        and the list published once every item is confirmed."""
+        bar = QWidget(self)
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 4, 0, 0)
+        self.review_state = QLabel(bar)
+        self.review_state.setWordWrap(True)
+        self.codes_edit = QLineEdit(bar)
+        self.codes_edit.setPlaceholderText(_("violation codes, e.g. SZ01 SZ03"))
+        self.codes_edit.setMinimumWidth(CODES_EDIT_PX)
+        self.map_button = QPushButton(_("Confirm the match"), bar)
+        self.publish_button = QPushButton(_("Publish the list"), bar)
+        row.addWidget(self.review_state, 1)
+        row.addWidget(QLabel(_("violation codes"), bar))
+        row.addWidget(self.codes_edit)
+        row.addWidget(self.map_button)
+        row.addWidget(self.publish_button)
+        bar.setVisible(False)
+        return bar
 
     def _build_versions(self) -> QTableWidget:
         headers = [heading(_("title")), heading(_("document number")),
@@ -229,6 +259,9 @@ class NoPenaltyPage(Page):
         self.tree.currentItemChanged.connect(lambda item, _prev: self._show_item(item))
         self.import_button.clicked.connect(self.choose_import_file)
         self.export_button.clicked.connect(self.choose_export_file)
+        self.map_button.clicked.connect(self.map_current_item)
+        self.codes_edit.returnPressed.connect(self.map_current_item)
+        self.publish_button.clicked.connect(self.publish_shown)
 
     # what the window tells us
     def context_ready(self) -> None:
@@ -237,6 +270,7 @@ class NoPenaltyPage(Page):
     def user_changed(self) -> None:
         user = self.state.user
         self.import_button.setVisible(user is not None and may(user.role, Action.IMPORT_LIST))
+        self._show_review()
 
     def records_changed(self, changes: OpChanges) -> None:
         if changes.touches(K.LISTS):
@@ -250,7 +284,9 @@ class NoPenaltyPage(Page):
                                   key=f"no-penalty-{id(self)}")
 
     def show_versions(self, versions: Versions) -> None:
-        keep = self.shown.id if self.shown else versions.in_force_id
+        keep = self._select_after_reload or (self.shown.id if self.shown
+                                             else versions.in_force_id)
+        self._select_after_reload = None
         self.versions = versions
         current = next((lst for lst in versions.lists if lst.id == versions.in_force_id),
                        None)
@@ -276,7 +312,11 @@ class NoPenaltyPage(Page):
         table.blockSignals(False)
         rows = [lst.id for lst in versions.lists]
         if rows:
-            table.setCurrentCell(rows.index(keep) if keep in rows else 0, 0)
+            wanted = rows.index(keep) if keep in rows else 0
+            if table.currentRow() == wanted:  # no signal: show the reloaded version
+                self._show_version(wanted)
+            else:
+                table.setCurrentCell(wanted, 0)
         self.export_button.setEnabled(bool(rows))
 
     def _show_version(self, row: int) -> None:
@@ -290,7 +330,8 @@ class NoPenaltyPage(Page):
             branch = QTreeWidgetItem([f"{domain}（{len(items)}）"])
             branch.setFlags(Qt.ItemFlag.ItemIsEnabled)
             for item in items:
-                leaf = QTreeWidgetItem([f"{item.item_no}. {item.name}"])
+                mark = "" if item.match_state == "confirmed" else "？"
+                leaf = QTreeWidgetItem([f"{mark}{item.item_no}. {item.name}"])
                 leaf.setData(0, _ITEM_ROLE, item.item_no)
                 leaf.setToolTip(0, f"{item.name} · {EXEMPTION_LABELS[item.exemption_kind]}")
                 branch.addChild(leaf)
@@ -301,6 +342,7 @@ class NoPenaltyPage(Page):
             self.tree.setCurrentItem(first.child(0))
         else:
             self.item_view.clear()
+        self._show_review()
 
     def _show_item(self, leaf: QTreeWidgetItem | None) -> None:
         number = leaf.data(0, _ITEM_ROLE) if leaf is not None else None
@@ -308,6 +350,57 @@ class NoPenaltyPage(Page):
                     None) if self.shown else None
         if item is not None:
             self.item_view.setHtml(item_html(item))
+            self.codes_edit.setText(" ".join(item.violation_codes))
+
+    def current_item(self) -> NoPenaltyItem | None:
+        leaf = self.tree.currentItem()
+        number = leaf.data(0, _ITEM_ROLE) if leaf is not None else None
+        return next((i for i in self.shown.items if i.item_no == number),
+                    None) if self.shown else None
+
+    def _show_review(self) -> None:
+        user, lst = self.state.user, self.shown
+        draft = lst is not None and lst.status == "draft"
+        allowed = user is not None and may(user.role, Action.IMPORT_LIST)
+        self.review_bar.setVisible(draft and allowed)
+        if not draft or lst is None:
+            return
+        waiting = [i.item_no for i in lst.items if i.match_state != "confirmed"]
+        self.review_state.setText(
+            _("Draft, not in force: items {items} wait for your review (marked ？).",
+              items="、".join(map(str, waiting))) if waiting else
+            _("Every item is confirmed: the list can be published."))
+        self.publish_button.setEnabled(not waiting)
+
+    def map_current_item(self) -> None:
+        ctx, user, lst, item = self.state.ctx, self.state.user, self.shown, self.current_item()
+        if ctx is None or user is None or lst is None or not lst.id or item is None:
+            return
+        codes = self.codes_edit.text().replace("、", " ").replace(",", " ").split()
+        list_id, officer_id, number = lst.id, user.officer_id, item.item_no
+        self.state.worker.run(lambda: map_item(ctx=ctx, officer_id=officer_id,
+                                               list_id=list_id, item_no=number, codes=codes),
+                              lambda _written: self.show_message(_(
+                                  "Item {number} now covers {codes}.", number=number,
+                                  codes="、".join(c.upper() for c in codes))),
+                              on_error=lambda e: self.show_message(
+                                  _("Error: {error}", error=describe(e)), True))
+
+    def publish_shown(self) -> None:
+        ctx, user, lst = self.state.ctx, self.state.user, self.shown
+        if ctx is None or user is None or lst is None or not lst.id:
+            return
+        list_id, officer_id = lst.id, user.officer_id
+        self.confirm_box = ask_once(
+            self, _("Publish the list"),
+            _("Publish {title}? From its effective date it is the list in force.",
+              title=lst.title), _("Publish the list"),
+            lambda: self.state.worker.run(
+                lambda: publish_list(ctx=ctx, officer_id=officer_id, list_id=list_id),
+                lambda _written: self.show_message(_(
+                    "The list is published and can be in force from its start date.")),
+                on_error=lambda e: self.show_message(_("Error: {error}", error=describe(e)),
+                                                     True)))
 
     def show_message(self, text: str, error: bool = False) -> None:
         show_status(self.message, text, error)
@@ -347,8 +440,12 @@ class NoPenaltyPage(Page):
 
     def _imported(self, result: ImportResult) -> None:
         self.shown = None  # show the new version
-        self.show_message(_("Imported {items} items in {domains} domains.",
-                            items=result.items, domains=result.domains))
+        self._select_after_reload = result.list_id
+        text = _("Imported {items} items in {domains} domains.", items=result.items,
+                 domains=result.domains)
+        if result.draft:
+            text += " " + _("Saved as a draft: review the items marked ？ and publish it.")
+        self.show_message(text)
 
     def _import_failed(self, error: BaseException) -> None:
         self.show_message(_("Error: {error}", error=describe(error)), True)
