@@ -94,18 +94,11 @@ def test_a_bureaus_list_is_imported_reviewed_mapped_and_published(cli, tmp_path)
     """A bureau's CSV as published (title row, notes, no codes): imported as a draft
     naming the items to review, refused for publication until each is confirmed or
     mapped, then published and in force."""
-    from tests.integration.test_bureau_lists import csv_file
+    from tests.integration.test_bureau_lists import draft_csv
 
     assert cli("demo", "--subjects", "5", "--inspections", "0").code == 0
     leader = _one(cli, "SELECT certificate_no FROM officer WHERE role = 'squad_leader'")[0]
-    header = ["序号", "行政处罚事项", "实施机关", "不予处罚适用条件", "法律依据", "备注"]
-    rows = [["1", "对在人口集中地区露天焚烧落叶的处罚", "市城管执法局",
-             "违法行为轻微，及时改正，没有造成危害后果",
-             "《中华人民共和国大气污染防治法》第一百一十九条第一款", "当场改正的适用"],
-            ["2", "对擅自改动燃气计量表的处罚", "市城管执法局", "首次被发现，当场改正",
-             "《示例省燃气管理条例》第二十八条", ""]]
-    path = csv_file(tmp_path / "b.csv", "示例市城市管理和综合执法局不予处罚事项清单", header,
-                    rows, ["备注：本清单自2026年2月1日起施行。"])
+    path = draft_csv(tmp_path / "b.csv")
     imported = cli("list", "import", str(path), "--officer", leader, "--city", "示例市",
                    "--issuer", "示例市城市管理综合行政执法局", "--doc-no", "示城管发〔2026〕9号",
                    "--json")

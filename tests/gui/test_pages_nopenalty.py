@@ -199,18 +199,11 @@ def test_a_leader_exports_the_list_and_imports_a_new_version(
 
 def test_a_leader_reviews_a_bureaus_draft_list_and_publishes_it(
         fresh: tuple[MainWindow, ServiceContext], qtbot: QtBot, tmp_path: Path) -> None:
-    from tests.integration.test_bureau_lists import META, csv_file
+    from tests.integration.test_bureau_lists import META, draft_csv
 
     window, ctx = fresh
     leader = _user(ctx, "squad_leader")
-    header = ["序号", "行政处罚事项", "实施机关", "不予处罚适用条件", "法律依据", "备注"]
-    rows = [["1", "对在人口集中地区露天焚烧落叶的处罚", "市城管执法局",
-             "违法行为轻微，及时改正，没有造成危害后果",
-             "《中华人民共和国大气污染防治法》第一百一十九条第一款", ""],
-            ["2", "对擅自改动燃气计量表的处罚", "市城管执法局", "首次被发现，当场改正",
-             "《示例省燃气管理条例》第二十八条", ""]]
-    path = csv_file(tmp_path / "b.csv", "示例市城市管理和综合执法局不予处罚事项清单", header,
-                    rows, ["备注：本清单自2026年2月1日起施行。"])
+    path = draft_csv(tmp_path / "b.csv")
     result = import_list(ctx=ctx, officer_id=leader.officer_id, path=path, metadata=META)
     assert result.draft and result.to_review == (2,)
     window.set_user(leader)

@@ -81,6 +81,19 @@ def csv_file(path: Path, title: str, header: list[str], rows: list[list[str]],
     return path
 
 
+def draft_csv(path: Path) -> Path:
+    """A bureau's CSV with one item the catalogue matches and one it cannot (item 2): it
+    comes in as a draft waiting for a leader's review."""
+    header = ["序号", "行政处罚事项", "实施机关", "不予处罚适用条件", "法律依据", "备注"]
+    rows = [["1", "对在人口集中地区露天焚烧落叶的处罚", "市城管执法局",
+             "违法行为轻微，及时改正，没有造成危害后果",
+             "《中华人民共和国大气污染防治法》第一百一十九条第一款", ""],
+            ["2", "对擅自改动燃气计量表的处罚", "市城管执法局", "首次被发现，当场改正",
+             "《示例省燃气管理条例》第二十八条", ""]]
+    return csv_file(path, "示例市城市管理和综合执法局不予处罚事项清单", header, rows,
+                    ["备注：本清单自2026年2月1日起施行。"])
+
+
 @pytest.fixture
 def leader(org):
     return org.officers[0]
