@@ -238,3 +238,30 @@ def test_a_leader_reviews_a_bureaus_draft_list_and_publishes_it(
     qtbot.waitUntil(lambda: any(lst.doc_no == META["doc_no"] and lst.status == "published"
                                 for lst in lists(ctx=ctx)), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not page.review_bar.isVisible(), timeout=WAIT_MS)
+
+
+def test_a_bureaus_sheet_without_its_details_asks_for_them_once(
+        fresh: tuple[MainWindow, ServiceContext], qtbot: QtBot, tmp_path: Path) -> None:
+    from fieldapp.ui.pages.nopenalty import ListDetailsDialog
+    from tests.integration.test_bureau_lists import META, draft_csv
+
+    window, ctx = fresh
+    window.set_user(_user(ctx, "squad_leader"))
+    page = _page(window, qtbot)
+    path = draft_csv(tmp_path / "bureau.csv")
+    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
+    _choose_file(page, qtbot, path)
+    _confirm_import(page, qtbot, path)
+    qtbot.waitUntil(lambda: page.details_dialog is not None and
+                    page.details_dialog.isVisible(), timeout=WAIT_MS)
+    dialog = page.details_dialog
+    assert isinstance(dialog, ListDetailsDialog) and path.name in dialog.findChild(
+        type(page.message)).text()
+    assert len(lists(ctx=ctx)) == 1  # nothing imported while the details are missing
+    for key, edit in dialog.edits.items():
+        edit.setText(str(META.get(key, "")))
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(lists(ctx=ctx)) == 2, timeout=WAIT_MS)
+    stored = next(lst for lst in lists(ctx=ctx) if lst.doc_no == META["doc_no"])
+    assert stored.status == "draft" and stored.issuer == META["issuer"]
+    qtbot.waitUntil(lambda: page.review_bar.isVisible(), timeout=WAIT_MS)

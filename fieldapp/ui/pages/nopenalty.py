@@ -42,6 +42,7 @@ from fieldapp.ui.qt import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -158,6 +159,54 @@ class ImportErrorsDialog(QDialog):
         layout.addWidget(buttons)
 
 
+# The list details a leader may give when the file lacks them (a bureau's table rarely
+# prints its city, issuer or document number): label in the file → metadata key.
+_DETAIL_LABELS = {"城市": "city", "发布机关": "issuer", "文号": "doc_no",
+                  "清单名称": "title", "生效日期": "effective_from"}
+
+
+def missing_details(error: BaseException) -> list[str]:
+    """The metadata keys a refused import lacked, when those are all that was wrong."""
+    if not isinstance(error, ImportErrors) or not error.problems:
+        return []
+    if any(p.row != 0 or p.column not in _DETAIL_LABELS for p in error.problems):
+        return []
+    return [_DETAIL_LABELS[p.column] for p in error.problems]
+
+
+class ListDetailsDialog(QDialog):
+    """The details a bureau's sheet does not print, asked once before importing again."""
+
+    def __init__(self, path: Path, keys: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Import a no-penalty list"))
+        intro = QLabel(_("{file} does not say its list's {details}: give them to import "
+                         "it.", file=path.name, details="、".join(
+                             label for label, key in _DETAIL_LABELS.items() if key in keys)),
+                       self)
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        self.edits: dict[str, QLineEdit] = {}
+        for label, key in _DETAIL_LABELS.items():
+            if key in keys or key == "doc_no":
+                edit = QLineEdit(self)
+                form.addRow(label, edit)
+                self.edits[key] = edit
+        buttons = QDialogButtonBox(self)
+        buttons.addButton(_("Import"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def details(self) -> dict[str, str]:
+        return {key: edit.text().strip() for key, edit in self.edits.items()
+                if edit.text().strip()}
+
+
 class NoPenaltyPage(Page):
     key = "nopenalty"
     # Not "No-penalty list": the glossary makes that 轻微违法行为免罚清单, too long for
@@ -170,6 +219,7 @@ class NoPenaltyPage(Page):
         self.shown: NoPenaltyList | None = None
         self.file_dialog: QFileDialog | None = None
         self.errors_dialog: ImportErrorsDialog | None = None
+        self.details_dialog: ListDetailsDialog | None = None
         self.confirm_box: QMessageBox | None = None
         self._select_after_reload: str | None = None  # a list just imported
         self._build()
@@ -429,14 +479,16 @@ class NoPenaltyPage(Page):
               "{title}.", file=path.name, title=current.title),
             _("Import"), lambda: self.import_file(path))
 
-    def import_file(self, path: Path) -> None:
+    def import_file(self, path: Path, details: dict[str, str] | None = None) -> None:
         ctx, user = self.state.ctx, self.state.user
         if ctx is None or user is None or not may(user.role, Action.IMPORT_LIST):
             return
         officer_id = user.officer_id
+        metadata = dict(details) if details else None
         self.show_message(_("Importing {name}…", name=path.name))
-        self.state.worker.run(lambda: import_list(ctx=ctx, officer_id=officer_id, path=path),
-                              self._imported, on_error=self._import_failed)
+        self.state.worker.run(
+            lambda: import_list(ctx=ctx, officer_id=officer_id, path=path, metadata=metadata),
+            self._imported, on_error=lambda error: self._import_failed(error, path, details))
 
     def _imported(self, result: ImportResult) -> None:
         self.shown = None  # show the new version
@@ -447,7 +499,15 @@ class NoPenaltyPage(Page):
             text += " " + _("Saved as a draft: review the items marked ？ and publish it.")
         self.show_message(text)
 
-    def _import_failed(self, error: BaseException) -> None:
+    def _import_failed(self, error: BaseException, path: Path | None = None,
+                       given: dict[str, str] | None = None) -> None:
+        missing = missing_details(error)
+        if path is not None and missing and not given:
+            self.details_dialog = ListDetailsDialog(path, missing, self)
+            self.details_dialog.accepted.connect(lambda: self.import_file(
+                path, self.details_dialog.details() if self.details_dialog else None))
+            self.details_dialog.open()
+            return
         self.show_message(_("Error: {error}", error=describe(error)), True)
         if isinstance(error, ImportErrors):
             self.errors_dialog = ImportErrorsDialog(error, self)
