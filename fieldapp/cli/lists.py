@@ -10,6 +10,7 @@ from fieldapp.cli.access import acting_officer, context
 from fieldapp.cli.options import (
     Access,
     add_officer,
+    code,
     command,
     input_file,
     noun,
@@ -50,7 +51,7 @@ def _list(p: Parser) -> None:
         "confirm an item's match, or map it to other violation codes"), access=Access.WRITE)
     mapping.add_argument("id", metavar="ID", type=record_id(N_("no-penalty list")))
     mapping.add_argument("item_no", metavar="ITEM_NO", type=whole(N_("item number"), 1, 9999))
-    mapping.add_argument("codes", metavar="CODE", nargs="+", type=_code,
+    mapping.add_argument("codes", metavar="CODE", nargs="+", type=code(N_("violation code")),
                          help=_("the catalogue's violation codes the item covers"))
     add_officer(mapping)
     publish = command(actions, "publish", cmd_publish, _(
@@ -66,16 +67,6 @@ def _list(p: Parser) -> None:
 _DETAIL_OPTIONS = (("--city", N_("city")), ("--issuer", N_("issuer")),
                    ("--doc-no", N_("document number")), ("--title", N_("title")),
                    ("--effective-from", N_("effective from")))
-
-
-def _code(value: str) -> str:
-    code = value.strip().upper()
-    if not code or len(code) > 20 or not code.isalnum():
-        from fieldapp.domain.errors import ValidationError
-
-        raise ValidationError("violation codes", "'{value}' is not a violation code",
-                              value=value[:40])
-    return code
 
 
 def _calendar(p: Parser) -> None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from fieldapp.domain.bureau_lists import (
     CatalogueEntry,
@@ -112,13 +112,15 @@ _cached: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], list[NoPenaltyL
 def lists(*, ctx: ServiceContext) -> list[NoPenaltyList]:
     """Every stored version, by start date then import order."""
     with ctx.read() as session:
-        row = tables.NoPenaltyList
-        item, link = tables.NoPenaltyItem, tables.NoPenaltyItemViolation
-        stamp = (*session.exec(select(func.count(), func.max(row.imported_at))).one(),
-                 session.exec(select(func.count()).where(row.status == "published")).one(),
-                 # a leader's review of a draft makes new versions of items and codes
-                 session.exec(select(func.count(), func.sum(item.version))).one(),
-                 session.exec(select(func.count(), func.sum(link.version))).one())
+        # One statement on advice's hot path: lists, their latest import, the published
+        # ones, and the versions a leader's review of a draft makes.
+        stamp = tuple(session.connection().exec_driver_sql(
+            "SELECT (SELECT COUNT(*) FROM no_penalty_list),"
+            " (SELECT MAX(imported_at) FROM no_penalty_list),"
+            " (SELECT COUNT(*) FROM no_penalty_list WHERE status = 'published'),"
+            " (SELECT COUNT(*) || ':' || TOTAL(version) FROM no_penalty_item),"
+            " (SELECT COUNT(*) || ':' || TOTAL(version) FROM no_penalty_item_violation)"
+        ).one())
         cached = _cached.get(ctx.store)
         if cached is not None and cached[0] == stamp:
             return list(cached[1])
