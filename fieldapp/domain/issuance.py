@@ -117,10 +117,11 @@ def check_no_placeholder(kind: K, snapshot: Mapping[str, str], missing_rule: str
     """A party never receives "待本市配置" or a list of alternatives as its legal basis."""
     if kind not in OUTGOING:
         return
-    for key in ("violation.provision", "violation.penalty_provision"):
+    for key, label in (("violation.provision", "violated provision"),
+                       ("violation.penalty_provision", "penalty provision")):
         marker = placeholder_in(snapshot.get(key, ""))
         if marker:
-            raise ValidationError(key, "the legal basis still says '{marker}': the city rule "
+            raise ValidationError(label, "the legal basis still says '{marker}': the city rule "
                                   "for {violation} is missing; a leader sets it under the "
                                   "city's rules", marker=marker, violation=missing_rule)
 

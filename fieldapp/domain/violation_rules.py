@@ -45,7 +45,7 @@ class ViolationRule:
 def check_rule_text(rule: ViolationRule) -> None:
     """A rule a city configures must be complete: both articles, distinct, no
     placeholder."""
-    for field, text in (("provision", rule.provision),
+    for field, text in (("violated provision", rule.provision),
                         ("penalty provision", rule.penalty_provision)):
         if not text.strip():
             raise ValidationError(field, "is required")

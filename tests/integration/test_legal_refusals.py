@@ -286,7 +286,7 @@ def test_a_placeholder_basis_never_reaches_a_party(tmp_path):
         with pytest.raises(ValidationError) as err:
             issue_document(ctx=ctx, officer_id=ids[1], kind=K.EDUCATION_NOTICE,
                            finding_id=finding)
-        assert err.value.field == "violation.provision"
+        assert err.value.field == "violated provision"
         assert err.value.params["marker"] == "待本市配置"
         assert "JM02" in err.value.params["violation"]
         assert list_documents(ctx=ctx) == []
