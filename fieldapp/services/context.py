@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from fieldapp.domain.changes import ChangeKind
 from fieldapp.domain.ids import uuid7
@@ -19,6 +19,7 @@ from fieldapp.domain.permissions import OPEN, Action, PermissionDenied, require
 from fieldapp.store import chain
 from fieldapp.store.keys import public_key_text
 from fieldapp.store.lock import SHARED_WAIT_S, take_for_start
+from fieldapp.store.queries import staff as queries
 from fieldapp.store.store import Store
 from fieldapp.store.tables import Device, Officer
 from fieldapp.store.unit import Tx, enqueue_rows
@@ -98,8 +99,7 @@ SETUP_DONE_KEY = "setup_done"
 
 def setup_done(session: Session) -> bool:
     """Whether an officer has logged in on this device (set-up mode is over)."""
-    return session.connection().exec_driver_sql(
-        "SELECT 1 FROM sync_state WHERE key = ?", (SETUP_DONE_KEY,)).first() is not None
+    return queries.state_flag(session, key=SETUP_DONE_KEY)
 
 
 def open_context(data_dir: Path, clock: Clock = system_clock) -> ServiceContext:
@@ -139,7 +139,7 @@ def _local_device(ctx: ServiceContext) -> str:
     """This device's id; registers it (with a new signing key) the first time, and
     records the key of a device registered before keys were made at registration."""
     with ctx.read() as session:
-        device = session.exec(select(Device).where(Device.is_local == True)).first()  # noqa: E712
+        device = queries.local_device(session)
     if device is not None:
         if not device.public_key and not ctx.store.key_path.exists():
             _record_new_key(ctx, device.id)
@@ -165,8 +165,7 @@ def _cover_old_records(ctx: ServiceContext) -> None:
             return
     with ctx.store.write(now=ctx.now(), device_id=ctx.device_id, officer_id="",
                          new_id=ctx.new_id) as tx:
-        demo = tx.conn.exec_driver_sql(
-            "SELECT 1 FROM sync_state WHERE key = 'demo_data'").first() is not None
+        demo = queries.state_flag(tx.session, key="demo_data")
         covered = chain.cover_baseline(
             tx.conn, device_id=ctx.device_id, now=tx.now, new_id=ctx.new_id,
             enqueue=None if demo else lambda m, rows: enqueue_rows(tx, m, rows))

@@ -12,8 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import select
-
 from fieldapp.crypto.passwords import hash_password, password_matches
 from fieldapp.domain.changes import ChangeKind
 from fieldapp.domain.errors import DomainError, ValidationError
@@ -22,6 +20,7 @@ from fieldapp.domain.permissions import Action
 from fieldapp.services.context import SETUP_DONE_KEY, ServiceContext
 from fieldapp.services.results import Written
 from fieldapp.store.audit import utc_text
+from fieldapp.store.queries import staff as queries
 from fieldapp.store.tables import Officer, Squad
 from fieldapp.store.unit import Tx
 
@@ -84,8 +83,7 @@ def login(*, ctx: ServiceContext, certificate_no: str, password: str) -> LoggedI
 
 def active_officer(tx: Tx, certificate_no: str) -> Officer:
     """The active officer with this certificate number, refused while locked out."""
-    officer = tx.session.exec(select(Officer).where(
-        Officer.certificate_no == certificate_no.strip())).first()
+    officer = queries.officer_by_certificate(tx.session, certificate_no=certificate_no)
     if officer is None or not officer.active:
         raise ValidationError("certificate number", "no active officer has this number")
     locked = officer.locked_until
@@ -134,9 +132,8 @@ def _check_hq_verifier(tx: Tx, officer_id: str, name: str) -> None:
     """On a device enrolled with HQ the password hash is HQ's verifier, cached at the
     officer's last online login (``services.sync.login``): past its validity the officer
     must log in online once again."""
-    row = tx.conn.exec_driver_sql("SELECT valid_until FROM hq_verifier WHERE officer_id = ?",
-                                  (officer_id,)).first()
-    if row is not None and str(row[0]) < utc_text(tx.now):
+    valid_until = queries.hq_verifier_valid_until(tx.session, officer_id=officer_id)
+    if valid_until is not None and valid_until < utc_text(tx.now):
         raise DomainError("{name} has not logged in online for too long: log in online "
                           "once (with HQ reachable) to log in offline again", name=name)
 
@@ -144,7 +141,5 @@ def _check_hq_verifier(tx: Tx, officer_id: str, name: str) -> None:
 def login_choices(*, ctx: ServiceContext) -> list[LoggedIn]:
     """The officers who can log in on this device (for the login list)."""
     with ctx.read() as session:
-        rows = session.exec(select(Officer, Squad).join(Squad).where(
-            Officer.active == True, Officer.password_hash != "")  # noqa: E712
-            .order_by(Squad.name, Officer.certificate_no)).all()
+        rows = queries.login_choices(session)
     return [LoggedIn(o.id, o.name, o.certificate_no, o.role, s.id, s.name) for o, s in rows]

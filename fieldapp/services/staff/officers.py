@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import func, select
-
 from fieldapp.domain.entities import OfficerRef, OfficerRole
 from fieldapp.domain.errors import NotFound
 from fieldapp.services.context import ServiceContext
+from fieldapp.store.queries import staff as queries
 from fieldapp.store.tables import Officer
 
 
@@ -22,13 +21,12 @@ def officer_ref(officer: Officer) -> OfficerRef:
 
 def list_officers(*, ctx: ServiceContext) -> list[Officer]:
     with ctx.read() as session:
-        return list(session.exec(select(Officer).order_by(Officer.certificate_no)))
+        return queries.officers(session)
 
 
 def officer_by_certificate(*, ctx: ServiceContext, certificate_no: str) -> Officer:
     with ctx.read() as session:
-        officer = session.exec(
-            select(Officer).where(Officer.certificate_no == certificate_no.strip())).first()
+        officer = queries.officer_by_certificate(session, certificate_no=certificate_no)
     if officer is None:
         raise NotFound("certificate number", certificate_no)
     return officer
@@ -38,5 +36,4 @@ def records_since(*, ctx: ServiceContext) -> dt.date | None:
     """The squad's first day: nothing can have been recorded before its first officer's
     certificate was valid (None while no officer is set up)."""
     with ctx.read() as session:
-        first = session.exec(select(func.min(Officer.certificate_valid_from))).one()
-    return first if isinstance(first, dt.date) else None
+        return queries.first_certificate_day(session)

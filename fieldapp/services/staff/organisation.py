@@ -6,13 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import select
-
 from fieldapp.domain.entities import OfficerRole
 from fieldapp.domain.errors import ValidationError
 from fieldapp.domain.permissions import Action
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.results import Written
+from fieldapp.store.queries import staff as queries
 from fieldapp.store.tables import AgencyProfile, Grid, Officer, Squad
 
 
@@ -27,7 +26,7 @@ def set_agency(*, ctx: ServiceContext, full_name: str, short_code: str,
     if not short_code.strip():
         raise ValidationError("document number prefix", "is required")
     with ctx.write(by_officer_id, action=Action.SET_UP) as tx:
-        if tx.session.exec(select(AgencyProfile)).first() is not None:
+        if queries.agency(tx.session) is not None:
             raise ValidationError("agency name", "an agency is already set up")
         agency = tx.add(AgencyProfile(id=tx.new_id(), full_name=full_name.strip(),
                                       short_code=short_code.strip(), updated_at=tx.now,
@@ -40,7 +39,7 @@ def set_agency(*, ctx: ServiceContext, full_name: str, short_code: str,
 def add_squad(*, ctx: ServiceContext, name: str, code: str,
               by_officer_id: str = "") -> Written:
     with ctx.write(by_officer_id, action=Action.SET_UP) as tx:
-        agency = tx.session.exec(select(AgencyProfile)).first()
+        agency = queries.agency(tx.session)
         if agency is None:
             raise ValidationError("agency name", "set up the agency first")
         squad = tx.add(Squad(id=tx.new_id(), agency_id=agency.id, name=name, code=code))
@@ -59,8 +58,7 @@ def add_officer(*, ctx: ServiceContext, squad_id: str, name: str, certificate_no
         raise ValidationError("certificate number", "valid until {to} is before valid from "
                               "{start}", to=valid_to.isoformat(), start=valid_from.isoformat())
     with ctx.write(by_officer_id, action=Action.SET_UP) as tx:
-        clash = tx.session.exec(select(Officer).where(
-            Officer.certificate_no == certificate_no.strip())).first()
+        clash = queries.officer_by_certificate(tx.session, certificate_no=certificate_no)
         if clash is not None:
             raise ValidationError("certificate number", "already belongs to {name}",
                                   name=clash.name)
@@ -90,8 +88,6 @@ class GridView:
 
 
 def list_grids(*, ctx: ServiceContext, squad_id: str | None = None) -> list[GridView]:
-    query = select(Grid).order_by(Grid.code)
-    if squad_id:
-        query = query.where(Grid.squad_id == squad_id)
     with ctx.read() as session:
-        return [GridView(g.id, g.code, g.name, g.squad_id) for g in session.exec(query)]
+        return [GridView(g.id, g.code, g.name, g.squad_id)
+                for g in queries.grids(session, squad_id=squad_id)]

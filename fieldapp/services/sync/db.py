@@ -20,6 +20,7 @@ from typing import Any
 
 from fieldapp.services.context import ServiceContext
 from fieldapp.store.engine import DB_FILE
+from fieldapp.store.queries import sync as queries
 
 
 def connect(ctx: ServiceContext) -> sqlite3.Connection:
@@ -43,8 +44,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def get(conn: sqlite3.Connection, key: str, default: str = "") -> str:
-    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
-    return str(row[0]) if row else default
+    value = queries.state_value(conn, key=key)
+    return default if value is None else value
 
 
 def put(conn: sqlite3.Connection, key: str, value: Any) -> None:

@@ -16,6 +16,7 @@ from fieldapp.atomic import TEMP_PREFIX, fsync_dir
 from fieldapp.services.context import ServiceContext
 from fieldapp.services.sync import db
 from fieldapp.store.audit import utc_text
+from fieldapp.store.queries import sync as queries
 from fieldapp.sync.client import HqClient, HqRefused
 from fieldapp.sync.protocol import BlobState, ErrorCode
 
@@ -44,8 +45,7 @@ def sync_files(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection) 
     summary = FilesSummary()
     now = utc_text(ctx.now())
     _queue_uploads(conn, now)
-    queued = [str(r[0]) for r in conn.execute(
-        "SELECT sha256 FROM blob_queue WHERE direction = 'up' AND state != 'done'")]
+    queued = queries.queued_files(conn, direction="up")
     for start in range(0, len(queued), _QUERY):
         status = client.blob_status(queued[start:start + _QUERY])
         for item in status.items:
@@ -54,18 +54,15 @@ def sync_files(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection) 
                 summary.uploaded += 1
             elif _upload(ctx, client, conn, item.sha256, item.offset, now):
                 summary.uploaded += 1
-    for (sha,) in conn.execute("SELECT sha256 FROM blob_queue WHERE direction = 'down' AND "
-                               "state != 'done'").fetchall():
-        summary.downloaded += _download(ctx, client, conn, str(sha), now)
+    for sha in queries.queued_files(conn, direction="down"):
+        summary.downloaded += _download(ctx, client, conn, sha, now)
     summary.pending = pending_files(conn)
-    summary.failed = int(conn.execute("SELECT COUNT(*) FROM blob_queue WHERE state = "
-                                      "'failed'").fetchone()[0])
+    summary.failed = queries.failed_files_count(conn)
     return summary
 
 
 def pending_files(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT COUNT(*) FROM blob_queue WHERE state != 'done'")
-               .fetchone()[0])
+    return queries.pending_files_count(conn)
 
 
 def _set(conn: sqlite3.Connection, sha: str, direction: str, state: str, offset: int,

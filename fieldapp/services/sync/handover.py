@@ -27,6 +27,7 @@ from fieldapp.services.context import ServiceContext
 from fieldapp.services.sync import db
 from fieldapp.services.sync.link import HANDOVER_SUFFIX
 from fieldapp.store.audit import utc_text
+from fieldapp.store.queries import sync as queries
 from fieldapp.sync.client import HqClient
 
 
@@ -45,16 +46,13 @@ def export_unsynced(ctx: ServiceContext, conn: sqlite3.Connection,
     data_dir = ctx.store.data_dir
     stamp = utc_text(ctx.now())[:19].replace(" ", "T").replace(":", "")
     path = dest or data_dir.parent / f"{data_dir.name}-handover-{stamp}{HANDOVER_SUFFIX}"
-    changes = [json.loads(p) | {"_state": s, "_reason": r} for p, s, r in conn.execute(
-        "SELECT payload_json, state, reason FROM outbox WHERE state IN ('pending', "
-        "'rejected') ORDER BY seq")]
+    changes = [json.loads(p) | {"_state": s, "_reason": r}
+               for p, s, r in queries.pending_envelopes(conn)]
     acked = int(db.get(conn, db.ACKED, "0"))
-    events = [dict(zip(("seq", "id", "at", "device_id", "officer_id", "action", "entity",
-                        "entity_id", "payload", "prev_hash", "hash"), row, strict=True))
-              for row in conn.execute(
-                  "SELECT seq, id, at_utc, device_id, officer_id, action, entity, entity_id,"
-                  " payload_json, prev_hash, hash FROM audit_event WHERE seq > ?"
-                  " ORDER BY seq", (acked,))]
+    names = ("seq", "id", "at", "device_id", "officer_id", "action", "entity",
+             "entity_id", "payload", "format", "prev_hash", "hash")
+    events = [{k: v for k, v in zip(names, row, strict=True) if k != "format"}
+              for row in queries.chain_events_after(conn, seq=acked)]
     shas = sorted({str(c["fields"].get("sha256")) for c in changes
                    if c.get("entity") == "evidence" and c["fields"].get("sha256")})
     buffer = io.BytesIO()

@@ -18,6 +18,7 @@ from fieldapp.services.sync import db
 from fieldapp.services.sync.errors import refused_text
 from fieldapp.services.sync.link import client_for, link_dir, load_link
 from fieldapp.services.sync.pull import pull_all
+from fieldapp.store.queries import sync as queries
 from fieldapp.sync.client import HqClient, HqRefused, HqUnreachable
 from fieldapp.sync.protocol import LoginRequest, LoginResponse
 
@@ -48,8 +49,7 @@ def online_login(*, ctx: ServiceContext, certificate_no: str, password: str,
 def _cache(ctx: ServiceContext, client: HqClient, answer: LoginResponse) -> None:
     conn = db.connect(ctx)
     try:
-        if conn.execute("SELECT 1 FROM officer WHERE id = ?",
-                        (answer.officer.id,)).fetchone() is None:
+        if not queries.officer_known(conn, officer_id=answer.officer.id):
             pull_all(ctx, client, conn)  # the officer comes down with the reference data
         with db.transaction(conn):
             # Not through the outbox: a verifier never travels from the device.

@@ -16,6 +16,7 @@ from fieldapp.services.context import ServiceContext
 from fieldapp.services.paperwork.numbers import number_catalogue
 from fieldapp.services.sync import db
 from fieldapp.store import pulled
+from fieldapp.store.queries import sync as queries
 from fieldapp.sync.client import HqClient, HqRefused
 from fieldapp.sync.protocol import Change, LeaseRequest, ReturnRequest
 
@@ -27,12 +28,9 @@ NEXT_YEAR_DAYS = 14  # lease next year's blocks this many days before the year t
 def numbers_left(conn: sqlite3.Connection, device_id: str, squad_id: str,
                  year: int) -> dict[str, int]:
     """Serials left in this device's HQ blocks, by document kind."""
-    rows = conn.execute(
-        "SELECT kind, SUM(MAX(last_serial - next_serial + 1, 0)) FROM number_block"
-        " WHERE device_id = ? AND squad_id = ? AND year = ? AND source = 'hq'"
-        " GROUP BY kind", (device_id, squad_id, year)).fetchall()
     left = dict.fromkeys(number_catalogue().codes, 0)
-    left.update({str(kind): int(n) for kind, n in rows})
+    left.update(queries.hq_serials_left(conn, device_id=device_id, squad_id=squad_id,
+                                        year=year))
     return left
 
 
@@ -65,19 +63,16 @@ def refill(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection,
 def _give_back(client: HqClient, conn: sqlite3.Connection, device_id: str,
                this_year: int) -> list[Change]:
     out = []
-    for block_id, next_serial in conn.execute(
-            "SELECT id, next_serial FROM number_block WHERE device_id = ? AND source = 'hq'"
-            " AND year < ? AND next_serial <= last_serial", (device_id, this_year)).fetchall():
-        out.append(_return(client, str(block_id), int(next_serial)))
+    for block_id, next_serial in queries.unused_hq_blocks(conn, device_id=device_id,
+                                                          before_year=this_year):
+        out.append(_return(client, block_id, next_serial))
     return [c for c in out if c is not None]
 
 
 def return_unused(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection) -> int:
     """Every unused serial of this device's blocks back to HQ (before a hand-over)."""
-    rows = conn.execute("SELECT id, next_serial FROM number_block WHERE device_id = ? AND "
-                        "source = 'hq' AND next_serial <= last_serial",
-                        (ctx.device_id,)).fetchall()
-    blocks = [c for c in (_return(client, str(i), int(n)) for i, n in rows) if c is not None]
+    rows = queries.unused_hq_blocks(conn, device_id=ctx.device_id)
+    blocks = [c for c in (_return(client, i, n) for i, n in rows) if c is not None]
     if blocks:
         _store(ctx, conn, blocks)
     return len(blocks)

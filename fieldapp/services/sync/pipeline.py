@@ -26,6 +26,7 @@ from fieldapp.services.sync.pull import pull_all
 from fieldapp.services.sync.push import pending_count, push_all
 from fieldapp.store.audit import utc_text
 from fieldapp.store.entities import BY_ENTITY
+from fieldapp.store.queries import sync as queries
 from fieldapp.sync.client import HqClient, HqRefused, HqUnreachable
 from fieldapp.sync.protocol import MAX_CLOCK_SKEW_MS, ErrorCode
 
@@ -193,9 +194,6 @@ def _note_error(conn: sqlite3.Connection, text: str) -> None:
 
 def _counts(conn: sqlite3.Connection, report: SyncReport) -> None:
     report.waiting = pending_count(conn)
-    report.rejected = int(conn.execute(
-        "SELECT COUNT(*) FROM outbox WHERE state = 'rejected' AND resolved_at = ''")
-        .fetchone()[0])
-    report.conflicts = int(conn.execute(
-        "SELECT COUNT(*) FROM sync_conflict WHERE resolved_at = ''").fetchone()[0])
+    report.rejected = queries.open_rejection_count(conn)
+    report.conflicts = queries.open_conflict_count(conn)
     report.files_pending = files.pending_files(conn)

@@ -20,6 +20,7 @@ from fieldapp.services.context import ServiceContext
 from fieldapp.services.sync import db
 from fieldapp.store import pulled
 from fieldapp.store.audit import utc_text as audit_text
+from fieldapp.store.queries import sync as queries
 from fieldapp.sync.client import HqClient
 from fieldapp.sync.protocol import DEFAULT_PULL_PAGE, Entity
 
@@ -134,8 +135,7 @@ def _apply(ctx: ServiceContext, conn: sqlite3.Connection, page: dict[str, Any],
 
 
 def _pending(conn: sqlite3.Connection) -> set[tuple[str, str]]:
-    return {(str(e), str(i)) for e, i in conn.execute(
-        "SELECT DISTINCT entity, entity_id FROM outbox WHERE state = 'pending'")}
+    return queries.pending_entities(conn)
 
 
 def _merges(conn: sqlite3.Connection, merges: Any) -> int:

@@ -23,6 +23,7 @@ from fieldapp.services.context import ServiceContext
 from fieldapp.services.sync import db
 from fieldapp.store import audit, pulled, receipts
 from fieldapp.store.chain import DbApi
+from fieldapp.store.queries import sync as queries
 from fieldapp.sync.client import HqClient
 from fieldapp.sync.protocol import (
     MAX_PUSH_CHANGES,
@@ -57,8 +58,7 @@ class PushSummary:
 
 
 def pending_count(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
-               .fetchone()[0])
+    return queries.pending_count(conn)
 
 
 def push_all(ctx: ServiceContext, client: HqClient, conn: sqlite3.Connection, *,
@@ -97,16 +97,10 @@ def _segment(conn: sqlite3.Connection, acked: int,
     events: list[dict[str, Any]] = []
     rows = 0
     missing = set(wanted)
-    cursor = conn.execute(
-        "SELECT seq, id, at_utc, device_id, officer_id, action, entity, entity_id,"
-        " payload_json, format, prev_hash, hash FROM audit_event WHERE seq > ? ORDER BY seq"
-        " LIMIT ?", (acked, SEGMENT_EVENTS))
     for seq, id_, at, dev, officer, action, entity, entity_id, payload, fmt, prev, digest \
-            in cursor.fetchall():
+            in queries.chain_events_after(conn, seq=acked, limit=SEGMENT_EVENTS):
         refs = [{"entity": e, "entity_id": i, "version": v, "sha256": s.hex()}
-                for e, i, v, s in conn.execute(
-                    "SELECT entity, entity_id, version, sha256 FROM audit_row WHERE seq = ?"
-                    " ORDER BY pos", (seq,))]
+                for e, i, v, s in queries.event_rows(conn, seq=seq)]
         if events and (rows + len(refs) > SEGMENT_ROWS or (wanted and not missing)):
             break
         rows += len(refs)
@@ -121,9 +115,7 @@ def _segment(conn: sqlite3.Connection, acked: int,
 
 def _changes(conn: sqlite3.Connection) -> list[tuple[tuple[tuple[str, str, int], str], str]]:
     """((record version, change id), envelope JSON) of the oldest pending changes."""
-    rows = conn.execute("SELECT entity, entity_id, version, id, payload_json FROM outbox"
-                        " WHERE state = 'pending' ORDER BY seq LIMIT ?",
-                        (BATCH_CHANGES,)).fetchall()
+    rows = queries.pending_batch(conn, limit=BATCH_CHANGES)
     return [(((str(e), str(i), int(v)), str(c)), str(p)) for e, i, v, c, p in rows]
 
 
@@ -208,8 +200,7 @@ def _mark(conn: sqlite3.Connection, result: ChangeResult, now: str, summary: Pus
 
 
 def _keep_conflicts(conn: sqlite3.Connection, result: ChangeResult, now: str) -> None:
-    entity, entity_id = conn.execute("SELECT entity, entity_id FROM outbox WHERE id = ?",
-                                     (result.change_id,)).fetchone() or ("", "")
+    entity, entity_id = queries.change_entity(conn, change_id=result.change_id)
     conn.executemany(
         "INSERT OR IGNORE INTO sync_conflict (id, entity, entity_id, field, kept_json,"
         " lost_json, kept_hlc, lost_hlc, change_id, at) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -222,7 +213,6 @@ def _pending(conn: sqlite3.Connection, items: list[pulled.Pulled]) -> set[tuple[
     """Records among ``items`` with a local change still waiting to be pushed."""
     out: set[tuple[str, str]] = set()
     for item in items:
-        if conn.execute("SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? AND "
-                        "state = 'pending' LIMIT 1", item.key).fetchone():
+        if queries.is_pending(conn, entity=item.key[0], entity_id=item.key[1]):
             out.add(item.key)
     return out

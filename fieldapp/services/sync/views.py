@@ -25,6 +25,7 @@ from fieldapp.services.sync.link import load_link
 from fieldapp.services.sync.numbers import numbers_left, years_to_stock
 from fieldapp.store.audit import utc_text
 from fieldapp.store.entities import BY_ENTITY
+from fieldapp.store.queries import sync as queries
 from fieldapp.sync.protocol import SPECS, Entity, Nature, Reason
 
 # What the officer does about each kind of refusal (shown beside HQ's message).
@@ -114,22 +115,16 @@ def sync_status(*, ctx: ServiceContext) -> SyncStatus:
         return SyncStatus(enrolled=False)
     conn = db.connect(ctx)
     try:
-        def one(sql: str) -> int:
-            return int(conn.execute(sql).fetchone()[0])
-
-        held = ",".join(f"'{r}'" for r in _HELD)
         last = db.get(conn, db.LAST_SYNC)
         skew = db.get(conn, db.SKEW)
         return SyncStatus(
             enrolled=True, server=link.server, squad=link.squad_name,
             last_sync=dt.datetime.fromisoformat(last).replace(tzinfo=dt.UTC) if last else None,
-            waiting=one("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"),
-            held=one(f"SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND reason_code IN "
-                     f"({held})"),
-            rejected=one("SELECT COUNT(*) FROM outbox WHERE state = 'rejected' AND "
-                         "resolved_at = ''"),
-            conflicts=one("SELECT COUNT(*) FROM sync_conflict WHERE resolved_at = ''"),
-            files_pending=one("SELECT COUNT(*) FROM blob_queue WHERE state != 'done'"),
+            waiting=queries.pending_count(conn),
+            held=queries.held_count(conn, reasons=_HELD),
+            rejected=queries.open_rejection_count(conn),
+            conflicts=queries.open_conflict_count(conn),
+            files_pending=queries.pending_files_count(conn),
             numbers_left=numbers_left(conn, ctx.device_id, link.squad_id,
                                       years_to_stock(ctx.now())[0]),
             skew_ms=int(skew) if skew else None, last_error=db.get(conn, db.LAST_ERROR),
@@ -144,23 +139,14 @@ def list_changes(*, ctx: ServiceContext, state: str | None = None, open_only: bo
                  limit: int = 1000) -> list[ChangeView]:
     """Changes by state (``pending``, ``held``, ``rejected``; None: all but plain sent
     ones), newest first."""
-    held = ",".join(f"'{r}'" for r in _HELD)
-    rejected = "state = 'rejected'" + (" AND resolved_at = ''" if open_only else "")
-    where = {"pending": "state = 'pending'",
-             "held": f"state = 'sent' AND reason_code IN ({held})",
-             "rejected": rejected, "sent": "state = 'sent'",
-             None: f"(state = 'pending' OR (state = 'sent' AND reason_code IN ({held}))"
-                   f" OR ({rejected}))"}
-    if state not in where:
+    if state not in STATES and state is not None:
         from fieldapp.domain.errors import ValidationError
 
         raise ValidationError("state", "'{value}' is not one of {choices}", value=state,
                               choices=", ".join(STATES))
     with ctx.read() as session:
-        rows = session.connection().exec_driver_sql(
-            "SELECT id, entity, entity_id, version, state, reason_code, reason, created_at,"
-            f" resolved_at, payload_json, hq_state_json FROM outbox WHERE {where[state]}"
-            " ORDER BY seq DESC LIMIT ?", (limit,)).all()
+        rows = queries.changes(session, state=state, held=_HELD, open_only=open_only,
+                               limit=limit)
     return [_view(r) for r in rows]
 
 
@@ -178,10 +164,7 @@ def _view(row: Any) -> ChangeView:
 
 
 def _rejected(tx: Any, change_id: str) -> ChangeView:
-    row = tx.conn.exec_driver_sql(
-        "SELECT id, entity, entity_id, version, state, reason_code, reason, created_at,"
-        " resolved_at, payload_json, hq_state_json FROM outbox WHERE id = ?",
-        (change_id,)).first()
+    row = queries.change(tx.session, change_id=change_id)
     if row is None:
         raise NotFound("change", change_id)
     view = _view(row)
@@ -239,9 +222,8 @@ def _new_version(tx: Any, obj: Any) -> None:
 
 
 def _as_creation(tx: Any, entity: str, entity_id: str) -> None:
-    seq, payload = tx.conn.exec_driver_sql(
-        "SELECT seq, payload_json FROM outbox WHERE entity = ? AND entity_id = ? AND "
-        "state = 'pending' ORDER BY seq DESC LIMIT 1", (entity, entity_id)).first()
+    seq, payload = queries.last_pending_change(tx.session, entity=entity,
+                                               entity_id=entity_id)
     envelope = json.loads(payload) | {"op": "create", "base_version": 0, "changed": []}
     tx.conn.exec_driver_sql(
         "UPDATE outbox SET op = 'create', base_version = 0, payload_json = ? WHERE seq = ?",
@@ -249,9 +231,7 @@ def _as_creation(tx: Any, entity: str, entity_id: str) -> None:
 
 
 def _envelope(tx: Any, change_id: str) -> dict[str, Any]:
-    row = tx.conn.exec_driver_sql("SELECT payload_json FROM outbox WHERE id = ?",
-                                  (change_id,)).first()
-    return dict(json.loads(row[0]))
+    return dict(json.loads(queries.change_envelope(tx.session, change_id=change_id)))
 
 
 def _model(table: str) -> Any:
@@ -279,11 +259,8 @@ def _python(model: Any, name: str, value: Any) -> Any:
 
 def list_conflicts(*, ctx: ServiceContext, open_only: bool = True) -> list[ConflictView]:
     """Fields this device's changes lost in HQ's merges (HQ keeps the squad's log)."""
-    where = "WHERE resolved_at = ''" if open_only else ""
     with ctx.read() as session:
-        rows = session.connection().exec_driver_sql(
-            "SELECT id, entity, entity_id, field, kept_json, lost_json, at, resolved_at"
-            f" FROM sync_conflict {where} ORDER BY at DESC").all()
+        rows = queries.conflicts(session, open_only=open_only)
     return [ConflictView(str(i), str(e), str(eid), str(f), json.loads(k), json.loads(lo),
                          str(at), str(res)) for i, e, eid, f, k, lo, at, res in rows]
 
