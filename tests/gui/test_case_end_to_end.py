@@ -286,3 +286,133 @@ def test_a_case_goes_from_filing_to_closing_with_every_document(
     for document in issued:
         assert "".join(TITLES[K(document.kind)].split()) in text, document.kind
         assert document.number in text, document.number
+
+
+# --- the list and the refusals ------------------------------------------------------------
+
+
+def test_search_and_filters_find_the_case_by_party_number_status_and_officer(
+        squad: Squad, qtbot: QtBot) -> None:
+    from fieldapp.services.cases import open_case
+
+    with squad.ctx.read() as session:
+        other = session.exec(select(CaseFile.subject_id)).first()
+    assert other is not None
+    pair = (squad.leader.officer_id, squad.lead.officer_id)
+    with squad.ctx.read() as session:
+        from fieldapp.store.tables import Subject
+
+        someone = session.exec(select(Subject.id).where(Subject.id != other)).first()
+    assert someone is not None
+    open_case(ctx=squad.ctx, officer_ids=pair, subject_id=someone, violation_code="JM02")
+    page = _as(squad, qtbot, squad.lead)
+    number = _issue(squad, qtbot, page, K.FILING_APPROVAL)  # gives the case its 案号
+
+    def shown(**filters: object) -> list[str]:
+        page.search.setText(str(filters.get("text", "")))
+        page.status.setCurrentIndex(page.status.findData(filters.get("status")))
+        page.officer.setCurrentIndex(page.officer.findData(filters.get("officer")))
+        qtbot.waitUntil(lambda: page.model.total is not None and not page._search_timer
+                        .isActive() and not squad.window.worker.is_busy(), timeout=WAIT_MS)
+        return [row.id for row in page.model.rows]
+
+    everything = shown()
+    assert squad.case_id in everything and len(everything) > 1
+    assert shown(text="欧阳明") == [squad.case_id]  # part of the party's name
+    assert shown(text="明远鲜果") == [squad.case_id]  # the shop sign
+    assert shown(text=number) == [squad.case_id]  # the 案号 / 文号
+    assert shown(text="没有这个当事人") == []
+    assert squad.case_id in shown(status="filing")
+    assert squad.case_id not in shown(status="investigating")
+    assert squad.case_id in shown(officer=squad.assist.officer_id)
+    assert squad.case_id not in shown(officer=squad.leader.officer_id)
+    # The status column says who acts next, in words.
+    assert squad.case_id in shown(text="欧阳明")
+    cell = page.model.index(0, 2).data()
+    assert cell.splitlines()[1] == "待中队长立案审批"
+
+
+def test_the_case_stays_chosen_and_the_list_where_it_was_after_an_action(
+        squad: Squad, qtbot: QtBot) -> None:
+    for n in range(30):  # enough cases for the list to scroll
+        from fieldapp.services.cases import open_case
+
+        with squad.ctx.read() as session:
+            subject = session.exec(select(CaseFile.subject_id)).first()
+        assert subject is not None
+        open_case(ctx=squad.ctx, officer_ids=(squad.lead.officer_id, squad.assist.officer_id),
+                  subject_id=subject, violation_code="JM02", summary=f"占道经营{n}")
+    page = _as(squad, qtbot, squad.leader)
+    rows = len(page.model.rows)
+    assert rows > 20
+    row = page.model.row_of(squad.case_id)
+    assert row is not None
+    page.table.scrollToBottom()
+    page.table.selectRow(row)
+    qtbot.waitUntil(lambda: not squad.window.worker.is_busy(), timeout=WAIT_MS)
+    scrolled = page.table.verticalScrollBar().value()
+    assert scrolled > 0
+    _take(squad, qtbot, page, Action.APPROVE_FILING)
+    qtbot.waitUntil(lambda: page.model.row_of(squad.case_id) is not None, timeout=WAIT_MS)
+    chosen = page.table.selectionModel().selectedRows()
+    assert [page.model.rows[i.row()].id for i in chosen] == [squad.case_id]
+    assert page.table.verticalScrollBar().value() == scrolled
+    assert page.detail.detail is not None and page.detail.detail.case.id == squad.case_id
+    assert page.detail.message.text() == _("Done: {action}", action=_("approve_filing"))
+
+
+def test_an_approver_who_handles_the_case_is_refused_with_the_reason(
+        squad: Squad, qtbot: QtBot) -> None:
+    from fieldapp.domain.errors import ValidationError
+    from fieldapp.i18n import describe
+    from fieldapp.services.cases import open_case
+
+    with squad.ctx.read() as session:
+        subject = session.exec(select(CaseFile.subject_id)).first()
+    assert subject is not None
+    own = open_case(ctx=squad.ctx, officer_ids=(squad.leader.officer_id, squad.lead.officer_id),
+                    subject_id=subject, violation_code="JM02", summary="中队长承办的案件").id
+    squad.case_id = own
+    page = _as(squad, qtbot, squad.leader)
+    button = page.detail.action_buttons[Action.APPROVE_FILING]
+    assert not button.isEnabled()
+    reason = page.detail.refusals.text()
+    assert reason == button.toolTip() and squad.leader.name in reason
+    assert "承办" in reason and page.detail.refusals.isVisibleTo(page.detail)
+    with pytest.raises(ValidationError) as refused:  # and the service refuses it
+        act(ctx=squad.ctx, case_id=own, officer_id=squad.leader.officer_id,
+            action=Action.APPROVE_FILING)
+    assert describe(refused.value) == reason
+    assert _events(squad) == 1
+
+
+def test_an_issued_document_is_shown_as_issued_and_not_offered_again(
+        squad: Squad, qtbot: QtBot, tmp_path: Path) -> None:
+    page = _as(squad, qtbot, squad.lead)
+    key = _issue_button_key(page, K.FILING_APPROVAL)
+    number = _issue(squad, qtbot, page, K.FILING_APPROVAL)
+    page = _as(squad, qtbot, squad.assist)  # reloaded, as the other officer
+    assert key not in page.detail.issue_buttons and key in page.detail.open_buttons
+    labels = [page.detail.paper_grid.itemAt(i).widget() for i in
+              range(page.detail.paper_grid.count())]
+    assert any(number in (w.text() if hasattr(w, "text") else "") for w in labels)
+    qtbot.mouseClick(page.detail.reprint_buttons[key], Qt.MouseButton.LeftButton)
+    dialog = page.save_dialog
+    assert isinstance(dialog, QFileDialog)
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
+    target = tmp_path / "again.pdf"
+    dialog.selectFile(str(target))
+    dialog.accept()
+    qtbot.waitUntil(lambda: target.exists() and not squad.window.worker.is_busy(),
+                    timeout=WAIT_MS)
+    assert target.read_bytes().startswith(b"%PDF")
+    assert len([d for d in list_documents(ctx=squad.ctx, case_id=squad.case_id)
+                if d.kind == K.FILING_APPROVAL.value]) == 1
+
+
+def test_only_the_case_officers_may_issue_its_documents(squad: Squad, qtbot: QtBot) -> None:
+    page = _as(squad, qtbot, squad.leader)
+    button = page.detail.issue_buttons[_issue_button_key(page, K.FILING_APPROVAL)]
+    assert not button.isEnabled()
+    assert squad.leader.name in page.detail.no_papers.text()
+    assert page.detail.no_papers.isVisibleTo(page.detail)
