@@ -156,7 +156,7 @@ class CasesPage(Page):
         """Widths for the longest usual values in the current font (large text too)."""
         metrics = QFontMetrics(self.font())
         header = self.table.horizontalHeader()
-        for column, sample in ((0, "东城管立字〔2026〕第0000号"), (2, "待承办人出具行政处罚决定书"),
+        for column, sample in ((0, "东城管立字〔2026〕第0000号"), (2, "待负责人立案审批"),
                                (3, "2026-12-31（暂定）")):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 20)
 
@@ -262,6 +262,9 @@ class CasesPage(Page):
             self.detail.show_detail(None)
         if keep is not None:
             self.table.verticalScrollBar().setValue(keep[1])
+        if row is not None and not self.table.viewport().rect().intersects(
+                self.table.visualRect(self.model.index(row, 0))):
+            self.table.scrollTo(self.model.index(row, 0))  # the case moved in the order
 
     def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
