@@ -19,8 +19,8 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, exists, func, select
 
 from fieldapp.domain.entities import CaseStatus
-from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.errors import DomainError
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.workflow import Action, CaseState, Procedure, is_open
 from fieldapp.services.cases.legal_checks import own_case_refusal
 from fieldapp.services.cases.next_step import NextStep, next_step

@@ -46,6 +46,7 @@ __all__ = [
     "DocumentView",
     "DossierCancelled",
     "IssuedDocument",
+    "WordsField",
     "amend_document",
     "available_layouts",
     "case_papers",
@@ -65,5 +66,4 @@ __all__ = [
     "verify",
     "void_document",
     "void_unused_number",
-    "WordsField",
 ]

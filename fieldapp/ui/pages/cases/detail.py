@@ -3,8 +3,8 @@ may take now, its history and its documents."""
 
 from __future__ import annotations
 
-from fieldapp.domain.localtime import to_local
 from fieldapp.domain.errors import DomainError
+from fieldapp.domain.localtime import to_local
 from fieldapp.domain.workflow import Action
 from fieldapp.i18n import _, describe
 from fieldapp.services.cases import CaseDetail, CaseEventView, Deadline

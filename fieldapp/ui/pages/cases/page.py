@@ -26,7 +26,7 @@ from fieldapp.ui.pages.cases.case_list import (
 )
 from fieldapp.ui.pages.cases.detail import CaseDetailPanel
 from fieldapp.ui.pages.cases.dossier import DossierPrinter
-from fieldapp.ui.pages.cases.papers import IssueDialog, Issued, IssueRequest, issue, save_copy
+from fieldapp.ui.pages.cases.papers import Issued, IssueDialog, IssueRequest, issue, save_copy
 from fieldapp.ui.qt import (
     QAbstractItemView,
     QCheckBox,

@@ -24,6 +24,7 @@ from fieldapp.services.paperwork import (
     record_service,
     reprint_document,
 )
+from fieldapp.ui.printing import save_pdf
 from fieldapp.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -39,7 +40,6 @@ from fieldapp.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from fieldapp.ui.printing import save_pdf
 
 SITTING_MINUTES = 30  # the default length of a sitting the officers then correct
 DATETIME_FORMAT = "yyyy-MM-dd HH:mm"
