@@ -3,14 +3,16 @@
     .venv/bin/python docs/screenshots/make_screenshots.py
 
 Every page at 1366×768 in Chinese (logged in as the demo squad leader), again in tablet
-mode, the inspection page just after recording, the login dialog, and the inspection
-flow at 1920×1080 in Chinese and in English.
+mode, the inspection page just after recording, the login dialog, the inspection
+flow at 1920×1080 in Chinese and in English, and the cases page with one case at
+several stages (``cases-stage-*.png``; ``--cases`` makes only these).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -20,7 +22,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from fieldapp import i18n
 from fieldapp.demo.load import generate_demo
-from fieldapp.domain.entities import FindingData, InspectionData, StepKind
+from fieldapp.domain.entities import (
+    FindingData,
+    InspectionData,
+    StepKind,
+    SubjectData,
+    SubjectKind,
+)
 from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.workflow import Action
 from fieldapp.services.cases import act, open_case
@@ -30,7 +38,7 @@ from fieldapp.services.paperwork import issue_document
 from fieldapp.services.preferences import Preferences, save_preferences
 from fieldapp.services.rules import violation_types
 from fieldapp.services.staff import LoggedIn, login_choices
-from fieldapp.services.subjects import find_subjects
+from fieldapp.services.subjects import create_subject, find_subjects
 from fieldapp.ui.app import create_application, create_main_window
 from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.qt import QApplication
@@ -158,11 +166,77 @@ def shoot(app: QApplication, ctx: ServiceContext, user: LoggedIn, marks: dict[st
     window.close()
 
 
+FINE = {"kinds": ["fine"], "fine_fen": 50_000}
+
+
+def case_stages(app: QApplication, ctx: ServiceContext) -> None:
+    """One case found on the street, shown at several stages to whom must act."""
+    users = login_choices(ctx=ctx)
+    leader = next(u for u in users if u.role == "squad_leader")
+    lead, assist = [u for u in users if u.role == "officer"
+                    and u.squad_id == leader.squad_id][:2]
+    head = next(u for u in users if u.role == "agency_head")
+    subject = create_subject(ctx=ctx, officer_id=lead.officer_id, data=SubjectData(
+        kind=SubjectKind.INDIVIDUAL_BUSINESS, name="欧阳明远", shop_sign="明远鲜果店",
+        id_number="110101198001010010", gender="male", phone="13800138000",
+        address="东华门大街28号")).id
+    at = dt.datetime.now(agency_zone()) - dt.timedelta(hours=1)
+    record_inspection(ctx=ctx, data=InspectionData(
+        subject_id=subject, officer_ids=(lead.officer_id, assist.officer_id), at=at,
+        address="东华门大街28号门前", findings=(FindingData(
+            violation_code="JM02", facts="在东华门大街28号店外占道摆放水果摊位约6平方米",
+            corrected_on_spot=False, step=StepKind.ENFORCE, override_reason="经劝导拒不改正"),)))
+    with ctx.read() as s:
+        case = s.connection().exec_driver_sql(
+            "SELECT id FROM case_file WHERE subject_id = ?", (subject,)).one()[0]
+    window = create_main_window(ctx, ask_login=False)
+    window.show()
+    window.resize(1366, 768)
+
+    def shot(user: LoggedIn, name: str) -> None:
+        window.set_user(user)
+        page = window.go("cases")
+        settle(app, window)
+        page.open_only.setCurrentIndex(page.open_only.findData(False))  # type: ignore[attr-defined]
+        settle(app, window)
+        page.show_case(case)  # type: ignore[attr-defined]
+        settle(app, window)
+        window.grab().save(str(HERE / f"cases-stage-{name}.png"))
+        print("saved", f"cases-stage-{name}.png")
+
+    def issue(kind: str, **kw: object) -> str:
+        return issue_document(ctx=ctx, officer_id=lead.officer_id, kind=kind, case_id=case,
+                              **kw).id  # type: ignore[arg-type]
+
+    shot(lead, "1-filing")
+    issue("filing_approval")
+    shot(leader, "2-approval")
+    for approver in (leader, head):
+        act(ctx=ctx, case_id=case, officer_id=approver.officer_id,
+            action=Action.APPROVE_FILING)
+    issue("inspection_record")
+    act(ctx=ctx, case_id=case, officer_id=lead.officer_id,
+        action=Action.FINISH_INVESTIGATION, payload={"penalty": FINE})
+    act(ctx=ctx, case_id=case, officer_id=lead.officer_id, action=Action.NOTIFY)
+    issue("prior_notice")
+    shot(lead, "3-notifying")
+    act(ctx=ctx, case_id=case, officer_id=head.officer_id, action=Action.DECIDE,
+        payload={"decision": "penalty", "penalty": FINE, "party_waived_statement": True})
+    shot(lead, "4-decided")
+    window.worker.shutdown()
+    window.close()
+
+
 def main() -> None:
     app = create_application()
     with tempfile.TemporaryDirectory(prefix="fieldapp-shots-") as tmp:
         ctx = open_context(Path(tmp) / "data")
         generate_demo(ctx=ctx)
+        i18n.set_language("zh_CN")
+        case_stages(app, ctx)
+        if "--cases" in sys.argv[1:]:
+            ctx.close()
+            return
         marks = prepare(ctx)
         user = next(u for u in login_choices(ctx=ctx) if u.role == "squad_leader")
         pages = ["today", "inspection", "subjects", "cases", "documents", "nopenalty",

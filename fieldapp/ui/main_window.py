@@ -169,6 +169,9 @@ class MainWindow(QMainWindow):
         inspection, documents = self.pages.get("inspection"), self.pages.get("documents")
         if inspection is not None and documents is not None:
             inspection.document_issued.connect(self.show_document)  # type: ignore[attr-defined]
+        cases = self.pages.get("cases")
+        if cases is not None and documents is not None:
+            cases.document_issued.connect(self.show_document)  # type: ignore[attr-defined]
         today = self.pages.get("today")
         if today is not None:
             today.open_case.connect(self.show_case)  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from fieldapp.services.cases.history import (
     count_cases,
     overdue_case_counts,
 )
+from fieldapp.services.cases.next_step import NextStep, next_step
 from fieldapp.services.cases.workflow import (
     CaseView,
     Deadline,
@@ -35,6 +36,7 @@ __all__ = [
     "CaseRow",
     "CaseView",
     "Deadline",
+    "NextStep",
     "act",
     "case_actions",
     "case_detail",
@@ -43,6 +45,7 @@ __all__ = [
     "count_cases",
     "get_case",
     "list_cases",
+    "next_step",
     "open_case",
     "open_case_in",
     "overdue_case_counts",

@@ -16,11 +16,14 @@ from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, exists, func, select
 
 from fieldapp.domain.entities import CaseStatus
+from fieldapp.domain.errors import DomainError
 from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.workflow import Action, CaseState, Procedure, is_open
+from fieldapp.services.cases.legal_checks import own_case_refusal
+from fieldapp.services.cases.next_step import NextStep, next_step
 from fieldapp.services.cases.workflow import (
     CaseView,
     Deadline,
@@ -29,9 +32,10 @@ from fieldapp.services.cases.workflow import (
     get_case,
 )
 from fieldapp.services.context import ServiceContext
+from fieldapp.services.paperwork.case_papers import live_filed
 from fieldapp.services.rules import deadline_calendar
 from fieldapp.services.subjects import display_name
-from fieldapp.store.tables import CaseEvent, CaseFile, Officer, Subject, ViolationType
+from fieldapp.store.tables import CaseEvent, CaseFile, Document, Officer, Subject, ViolationType
 
 PAGE_SIZE = 200
 
@@ -41,9 +45,11 @@ class CaseFilter:
     """Which cases a list shows; the same fields as ``list_cases`` takes."""
 
     squad_id: str | None = None
-    officer_id: str | None = None
+    officer_id: str | None = None  # one of the case's two officers
     open_only: bool = True
     overdue_only: bool = False
+    status: CaseStatus | None = None
+    text: str = ""  # part of the party's name or shop sign, of the 案号 or of a 文号
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class CaseRow:
     lead_officer: str
     opened_at: dt.datetime
     next_deadline: Deadline | None
+    next_step: NextStep | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,10 @@ class CaseDetail:
     source: str
     events: tuple[CaseEventView, ...]
     actions: tuple[Action, ...]
+    next_step: NextStep | None = None
+    # Steps the role allows but this officer may not take on this case, with the reason
+    # the service gives when they are tried (nobody approves their own case).
+    refusals: tuple[tuple[Action, DomainError], ...] = ()
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
@@ -107,7 +118,22 @@ def _conditions(where: CaseFilter, today: dt.date) -> list[ColumnElement[bool]]:
     if where.overdue_only:
         start_of_today = dt.datetime.combine(today, dt.time(0), agency_zone()).astimezone(dt.UTC)
         found.append(col(CaseFile.next_deadline_at) < start_of_today)
+    if where.status is not None:
+        found.append(col(CaseFile.status) == where.status.value)
+    if where.text.strip():
+        found.append(_matching(where.text.strip()))
     return found
+
+
+def _matching(text: str) -> ColumnElement[bool]:
+    """The party's name or shop sign, the 案号, or the 文号 of one of its documents."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    parties = select(Subject.id).where(or_(col(Subject.name).like(pattern, escape="\\"),
+                                           col(Subject.shop_sign).like(pattern, escape="\\")))
+    numbered = exists().where(col(Document.case_id) == CaseFile.id,
+                              col(Document.number).like(pattern, escape="\\"))
+    return or_(col(CaseFile.subject_id).in_(parties),
+               col(CaseFile.case_no).like(pattern, escape="\\"), numbered)
 
 
 def _today(ctx: ServiceContext, today: dt.date | None) -> dt.date:
@@ -140,6 +166,7 @@ def case_rows(*, ctx: ServiceContext, where: CaseFilter = CaseFilter(),
         .offset(offset).limit(limit))
     with ctx.read() as session:
         found = session.exec(query).all()
+        papers = live_filed(session, [case.id for case, *_rest in found])
     rows = []
     for case, subject, violation, lead in found:
         state = CaseState.from_json(json.loads(case.state_json))
@@ -147,7 +174,8 @@ def case_rows(*, ctx: ServiceContext, where: CaseFilter = CaseFilter(),
         rows.append(CaseRow(
             case.id, case.case_no, display_name(subject), violation,
             CaseStatus(case.status), Procedure(case.procedure), lead, _utc(case.opened_at),
-            min(upcoming, key=lambda d: d.due, default=None)))
+            min(upcoming, key=lambda d: d.due, default=None),
+            next_step(state, papers.get(case.id, []), day)))
     return rows
 
 
@@ -174,6 +202,7 @@ def case_detail(*, ctx: ServiceContext, case_id: str, officer_id: str | None = N
     """The case, its names, its events, and what ``officer_id`` may do now (nothing when
     no officer is given)."""
     view = get_case(ctx=ctx, case_id=case_id, today=today)
+    day = _today(ctx, today)
     query = (select(CaseFile, Subject, ViolationType.name)
              .join(Subject, col(Subject.id) == CaseFile.subject_id)
              .join(ViolationType, col(ViolationType.code) == CaseFile.violation_code)
@@ -182,11 +211,16 @@ def case_detail(*, ctx: ServiceContext, case_id: str, officer_id: str | None = N
         case, subject, violation = session.exec(query).one()
         lead_name, assist_name = (_officer_name(session, case.lead_officer_id),
                                   _officer_name(session, case.assist_officer_id))
+        papers = live_filed(session, [case_id]).get(case_id, [])
+        officer = session.get(Officer, officer_id) if officer_id else None
     actions = (case_actions(ctx=ctx, case_id=case_id, officer_id=officer_id)
                if officer_id else [])
+    refusals = [(a, r) for a in actions if officer is not None
+                and (r := own_case_refusal(case, officer, a)) is not None]
     return CaseDetail(view, display_name(subject), violation, lead_name, assist_name,
                       case.summary, case.source,
-                      tuple(case_events(ctx=ctx, case_id=case_id)), tuple(actions))
+                      tuple(case_events(ctx=ctx, case_id=case_id)), tuple(actions),
+                      next_step(view.state, papers, day), tuple(refusals))
 
 
 def overdue_case_counts(*, ctx: ServiceContext, squad_id: str | None = None,

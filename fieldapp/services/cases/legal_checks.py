@@ -20,7 +20,10 @@ from fieldapp.domain.workflow import Action, CaseState, Decision
 from fieldapp.services.rules.city_rules import applied_rule_of
 from fieldapp.store.tables import CaseFile, Officer, Subject, ViolationType
 
-_APPROVALS = (Action.APPROVE_FILING, Action.APPROVE_CLOSE)
+# The steps by which someone other than the case's officers lets it go on: approving,
+# reviewing, discussing and deciding it (行政处罚法 art. 58: the review is by others).
+APPROVALS = frozenset({Action.APPROVE_FILING, Action.LEGAL_REVIEW,
+                       Action.COLLECTIVE_DISCUSSION, Action.DECIDE, Action.APPROVE_CLOSE})
 _PENALTY_KEYS = {Action.FINISH_INVESTIGATION: "penalty", Action.RECORD_STATEMENT:
                  "revised_penalty", Action.DECIDE: "penalty", Action.DECIDE_ON_SPOT: "penalty"}
 
@@ -39,9 +42,9 @@ def party_of(session: Session, case: CaseFile) -> PartyFacts:
 def check_action(session: Session, case: CaseFile, officer: Officer, action: Action,
                  payload: dict[str, Any], state: CaseState, day: dt.date) -> None:
     """Refuse what the law forbids; fills the decision's defaults into ``payload``."""
-    if action in _APPROVALS and officer.id in (case.lead_officer_id, case.assist_officer_id):
-        raise ValidationError("officer", "{name} handles this case and may not approve it",
-                              name=officer.name)
+    refused = own_case_refusal(case, officer, action)
+    if refused is not None:
+        raise refused
     penalty = _penalty(payload, action)
     if penalty is not None:
         _check_amount(session, case, state, penalty, payload, day)
@@ -51,6 +54,15 @@ def check_action(session: Session, case: CaseFile, officer: Officer, action: Act
         check_identified(party_of(session, case))
     if action in (Action.DECIDE, Action.DECIDE_ON_SPOT):
         _correction_defaults(session, case, payload, day)
+
+
+def own_case_refusal(case: CaseFile, officer: Officer,
+                     action: Action) -> ValidationError | None:
+    """Nobody approves, reviews or decides a case they handle themselves."""
+    if action in APPROVALS and officer.id in (case.lead_officer_id, case.assist_officer_id):
+        return ValidationError("officer", "{name} handles this case and may not approve it",
+                               name=officer.name)
+    return None
 
 
 def _penalty(payload: dict[str, Any], action: Action) -> Penalty | None:

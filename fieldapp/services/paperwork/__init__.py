@@ -4,6 +4,12 @@ The public surface of the area: UI, CLI and other areas import from here."""
 
 from __future__ import annotations
 
+from fieldapp.services.paperwork.case_papers import (
+    CasePaper,
+    CasePapers,
+    WordsField,
+    case_papers,
+)
 from fieldapp.services.paperwork.documents import (
     DocumentView,
     IssuedDocument,
@@ -35,11 +41,15 @@ from fieldapp.services.paperwork.verify import (
 )
 
 __all__ = [
+    "CasePaper",
+    "CasePapers",
     "DocumentView",
     "DossierCancelled",
     "IssuedDocument",
+    "WordsField",
     "amend_document",
     "available_layouts",
+    "case_papers",
     "dossier_completeness",
     "get_document",
     "issue_document",

@@ -33,6 +33,8 @@ _TEXT_INPUT = {
     Action.LEGAL_REVIEW: ("opinion", N_("Legal review opinion")),
     Action.COLLECTIVE_DISCUSSION: ("conclusion", N_("Conclusion of the discussion")),
     Action.WITHDRAW: ("reason", N_("Reason for withdrawing")),
+    Action.RECORD_STATEMENT: ("statement", N_("What the party stated and argued")),
+    Action.RECORD_HEARING: ("summary", N_("Summary of the hearing")),
 }
 _WITH_DECISION = (Action.FINISH_INVESTIGATION, Action.DECIDE)
 _SUMMARY_KINDS = (PenaltyKind.WARNING, PenaltyKind.FINE)

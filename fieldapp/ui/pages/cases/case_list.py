@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fieldapp.domain.document_kinds import TITLES
 from fieldapp.domain.localtime import to_local
 from fieldapp.domain.penalties import Penalty, PenaltyKind
 from fieldapp.i18n import N_, _, describe
@@ -19,11 +20,13 @@ from fieldapp.services.cases import (
     CaseFilter,
     CaseRow,
     Deadline,
+    NextStep,
     case_detail,
     case_rows,
     count_cases,
 )
 from fieldapp.services.context import ServiceContext
+from fieldapp.services.paperwork import CasePapers, case_papers
 from fieldapp.ui.pages.cases.dossier import optional_module
 from fieldapp.ui.qt import (
     QAbstractTableModel,
@@ -69,6 +72,19 @@ def deadline_text(deadline: Deadline) -> str:
 
 def deadline_tooltip(deadline: Deadline) -> str:
     return f"{value_label(deadline.kind.value)} · {deadline.basis}"
+
+
+def next_step_text(step: NextStep | None) -> str:
+    """"待负责人立案审批", "待承办人出具处罚决定书", "待当事人缴纳罚款"."""
+    if step is None:
+        return ""
+    who = (_("the case officers") if step.own_officers
+           else value_label(step.role.value) if step.role is not None else _("the party"))
+    if step.document is not None:
+        what = _("issue {title}", title=TITLES[step.document])
+    else:
+        what = value_label(step.action.value) if step.action is not None else ""
+    return _("Waiting for {who}: {what}", who=who, what=what)
 
 
 def local_time(moment: dt.datetime) -> str:
@@ -135,11 +151,13 @@ class CaseRecord:
 
     detail: CaseDetail
     documents: tuple[CaseDocument, ...] | None
+    papers: CasePapers | None = None  # what the stage calls for, issued or not
 
 
 def load_case(ctx: ServiceContext, case_id: str, officer_id: str | None) -> CaseRecord:
     return CaseRecord(case_detail(ctx=ctx, case_id=case_id, officer_id=officer_id),
-                    case_documents(ctx, case_id))
+                      case_documents(ctx, case_id),
+                      case_papers(ctx=ctx, case_id=case_id, officer_id=officer_id))
 
 
 # --- the list --------------------------------------------------------------------------
@@ -235,7 +253,9 @@ class CaseListModel(QAbstractTableModel):
         if column == 1:
             return row.violation_name
         if column == 2:
-            return value_label(row.status.value)
+            waiting = next_step_text(row.next_step)
+            return f"{value_label(row.status.value)}\n{waiting}" if waiting \
+                else value_label(row.status.value)
         return deadline_text(row.next_deadline) if row.next_deadline else ""
 
     def _fetch(self, offset: int) -> None:

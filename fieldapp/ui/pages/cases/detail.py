@@ -3,18 +3,22 @@ may take now, its history and its documents."""
 
 from __future__ import annotations
 
+from fieldapp.domain.errors import DomainError
 from fieldapp.domain.localtime import to_local
 from fieldapp.domain.workflow import Action
-from fieldapp.i18n import _
+from fieldapp.i18n import _, describe
 from fieldapp.services.cases import CaseDetail, CaseEventView, Deadline
+from fieldapp.services.paperwork import CasePaper, CasePapers
 from fieldapp.ui.pages.cases.case_list import (
     DEADLINE_COLOURS,
     ROW_PX,
     CaseDocument,
     CaseRecord,
+    deadline_text,
     event_details,
     event_name,
     local_time,
+    next_step_text,
     penalty_text,
     yuan,
 )
@@ -46,11 +50,18 @@ class CaseDetailPanel(QWidget):
 
     action_chosen = Signal(object)  # Action
     print_dossier = Signal()
+    issue_requested = Signal(object)  # CasePaper
+    open_requested = Signal(str)  # document id: shown on the documents page
+    reprint_requested = Signal(str)  # document id: saved again as PDF
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.detail: CaseDetail | None = None
+        self.papers: CasePapers | None = None
         self.action_buttons: dict[Action, QPushButton] = {}
+        self.issue_buttons: dict[tuple[str, str], QPushButton] = {}  # (kind, serves)
+        self.open_buttons: dict[tuple[str, str], QPushButton] = {}
+        self.reprint_buttons: dict[tuple[str, str], QPushButton] = {}
         self.placeholder = QLabel(_("Select a case to see its deadlines, history and the "
                                     "steps you may take."), self)
         self.placeholder.setProperty("role", "hint")
@@ -59,6 +70,10 @@ class CaseDetailPanel(QWidget):
         self.title.setProperty("role", "heading")
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.next_step = QLabel(self)
+        self.next_step.setObjectName("next-step")
+        self.next_step.setProperty("role", "subheading")
+        self.next_step.setWordWrap(True)
         self.facts = QGridLayout()
         self.facts.setHorizontalSpacing(12)
         self.facts.setColumnStretch(1, 1)
@@ -66,6 +81,15 @@ class CaseDetailPanel(QWidget):
         self.deadlines.setHorizontalSpacing(12)
         self.deadlines.setColumnStretch(3, 1)
         self.actions = QGridLayout()
+        self.refusals = QLabel(self)
+        self.refusals.setObjectName("refusals")
+        self.refusals.setWordWrap(True)
+        self.refusals.setProperty("role", "hint")
+        self.paper_grid = QGridLayout()
+        self.paper_grid.setColumnStretch(0, 1)
+        self.no_papers = QLabel(self)
+        self.no_papers.setProperty("role", "hint")
+        self.no_papers.setWordWrap(True)
         self.no_actions = QLabel(self)
         self.no_actions.setProperty("role", "hint")
         self.no_actions.setWordWrap(True)
@@ -112,13 +136,18 @@ class CaseDetailPanel(QWidget):
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(self.title)
-        body.addLayout(self.facts)
-        body.addWidget(self._section(_("Deadlines")))
-        body.addLayout(self.deadlines)
+        body.addWidget(self.next_step)
+        body.addWidget(self.message)
         body.addWidget(self._section(_("What you may do")))
         body.addLayout(self.actions)
         body.addWidget(self.no_actions)
-        body.addWidget(self.message)
+        body.addWidget(self.refusals)
+        body.addWidget(self._section(_("Documents this stage calls for")))
+        body.addLayout(self.paper_grid)
+        body.addWidget(self.no_papers)
+        body.addWidget(self._section(_("Deadlines")))
+        body.addLayout(self.deadlines)
+        body.addLayout(self.facts)
         self.history_title = self._section(heading(_("History")))
         body.addWidget(self.history_title)
         body.addWidget(self.history)
@@ -143,9 +172,11 @@ class CaseDetailPanel(QWidget):
             return
         case = detail.case
         self.title.setText(f"{case.case_no or _('Case')} · {detail.subject_name}")
+        self._fill_next_step(detail)
         self._fill_facts(detail)
         self._fill_deadlines(detail.case.deadlines)
-        self._fill_actions(detail.actions)
+        self._fill_actions(detail.actions, dict(detail.refusals))
+        self._fill_papers(file.papers)
         self._fill_history(detail.events)
         self._fill_documents(file.documents)
 
@@ -189,17 +220,85 @@ class CaseDetailPanel(QWidget):
                                              status, basis)):
                 self.deadlines.addWidget(widget, row, column, Qt.AlignmentFlag.AlignTop)
 
-    def _fill_actions(self, actions: tuple[Action, ...]) -> None:
+    def _fill_next_step(self, detail: CaseDetail) -> None:
+        """Who must act next, and the nearest legal deadline."""
+        text = next_step_text(detail.next_step)
+        deadline = detail.case.next_deadline
+        if deadline is not None:
+            due = deadline_text(deadline).replace("\n", " ")
+            text = _("{step} · {deadline} by {due}", step=text or value_label(
+                detail.case.status.value), deadline=value_label(deadline.kind.value), due=due)
+        self.next_step.setText(text)
+        self.next_step.setVisible(bool(text))
+        colour = DEADLINE_COLOURS.get(deadline.status) if deadline is not None else None
+        self.next_step.setStyleSheet(f"color: {colour.name()};" if colour is not None else "")
+
+    def _fill_actions(self, actions: tuple[Action, ...],
+                      refusals: dict[Action, DomainError]) -> None:
         _clear(self.actions)
         self.action_buttons = {}
         for n, action in enumerate(actions):
             button = QPushButton(value_label(action.value), self)
             button.setObjectName(f"action-{action.value}")
             button.clicked.connect(lambda _checked=False, a=action: self.action_chosen.emit(a))
+            refused = refusals.get(action)
+            if refused is not None:  # the service would refuse it: say why, beforehand
+                button.setEnabled(False)
+                button.setToolTip(describe(refused))
             self.action_buttons[action] = button
             self.actions.addWidget(button, n // ACTIONS_PER_ROW, n % ACTIONS_PER_ROW)
         self.no_actions.setVisible(not actions)
         self.no_actions.setText(_("Your role has no step to take on this case now."))
+        reasons = sorted({describe(r) for r in refusals.values()})
+        self.refusals.setText("\n".join(reasons))
+        self.refusals.setVisible(bool(reasons))
+
+    def _fill_papers(self, papers: CasePapers | None) -> None:
+        """Each paper the stage calls for: issued (文号, open, reprint) or to issue."""
+        _clear(self.paper_grid)
+        self.papers = papers
+        self.issue_buttons, self.open_buttons, self.reprint_buttons = {}, {}, {}
+        shown = papers.papers if papers is not None else ()
+        for row, paper in enumerate(shown):
+            self._paper_row(row, paper)
+        refused = sorted({describe(p.refusal) for p in shown
+                          if p.refusal is not None and not p.issued})
+        self.no_papers.setVisible(not shown or bool(refused))
+        self.no_papers.setText("\n".join(refused) if refused
+                               else _("No document is called for at this stage."))
+
+    def _paper_row(self, row: int, paper: CasePaper) -> None:
+        key = (paper.kind.value, paper.serves_id)
+        title = paper.title
+        if paper.serves_number:
+            title = _("{title} of {served} {number}", title=paper.title,
+                      served=paper.serves_title, number=paper.serves_number)
+        if not paper.required:
+            title += _(" (if needed)")
+        if paper.issued:
+            label = QLabel(_("Issued: {title} {number}", title=title,
+                             number=paper.issued_number), self)
+            label.setWordWrap(True)
+            opened = QPushButton(_("Open"), self)
+            reprint = QPushButton(_("Reprint…"), self)
+            document_id = paper.issued_id or ""
+            opened.clicked.connect(lambda _c=False, d=document_id: self.open_requested.emit(d))
+            reprint.clicked.connect(
+                lambda _c=False, d=document_id: self.reprint_requested.emit(d))
+            self.paper_grid.addWidget(label, row, 0)
+            self.paper_grid.addWidget(opened, row, 1)
+            self.paper_grid.addWidget(reprint, row, 2)
+            self.open_buttons[key], self.reprint_buttons[key] = opened, reprint
+            return
+        button = QPushButton(_("Issue {title}", title=title), self)
+        button.setObjectName(f"issue-{paper.kind.value}")
+        button.setProperty("role", "primary" if paper.required else "")
+        button.clicked.connect(lambda _c=False, p=paper: self.issue_requested.emit(p))
+        if paper.refusal is not None:
+            button.setEnabled(False)
+            button.setToolTip(describe(paper.refusal))
+        self.paper_grid.addWidget(button, row, 0, 1, 3)
+        self.issue_buttons[key] = button
 
     def _fill_history(self, events: tuple[CaseEventView, ...]) -> None:
         table = self.history
