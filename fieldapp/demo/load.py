@@ -38,7 +38,8 @@ from fieldapp.store.entities import BY_ENTITY, table_columns
 from fieldapp.sync.protocol import Entity, EntityBatch, Verifiers
 
 ProgressFn = Callable[[str, int, int], None]
-_BULK_TABLES = ("subject", "inspection", "finding", "ladder_step", "case_file")
+_BULK_TABLES = ("subject", "inspection", "finding", "ladder_step", "case_file",
+                "case_event")
 _COMMIT_EVERY = 100_000
 # Below this many rows a child process costs more than it saves.
 _PARALLEL_FROM = 60_000
