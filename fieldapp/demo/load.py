@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldapp.demo.search_tokens import SearchTokens, search_rows
+from fieldapp.demo.showcase import SHOWCASES, make_showcases
 from fieldapp.domain.errors import DomainError, ValidationError
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.permissions import Action
 from fieldapp.interchange.demo.generator import CHUNK, DemoSpec, Progress, demo_batches
 from fieldapp.services.context import ServiceContext
@@ -98,7 +100,12 @@ def generate_demo(*, ctx: ServiceContext, subjects: int = 300, inspections: int 
     except BaseException:
         writer.abandon()
         raise
-    cases = writer.counts.get("case_file", 0)
+    if progress:
+        progress("showcase", 0, len(SHOWCASES))
+    make_showcases(ctx, seed=seed, today=spec.now.astimezone(agency_zone()).date())
+    if progress:
+        progress("showcase", len(SHOWCASES), len(SHOWCASES))
+    cases = writer.counts.get("case_file", 0) + len(SHOWCASES)
     with ctx.write(action=Action.GENERATE_DEMO) as tx:
         tx.conn.exec_driver_sql(
             "INSERT INTO sync_state (key, value) VALUES ('demo_data', '1') "
