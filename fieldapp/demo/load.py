@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldapp.demo.search_tokens import SearchTokens, search_rows
+from fieldapp.demo.showcase import SHOWCASES, make_showcases
 from fieldapp.domain.errors import DomainError, ValidationError
+from fieldapp.domain.localtime import agency_zone
 from fieldapp.domain.permissions import Action
 from fieldapp.interchange.demo.generator import CHUNK, DemoSpec, Progress, demo_batches
 from fieldapp.services.context import ServiceContext
@@ -38,7 +40,8 @@ from fieldapp.store.entities import BY_ENTITY, table_columns
 from fieldapp.sync.protocol import Entity, EntityBatch, Verifiers
 
 ProgressFn = Callable[[str, int, int], None]
-_BULK_TABLES = ("subject", "inspection", "finding", "ladder_step", "case_file")
+_BULK_TABLES = ("subject", "inspection", "finding", "ladder_step", "case_file",
+                "case_event")
 _COMMIT_EVERY = 100_000
 # Below this many rows a child process costs more than it saves.
 _PARALLEL_FROM = 60_000
@@ -97,7 +100,12 @@ def generate_demo(*, ctx: ServiceContext, subjects: int = 300, inspections: int 
     except BaseException:
         writer.abandon()
         raise
-    cases = writer.counts.get("case_file", 0)
+    if progress:
+        progress("showcase", 0, len(SHOWCASES))
+    make_showcases(ctx, seed=seed, today=spec.now.astimezone(agency_zone()).date())
+    if progress:
+        progress("showcase", len(SHOWCASES), len(SHOWCASES))
+    cases = writer.counts.get("case_file", 0) + len(SHOWCASES)
     with ctx.write(action=Action.GENERATE_DEMO) as tx:
         tx.conn.exec_driver_sql(
             "INSERT INTO sync_state (key, value) VALUES ('demo_data', '1') "

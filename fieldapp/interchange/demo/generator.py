@@ -18,13 +18,20 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fieldapp.crypto.passwords import hash_password
-from fieldapp.domain.entities import CaseStatus, OfficerRole
 from fieldapp.domain.identity import credit_code_check_char, resident_id_check_digit
 from fieldapp.domain.ids import uuid7_text_bits
-from fieldapp.domain.localtime import agency_zone
-from fieldapp.domain.penalties import Penalty, PenaltyKind
-from fieldapp.domain.workflow import CaseState, Decision, Procedure, new_case
 from fieldapp.interchange.demo import names as W
+from fieldapp.interchange.demo.case_history import (
+    CASE_EVENT_FIELDS,
+    REVIEWS,
+    STALL_AGE_DAYS,
+    STALLS_PER_OFFICER,
+    STATEMENTS,
+    Actors,
+    CaseHistory,
+    case_history,
+    stall_after,
+)
 from fieldapp.sync.protocol import Entity, EntityBatch, Verifiers
 from fieldapp.sync.protocol import time_text as utc_text
 
@@ -123,6 +130,8 @@ class _Org:
     officers: dict[str, list[str]]  # squad id -> officer ids (leader first)
     grids: dict[str, list[str]]  # squad id -> grid ids
     codes: dict[str, list[str]]  # subject group -> violation codes
+    head: str = ""  # the agency head (局负责人), who approves filings and decides
+    organisations: set[str] = dataclasses.field(default_factory=set)  # subject ids (单位)
 
 
 def demo_batches(spec: DemoSpec) -> Iterator[EntityBatch | Verifiers | Progress]:
@@ -180,6 +189,7 @@ def _organisation(gen: _Gen, org: _Org) -> Iterator[EntityBatch | Verifiers]:
                           officers)
         yield Verifiers({o[0]: password for o in officers})
         org.officers[sid] = [o[0] for o in officers if o[6] not in _NOT_PATROLLING]
+        org.head = next((o[0] for o in officers if o[6] == "agency_head"), org.head)
         communities = W.COMMUNITIES[6 * n_squad:]
         grids = [(gen.uid(now), sid, f"{code}-{n + 1:02d}", f"{communities[n]}网格",
                   officers[n % 3][0], "", 1, "") for n in range(6)]
@@ -243,6 +253,8 @@ def _subjects(gen: _Gen, org: _Org, count: int,
             agreements.append(_agreement(gen, row, org.officers[grid_squad[row[_GRID]]][0],
                                          moment))
         out.append((row[0], group, row[_GRID], row[_ADDRESS] or row[_PLACE]))
+        if row[_KIND] == "business":
+            org.organisations.add(row[0])
         if len(batch) == CHUNK or seq == count:
             yield EntityBatch(Entity.SUBJECT, SUBJECT_FIELDS, batch)
             yield EntityBatch(Entity.FRONTAGE_AGREEMENT, _AGREEMENT, agreements)
@@ -297,6 +309,9 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
     fnd: list[tuple[Any, ...]] = []
     stp: list[tuple[Any, ...]] = []
     cases: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
+    stalls: dict[str, int] = {}  # lead officer -> late cases
+    names = {code: name.split("（")[0] for code, name, _ladder in spec.violation_types}
     rng, text, case_numbers = gen.rng, _UtcText(), dict[str, int]()
     random_, bits, uid = rng.random, rng.getrandbits, uuid7_text_bits  # local: hot loop
     codes = {group: (choices, len(choices)) for group, choices in org.codes.items()}
@@ -322,6 +337,10 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
             # next violation starts the ladder again.
             past.clear()
         kind = "enforce" if code in skips_ladder else _LADDER[min(recent, 2)]
+        if kind == "enforce" and n_officers == 3:
+            # A case is handled by two 队员; the squad leader approves it, and nobody
+            # approves their own case.
+            o1, o2 = (officers[1], officers[2]) if first % 2 else (officers[2], officers[1])
         t, ms = text(at), at * 1000
         iid, fid = uid(ms, bits(80)), uid(ms, bits(80))
         corrected = kind == "educate" and random_() < 0.7
@@ -336,16 +355,24 @@ def _inspections(gen: _Gen, org: _Org, subjects: list[tuple[str, str, str, str]]
         if case_id:
             year = t[:4]
             case_numbers[year] = case_numbers.get(year, 0) + 1
-            cases.append(_case(gen, case_id, squad, sid, code, o1, o2,
+            late = (gen.now_s - at > STALL_AGE_DAYS * _DAY_S and case_numbers[year] % 3 == 0
+                    and stalls.get(o1, 0) < STALLS_PER_OFFICER)
+            if late:
+                stalls[o1] = stalls.get(o1, 0) + 1
+            steps = _history(gen, org, case_id, sid, names.get(code, code), o1, squad, at,
+                             stall_after(sum(stalls.values())) if late else None)
+            cases.append(_case(case_id, squad, sid, code, o1, o2,
                                dt.datetime.fromtimestamp(at, dt.UTC), case_numbers[year],
-                               (gen.now_s - at) // _DAY_S))
+                               steps))
+            events.extend(steps.events)
         if len(ins) == CHUNK or n == count:
             yield EntityBatch(Entity.INSPECTION, _INSPECTION, ins)
             yield EntityBatch(Entity.FINDING, _FINDING, fnd)
             yield EntityBatch(Entity.CASE, _CASE, cases)
+            yield EntityBatch(Entity.CASE_EVENT, CASE_EVENT_FIELDS, events)
             yield EntityBatch(Entity.LADDER_STEP, _STEP, stp)
             yield Progress("inspections", n, count)
-            ins, fnd, stp, cases = [], [], [], []
+            ins, fnd, stp, cases, events = [], [], [], [], []
 
 
 def _facts_pool(gen: _Gen, types: tuple[tuple[str, str, bool], ...]) -> dict[str, list[str]]:
@@ -355,54 +382,25 @@ def _facts_pool(gen: _Gen, types: tuple[tuple[str, str, bool], ...]) -> dict[str
             for code, name, _ladder in types}
 
 
-_STATUSES = ("filing", "investigating", "reviewing", "notifying", "decided", "executing",
-             "closed", "closed", "archived")
-_ORDER = ("filing", "investigating", "reviewing", "notifying", "decided", "served",
-          "executing", "closed", "archived")
+def _history(gen: _Gen, org: _Org, case_id: str, subject: str, violation: str, lead: str,
+             squad: str, opened_s: int, stall: int | None) -> CaseHistory:
+    rng = gen.rng
+    fine = 100 * 100 * (1 + int(rng.random() * 20))  # 100 to 2,000 yuan
+    return case_history(
+        case_id=case_id, opened_s=opened_s, now_s=gen.now_s, fine_fen=fine,
+        organisation=subject in org.organisations, violation=violation,
+        actors=Actors(lead=lead, leader=org.officers[squad][0], head=org.head or lead),
+        new_id=lambda ms: uuid7_text_bits(ms, rng.getrandbits(80)),
+        statement=gen.pick(STATEMENTS), review=gen.pick(REVIEWS), stall=stall,
+        archive=rng.random() < 0.3)
 
 
-def _case_state(status: str, day: dt.date, fine_fen: int, organisation: bool) -> CaseState:
-    """A workflow state consistent with ``status``, as if each step had been taken."""
-    reached = _ORDER.index(status)
-    state = new_case(procedure=Procedure.ORDINARY, organisation=organisation)
-    penalty = Penalty(frozenset({PenaltyKind.FINE}), fine_fen)
-    steps: list[dict[str, Any]] = [
-        {"filing_approvals": frozenset({OfficerRole.SQUAD_LEADER, OfficerRole.AGENCY_HEAD}),
-         "filed_on": day},
-        {"proposed": penalty},
-        {"notified": penalty, "notified_on": day + dt.timedelta(days=10),
-         "statement_due": day + dt.timedelta(days=17), "statement_recorded": True},
-        {"decision": Decision.PENALTY, "decided": penalty,
-         "decided_on": day + dt.timedelta(days=20)},
-        {"served_on": day + dt.timedelta(days=21), "payment_due": day + dt.timedelta(days=36)},
-        {"paid_fen": fine_fen},
-        {"close_requested": True, "closed_on": day + dt.timedelta(days=30)},
-        {},
-    ]
-    changes: dict[str, Any] = {"status": CaseStatus(status)}
-    for change in steps[:reached]:
-        changes.update(change)
-    return dataclasses.replace(state, **changes)
-
-
-_OLD_STATUSES = ("closed", "investigating", "archived", "closed", "notifying",
-                 "executing")  # a few run late: they show as overdue
-
-
-def _case(gen: _Gen, case_id: str, squad: str, subject: str, code: str, o1: str, o2: str,
-          at: dt.datetime, n: int, age_days: int) -> tuple[Any, ...]:
-    # Cases opened months ago are mostly closed by now, as in a squad that keeps time.
-    # Spread by the case number, not drawn: every demo set has a few late cases.
-    status = (_OLD_STATUSES[n % len(_OLD_STATUSES)] if age_days > 100
-              else gen.pick(_STATUSES))
+def _case(case_id: str, squad: str, subject: str, code: str, o1: str, o2: str,
+          at: dt.datetime, n: int, history: CaseHistory) -> tuple[Any, ...]:
     t = utc_text(at)
-    day = at.astimezone(agency_zone()).date()
-    state = _case_state(status, day, 100 * 100 * (1 + int(gen.rng.random() * 20)), False)
-    closed = utc_text(at + dt.timedelta(days=30)) if status in ("closed", "archived") else None
-    # The decision is due 90 days after filing (art. 60) while the case is not decided.
-    due = (utc_text(at + dt.timedelta(days=90))
-           if status in ("investigating", "reviewing", "notifying") else None)
-    return (case_id, f"东城管立字〔{at.year}〕第{n}号", squad, subject, code, status,
-            "ordinary", "patrol", "", "经教育、告诫后仍未改正，依法立案调查", o1, o2, t,
-            None if status == "filing" else t, None, closed, t, t, 1, "",
-            json.dumps(state.to_json()), due)
+    state = history.state
+    return (case_id, f"东城管立字〔{at.year}〕第{n}号", squad, subject, code,
+            state.status.value, "ordinary", "patrol", "", "经教育、告诫后仍未改正，依法立案调查",
+            o1, o2, t, history.filed_at, history.decided_at, history.closed_at, t,
+            history.events[-1][3], 1, "",
+            json.dumps(state.to_json()), history.next_deadline_at)
