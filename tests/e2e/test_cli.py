@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from fieldapp.demo.showcase import SHOWCASES
 from fieldapp.domain.identity import resident_id_check_digit
 
 
@@ -42,12 +43,14 @@ def test_demo_makes_the_documented_data_set(demo_cli) -> None:
     # Roughly the 721 shape: most encounters end with education, few with enforcement.
     assert steps_by_kind["educate"] > steps_by_kind["warn"] > steps_by_kind["enforce"]
     assert count["agency_profile"] == 1 and count["squad"] == 2 and count["officer"] == 8
-    assert count["subject"] == 300 and count["inspection"] == 2000
+    # The showcase cases add a party each; all but the on-the-spot one an inspection.
+    shown = len(SHOWCASES)
+    assert count["subject"] == 300 + shown and count["inspection"] == 2000 + shown - 1
     # Both approvals a filing needs can be given in the demo: two squad leaders and the
     # agency head (负责人); neither the head nor the legal reviewer patrols.
     assert roles == {"squad_leader": 2, "officer": 4, "legal_reviewer": 1, "agency_head": 1}
     assert patrolled_by == {"squad_leader", "officer"}
-    assert count["finding"] == count["ladder_step"] == 2000
+    assert count["finding"] == count["ladder_step"] == 2000 + shown - 1
     assert kinds == {"individual", "business", "individual_business", "unidentified_vendor"}
     assert steps == {"educate", "warn", "enforce"}
     assert open_cases > 0

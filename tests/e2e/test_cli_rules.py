@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from fieldapp.demo.showcase import SHOWCASES
+
 
 def _one(cli, sql: str, *params):
     with sqlite3.connect(cli.data_dir / "fieldapp.sqlite3") as conn:
@@ -68,9 +70,22 @@ def test_no_penalty_list_export_and_a_bad_import_reports_every_row(cli, tmp_path
 
 def test_case_actions_revisits_and_figures(cli) -> None:
     assert cli("demo", "--subjects", "40", "--inspections", "400").code == 0
-    case_id = _one(cli, "SELECT id FROM case_file WHERE status = 'filing' LIMIT 1")[0]
-    leader = _one(cli, "SELECT certificate_no FROM officer WHERE role = 'squad_leader'")[0]
-    officer = _one(cli, "SELECT certificate_no FROM officer WHERE role = 'officer'")[0]
+    # A filing nobody has approved yet, opened by two officers of one squad, and a
+    # third person: an officer of the other squad (no role to approve) and the leader.
+    subject = _one(cli, "SELECT id FROM subject LIMIT 1")[0]
+    squad = _one(cli, "SELECT squad_id FROM officer WHERE role = 'squad_leader' LIMIT 1")[0]
+    mine = [r[0] for r in sqlite3.connect(cli.data_dir / "fieldapp.sqlite3").execute(
+        "SELECT certificate_no FROM officer WHERE role = 'officer' AND squad_id = ? "
+        "ORDER BY certificate_no", (squad,))]
+    opened = cli("case", "open", "--subject", subject, "--violation", "SR01", "--officer",
+                 mine[0], "--officer", mine[1], "--summary", "占道经营，经劝阻拒不改正",
+                 "--json")
+    assert opened.code == 0, opened.err
+    case_id = opened.json()["id"]
+    leader = _one(cli, "SELECT certificate_no FROM officer WHERE role = 'squad_leader' AND "
+                       "squad_id = ?", squad)[0]
+    officer = _one(cli, "SELECT certificate_no FROM officer WHERE role = 'officer' AND "
+                        "squad_id != ?", squad)[0]
     denied = cli("case", "act", case_id, "approve_filing", "--officer", officer)
     assert denied.code == 1 and "执法队员无权" in denied.err
     ok = cli("case", "advance", case_id, "approve_filing", "--officer", leader, "--json")
@@ -83,7 +98,8 @@ def test_case_actions_revisits_and_figures(cli) -> None:
     figures = cli("stats", "--from", "2025-01-01", "--to", "2027-01-01", "--by", "squad",
                   "--json").json()
     assert len(figures["rows"]) == 2
-    assert sum(r["total"] for r in figures["rows"]) == 400
+    # 400 inspections and those of the showcase cases (all but the on-the-spot one)
+    assert sum(r["total"] for r in figures["rows"]) == 400 + len(SHOWCASES) - 1
     settings = cli("settings", "--set", "lookback_months=30", "--officer", leader)
     assert settings.code == 2 and "回溯期" in settings.err
     changed = cli("settings", "--set", "lookback_months=6", "--officer", leader, "--json").json()

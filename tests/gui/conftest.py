@@ -114,7 +114,7 @@ def world(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[MainWindow, ServiceCon
     month: (window, ctx, the squad's certified officers, the vendor's id)."""
     data = tmp_path / "data"
     ctx = open_context(data)
-    generate_demo(ctx=ctx, subjects=30, inspections=0)
+    generate_demo(ctx=ctx, subjects=30, inspections=0, showcase=False)
     officers = [o for o in list_officers(ctx=ctx) if o.role in ("officer", "squad_leader")]
     squad = officers[0].squad_id
     mates = [o for o in officers if o.squad_id == squad]

@@ -28,7 +28,7 @@ def _generate(data_dir: Path, *, parallel: bool) -> dict[str, list[tuple[object,
     ctx = open_context(data_dir, clock=lambda: _NOW)
     try:
         result = demo.generate_demo(ctx=ctx, subjects=120, inspections=400, seed=5,
-                                    parallel=parallel)
+                                    parallel=parallel, showcase=False)
     finally:
         ctx.close()
     with sqlite3.connect(data_dir / "fieldapp.sqlite3") as conn:
@@ -54,7 +54,7 @@ def test_the_search_rows_are_the_tokens_the_app_makes_for_each_subject(
         tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     ctx = open_context(data_dir)
-    demo.generate_demo(ctx=ctx, subjects=300, inspections=10, seed=4)
+    demo.generate_demo(ctx=ctx, subjects=300, inspections=10, seed=4, showcase=False)
     ctx.close()
     with sqlite3.connect(data_dir / "fieldapp.sqlite3") as conn:
         conn.row_factory = sqlite3.Row

@@ -272,7 +272,10 @@ class CaseListModel(QAbstractTableModel):
             return  # an answer for a list since reset
         if page.total is not None:
             self.total = page.total
-        self._exhausted = len(page.rows) < PAGE_SIZE
+        # A short page ends the list; so does reaching the total (a last page that is
+        # exactly full would otherwise ask once more for nothing).
+        self._exhausted = len(page.rows) < PAGE_SIZE or (
+            self.total is not None and len(self.rows) + len(page.rows) >= self.total)
         if page.rows:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page.rows) - 1)
             self.rows.extend(page.rows)
