@@ -246,6 +246,8 @@ def _binds(table_map: TableMap, table: Any, dialect: Any) -> tuple[tuple[_Bind, 
         columns = table.columns
 
         def bind(name: str, kind: FieldType) -> _Bind:
+            if name not in columns:  # a column the model does not declare: the
+                return _Bind(name, None, (), False, True)  # database fills it in
             column = columns[name]
             impl = column.type.dialect_impl(dialect)
             affinity = _affinity(impl.compile(dialect=dialect))
@@ -274,8 +276,8 @@ _UNKNOWN = object()
 
 def _stored(bind: _Bind, state: dict[str, Any]) -> Any:
     """The value SQLite hands back for this attribute, or ``_UNKNOWN``."""
-    if bind.name not in state:
-        return _UNKNOWN  # expired or never set: the database may have filled it in
+    if not bind.types or bind.name not in state:
+        return _UNKNOWN  # expired, never set or not declared: the database filled it in
     value = state[bind.name]
     if value is None:
         return _UNKNOWN if bind.has_default else None
