@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from fieldapp.store import audit
 from fieldapp.store.entities import BY_TABLE, MAPS, TableMap, canonical_values
 from fieldapp.sync.protocol import (
@@ -62,20 +64,41 @@ def _init_worker(channel: Any) -> None:
     _progress_queue = channel
 
 
-def _hashed_rows(conn: sqlite3.Connection, table_map: TableMap
-                 ) -> Iterator[tuple[str, int, bytes]]:
-    """(id, version, sha256) of each stored row, streamed in rowid order."""
+def _fast_sha(entity: str, entity_id: str, version: int, values: list[Any]) -> bytes:
+    """SHA-256 of the values through orjson (compact UTF-8 JSON, what ``canonical`` gives
+    for nearly every record): a mismatch is recomputed with ``canonical`` before it
+    counts (``_same``), so a float orjson writes otherwise costs time, never a false
+    alarm; and an orjson encoding that hashes to the recorded hash decodes to the same
+    values as the recorded canonical form."""
+    try:
+        return hashlib.sha256(orjson.dumps([entity, entity_id, version, *values])).digest()
+    except (TypeError, orjson.JSONEncodeError):
+        return hashlib.sha256(canonical(entity, entity_id, version, values)).digest()
+
+
+Hashed = tuple[str, int, bytes, list[Any]]  # id, version, sha256 (fast), canonical values
+
+
+def _same(entity: str, row: Hashed, sha: bytes) -> bool:
+    return row[2] == sha or hashlib.sha256(
+        canonical(entity, row[0], row[1], row[3])).digest() == sha
+
+
+def _hashed_rows(conn: sqlite3.Connection, table_map: TableMap, start: int = 0,
+                 count: int = -1) -> Iterator[Hashed]:
+    """Each stored row hashed, streamed in rowid order (``count`` rows from ``start``)."""
     entity = table_map.entity
     name = entity.value
-    sha256 = hashlib.sha256
-    for entity_id, version, *stored in conn.execute(f"{table_map.select_sql} ORDER BY rowid"):
-        key = str(entity_id)
-        yield key, version, sha256(canonical(name, key, int(version),
-                                             canonical_values(entity, stored))).digest()
+    for entity_id, version, *stored in conn.execute(
+            f"{table_map.select_sql} ORDER BY rowid LIMIT ? OFFSET ?", (count, start)):
+        key, number = str(entity_id), int(version)
+        values = canonical_values(entity, stored)
+        yield key, number, _fast_sha(name, key, number, values), values
 
 
 # (seq, pos, problem, params) of the first reference that does not match
 Found = tuple[int, int, str, dict[str, Any]]
+Task = tuple[tuple[str, ...], int, int]  # tables, first reference, references (-1: all)
 
 
 @dataclass
@@ -88,42 +111,45 @@ class _Checked:
     extra: tuple[str, str] | None = None  # table, id
 
 
-def _check_tables(db: str, tables: tuple[str, ...]) -> _Checked:
+def _check_tables(db: str, task: Task) -> _Checked:
     """Walk the row references of these tables' entities in chain order beside the
     tables' rows in rowid order (legal records stream; a mutable table is hashed first,
-    as each reference names a version that is live or kept)."""
+    as each reference names a version that is live or kept). A legal record table may
+    be checked in parts: its k-th reference names its k-th row."""
+    tables, start, count = task
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return _check(conn, [BY_TABLE[t] for t in tables])
+        return _check(conn, [BY_TABLE[t] for t in tables], start, count)
     finally:
         conn.close()
 
 
-def _check(conn: sqlite3.Connection, maps: list[TableMap]) -> _Checked:
+def _check(conn: sqlite3.Connection, maps: list[TableMap], start: int = 0,
+           count: int = -1) -> _Checked:
     names = [m.entity.value for m in maps]
     marks = ",".join("?" * len(names))
     kept = {(e, i, v): hashlib.sha256(c.encode()).digest() for e, i, v, c in conn.execute(
         f"SELECT entity, entity_id, version, content FROM record_version "
         f"WHERE entity IN ({marks})", names)}
     displaced = _displaced(conn, names)
-    streams: dict[str, Iterator[tuple[str, int, bytes]]] = {}
-    live: dict[str, dict[str, tuple[int, bytes]]] = {}
+    streams: dict[str, Iterator[Hashed]] = {}
+    live: dict[str, dict[str, Hashed]] = {}
     for m in maps:
         if m.mutable:
             rows = list(_hashed_rows(conn, m))
-            live[m.entity.value] = {i: (v, sha) for i, v, sha in rows}
+            live[m.entity.value] = {r[0]: r for r in rows}
             streams[m.entity.value] = iter(rows)
         else:
-            streams[m.entity.value] = _hashed_rows(conn, m)
+            streams[m.entity.value] = _hashed_rows(conn, m, start, count)
     by_name = {m.entity.value: m for m in maps}
-    at = dict.fromkeys(names, 0)
+    at = dict.fromkeys(names, start)
     first_seen: set[tuple[str, str]] = set()
     checked, _pos = 0, 0
     where = "entity = ?" if len(names) == 1 else f"entity IN ({marks})"
     try:
         for seq, _pos, name, entity_id, version, sha in conn.execute(
                 f"SELECT seq, pos, entity, entity_id, version, sha256 FROM audit_row "
-                f"WHERE {where} ORDER BY seq, pos", names):
+                f"WHERE {where} ORDER BY seq, pos LIMIT ? OFFSET ?", (*names, count, start)):
             table_map = by_name[name]
             mutable = table_map.mutable
             if not mutable or (name, entity_id) not in first_seen:
@@ -133,13 +159,14 @@ def _check(conn: sqlite3.Connection, maps: list[TableMap]) -> _Checked:
                 at[name] += 1
                 if row is None or row[0] != entity_id:
                     _misplaced(conn, table_map, entity_id, seq, at[name] - 1)
-                if not mutable and row is not None and row[2] != sha:
+                if not mutable and row is not None and not _same(name, row, sha):
                     raise _record_problem(seq, "{entity} {id} was changed after it was "
                                           "recorded (event {seq})", table_map, entity_id)
             if mutable:
                 found = live[name].get(entity_id)
-                if found is not None and found[0] == version:
-                    if found[1] != sha and (name, entity_id, version, sha) not in displaced:
+                if found is not None and found[1] == version:
+                    if not _same(name, found, sha) \
+                            and (name, entity_id, version, sha) not in displaced:
                         raise _record_problem(seq, "{entity} {id} was changed after it "
                                               "was recorded (event {seq})", table_map,
                                               entity_id)
@@ -155,19 +182,38 @@ def _check(conn: sqlite3.Connection, maps: list[TableMap]) -> _Checked:
         return _Checked(checked, (bad.seq, _pos, bad.problem, bad.params))
     if _progress_queue is not None:
         _progress_queue.put(checked % _PROGRESS_EVERY)
-    for m in maps:
-        extra = next(streams[m.entity.value], None)
-        if extra is not None:
-            return _Checked(checked, None, (m.table, extra[0]))
+    if count < 0:
+        for m in maps:
+            extra = next(streams[m.entity.value], None)
+            if extra is not None:
+                return _Checked(checked, None, (m.table, extra[0]))
     return _Checked(checked)
 
 
-def _plan(sizes: dict[str, int]) -> list[tuple[str, ...]]:
-    """The tables each worker checks: a large table alone (each scans the references
-    once for its entity), the small ones together; largest first."""
-    big = [t for t in sorted(sizes, key=lambda t: -sizes[t]) if sizes[t] >= _PARALLEL_FROM]
-    small = tuple(t for t in sizes if t not in big)
-    return [(t,) for t in big] + ([small] if small else [])
+_PART_ROWS = 250_000  # a legal record table is checked in parts of this many rows
+
+
+def _plan(sizes: dict[str, int]) -> list[Task]:
+    """The work of each worker task, largest first: a large legal record table in
+    parts, a large mutable table alone, the small ones together."""
+    tasks: list[Task] = []
+    small = []
+    for table in sorted(sizes, key=lambda t: -sizes[t]):
+        rows = sizes[table]
+        if rows < _PARALLEL_FROM:
+            small.append(table)
+        elif BY_TABLE[table].mutable:
+            tasks.append(((table,), 0, -1))
+        else:
+            parts = max(1, -(-rows // _PART_ROWS))
+            size = -(-rows // parts)
+            tasks += [((table,), i * size, size if i < parts - 1 else -1)
+                      for i in range(parts)]
+    tasks.sort(key=lambda t: -(sizes[t[0][0]] if t[2] < 0 and BY_TABLE[t[0][0]].mutable
+                               else t[2] if t[2] > 0 else sizes[t[0][0]] - t[1]))
+    if small:
+        tasks.append((tuple(small), 0, -1))
+    return tasks
 
 
 class _Checking:
