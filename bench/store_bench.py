@@ -101,23 +101,34 @@ def search_figures(ctx, db: Path, subjects: int) -> list[Figure]:
     return figures
 
 
-def record_figure(ctx) -> Figure:
+def record_figure(ctx, repeat: int = 200) -> Figure:
+    """One finding recorded through the service, with its audit event and outbox rows,
+    committed durably (synchronous=FULL). Each repeat records the same amount of work:
+    a first finding (an education step) for a subject with no history of that
+    violation, so the ladder never reaches a case (opening a case is another figure)."""
+    warmup = 3
     with ctx.read() as session:
         c = session.connection()
         officers = [r[0] for r in c.exec_driver_sql(
             "SELECT id FROM officer WHERE role IN ('officer','squad_leader') LIMIT 2")]
-        subject = c.exec_driver_sql("SELECT id FROM subject LIMIT 1").scalar_one()
-        code = c.exec_driver_sql("SELECT MIN(code) FROM violation_type").scalar_one()
+        code = c.exec_driver_sql("SELECT MIN(code) FROM violation_type WHERE ladder_applies"
+                                 ).scalar_one()
+        subjects = [r[0] for r in c.exec_driver_sql(
+            "SELECT id FROM subject WHERE NOT deleted AND id NOT IN (SELECT subject_id FROM "
+            "ladder_step WHERE violation_code = ?) LIMIT ?", (code, repeat + warmup))]
     at = dt.datetime.now(dt.UTC)
+    it = iter(subjects)
 
     def one() -> None:
         record_inspection(ctx=ctx, data=InspectionData(
-            subject_id=subject, officer_ids=tuple(officers), at=at, address="人民路1号",
-            findings=(FindingData(violation_code=code, facts="占道经营", corrected_on_spot=True),)))
+            subject_id=next(it), officer_ids=tuple(officers), at=at, address="人民路1号",
+            findings=(FindingData(violation_code=code, facts="占道经营",
+                                  corrected_on_spot=True),)))
 
-    times = timings_ms(one, 200)
+    times = timings_ms(one, repeat, warmup)
     return Figure("record one finding (service, audit + outbox, durable commit)",
-                  f"median {median(times):.2f} ms, p95 {p95(times):.2f} ms", "-",
+                  f"median {median(times):.2f} ms, p95 {p95(times):.2f} ms "
+                  f"({len(times)} findings, no case opened)", "-",
                   "<= 10 ms median", median(times) <= 10)
 
 

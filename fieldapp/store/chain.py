@@ -24,22 +24,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from fieldapp.store import audit
-from fieldapp.store.entities import BY_ENTITY, BY_TABLE, MAPS, TableMap, canonical_values
+from fieldapp.store.entities import BY_TABLE, MAPS, TableMap, canonical_values
 from fieldapp.sync.protocol import (
     SPECS,
     Entity,
     canonical,
     content_hash,
     head_message,
-    rows_digest,
 )
 
 ProgressFn = Callable[[str, int, int], None]
 BULK_EVENT_ROWS = 10_000
 _PARALLEL_FROM = 50_000  # rows; below this a worker process costs more than it saves
 _BASELINE_KEY = "chain_baseline"
-_FP = 8  # bytes of an id's fingerprint in a hashed table's stream
 
 
 @dataclass(frozen=True)
@@ -53,63 +53,209 @@ class VerifyResult:
     records: int = 0  # record versions whose content was recomputed
 
 
-# --- hashing the tables (worker processes) ----------------------------------------------
+# --- checking the tables against the rows the chain names (worker processes) ----------
+
+_PROGRESS_EVERY = 65_536  # row references between two progress reports of a worker
+_progress_queue: Any = None  # a worker's channel to the parent's progress bar
 
 
-def _fingerprint(entity_id: str) -> bytes:
-    return hashlib.blake2b(entity_id.encode(), digest_size=_FP).digest()
+def _init_worker(channel: Any) -> None:
+    global _progress_queue
+    _progress_queue = channel
+
+
+def _fast_sha(entity: str, entity_id: str, version: int, values: list[Any]) -> bytes:
+    """SHA-256 of the values through orjson (compact UTF-8 JSON, what ``canonical`` gives
+    for nearly every record): a mismatch is recomputed with ``canonical`` before it
+    counts (``_same``), so a float orjson writes otherwise costs time, never a false
+    alarm; and an orjson encoding that hashes to the recorded hash decodes to the same
+    values as the recorded canonical form."""
+    try:
+        return hashlib.sha256(orjson.dumps([entity, entity_id, version, *values])).digest()
+    except (TypeError, orjson.JSONEncodeError):
+        return hashlib.sha256(canonical(entity, entity_id, version, values)).digest()
+
+
+Hashed = tuple[str, int, bytes, list[Any]]  # id, version, sha256 (fast), canonical values
+
+
+def _same(entity: str, row: Hashed, sha: bytes) -> bool:
+    return row[2] == sha or hashlib.sha256(
+        canonical(entity, row[0], row[1], row[3])).digest() == sha
+
+
+def _hashed_rows(conn: sqlite3.Connection, table_map: TableMap, start: int = 0,
+                 count: int = -1) -> Iterator[Hashed]:
+    """Each stored row hashed, streamed in rowid order (``count`` rows from ``start``)."""
+    entity = table_map.entity
+    name = entity.value
+    for entity_id, version, *stored in conn.execute(
+            f"{table_map.select_sql} ORDER BY rowid LIMIT ? OFFSET ?", (count, start)):
+        key, number = str(entity_id), int(version)
+        values = canonical_values(entity, stored)
+        yield key, number, _fast_sha(name, key, number, values), values
+
+
+# (seq, pos, problem, params) of the first reference that does not match
+Found = tuple[int, int, str, dict[str, Any]]
+Task = tuple[tuple[str, ...], int, int]  # tables, first reference, references (-1: all)
 
 
 @dataclass
-class _Hashed:
-    """A table's rows in rowid order: ``stream`` is fingerprint+sha256 per row; mutable
-    tables also give each id's live version and hash."""
+class _Checked:
+    """What one worker found over its tables: the references checked, the first one
+    that did not match, and a row no reference names (after all references)."""
 
-    stream: bytes
-    live: dict[str, tuple[int, bytes]]
-
-
-def _hash_table(db: str, table: str) -> tuple[str, _Hashed]:
-    table_map = BY_TABLE[table]
-    entity = table_map.entity.value
-    parts: list[bytes] = []
-    live: dict[str, tuple[int, bytes]] = {}
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        for entity_id, version, *stored in conn.execute(
-                f"{table_map.select_sql} ORDER BY rowid"):
-            key = str(entity_id)
-            values = canonical_values(table_map.entity, stored)
-            sha = hashlib.sha256(canonical(entity, key, int(version), values)).digest()
-            parts.append(_fingerprint(key) + sha)
-            if table_map.mutable:
-                live[key] = (int(version), sha)
-    conn.close()
-    return table, _Hashed(b"".join(parts), live)
+    refs: int
+    problem: Found | None = None
+    extra: tuple[str, str] | None = None  # table, id
 
 
-class _Hashing:
-    """Hashes every table, in worker processes for a large store, starting at once so
+def _check_tables(db: str, task: Task) -> _Checked:
+    """Walk the row references of these tables' entities in chain order beside the
+    tables' rows in rowid order (legal records stream; a mutable table is hashed first,
+    as each reference names a version that is live or kept). A legal record table may
+    be checked in parts: its k-th reference names its k-th row."""
+    tables, start, count = task
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return _check(conn, [BY_TABLE[t] for t in tables], start, count)
+    finally:
+        conn.close()
+
+
+def _check(conn: sqlite3.Connection, maps: list[TableMap], start: int = 0,
+           count: int = -1) -> _Checked:
+    names = [m.entity.value for m in maps]
+    marks = ",".join("?" * len(names))
+    kept = {(e, i, v): hashlib.sha256(c.encode()).digest() for e, i, v, c in conn.execute(
+        f"SELECT entity, entity_id, version, content FROM record_version "
+        f"WHERE entity IN ({marks})", names)}
+    displaced = _displaced(conn, names)
+    streams: dict[str, Iterator[Hashed]] = {}
+    live: dict[str, dict[str, Hashed]] = {}
+    for m in maps:
+        if m.mutable:
+            rows = list(_hashed_rows(conn, m))
+            live[m.entity.value] = {r[0]: r for r in rows}
+            streams[m.entity.value] = iter(rows)
+        else:
+            streams[m.entity.value] = _hashed_rows(conn, m, start, count)
+    by_name = {m.entity.value: m for m in maps}
+    at = dict.fromkeys(names, start)
+    first_seen: set[tuple[str, str]] = set()
+    checked, _pos = 0, 0
+    where = "entity = ?" if len(names) == 1 else f"entity IN ({marks})"
+    try:
+        for seq, _pos, name, entity_id, version, sha in conn.execute(
+                f"SELECT seq, pos, entity, entity_id, version, sha256 FROM audit_row "
+                f"WHERE {where} ORDER BY seq, pos LIMIT ? OFFSET ?", (*names, count, start)):
+            table_map = by_name[name]
+            mutable = table_map.mutable
+            if not mutable or (name, entity_id) not in first_seen:
+                if mutable:
+                    first_seen.add((name, entity_id))
+                row = next(streams[name], None)
+                at[name] += 1
+                if row is None or row[0] != entity_id:
+                    _misplaced(conn, table_map, entity_id, seq, at[name] - 1)
+                if not mutable and row is not None and not _same(name, row, sha):
+                    raise _record_problem(seq, "{entity} {id} was changed after it was "
+                                          "recorded (event {seq})", table_map, entity_id)
+            if mutable:
+                found = live[name].get(entity_id)
+                if found is not None and found[1] == version:
+                    if not _same(name, found, sha) \
+                            and (name, entity_id, version, sha) not in displaced:
+                        raise _record_problem(seq, "{entity} {id} was changed after it "
+                                              "was recorded (event {seq})", table_map,
+                                              entity_id)
+                elif kept.get((name, entity_id, version)) != sha \
+                        and (name, entity_id, version, sha) not in displaced:
+                    raise _record_problem(seq, "version {version} of {entity} {id} was "
+                                          "changed or removed (event {seq})", table_map,
+                                          entity_id, version=version)
+            checked += 1
+            if checked % _PROGRESS_EVERY == 0 and _progress_queue is not None:
+                _progress_queue.put(_PROGRESS_EVERY)
+    except _Problem as bad:
+        return _Checked(checked, (bad.seq, _pos, bad.problem, bad.params))
+    if _progress_queue is not None:
+        _progress_queue.put(checked % _PROGRESS_EVERY)
+    if count < 0:
+        for m in maps:
+            extra = next(streams[m.entity.value], None)
+            if extra is not None:
+                return _Checked(checked, None, (m.table, extra[0]))
+    return _Checked(checked)
+
+
+_PART_ROWS = 250_000  # a legal record table is checked in parts of this many rows
+
+
+def _plan(sizes: dict[str, int]) -> list[Task]:
+    """The work of each worker task, largest first: a large legal record table in
+    parts, a large mutable table alone, the small ones together."""
+    tasks: list[Task] = []
+    small = []
+    for table in sorted(sizes, key=lambda t: -sizes[t]):
+        rows = sizes[table]
+        if rows < _PARALLEL_FROM:
+            small.append(table)
+        elif BY_TABLE[table].mutable:
+            tasks.append(((table,), 0, -1))
+        else:
+            parts = max(1, -(-rows // _PART_ROWS))
+            size = -(-rows // parts)
+            tasks += [((table,), i * size, size if i < parts - 1 else -1)
+                      for i in range(parts)]
+    tasks.sort(key=lambda t: -(sizes[t[0][0]] if t[2] < 0 and BY_TABLE[t[0][0]].mutable
+                               else t[2] if t[2] > 0 else sizes[t[0][0]] - t[1]))
+    if small:
+        tasks.append((tuple(small), 0, -1))
+    return tasks
+
+
+class _Checking:
+    """Checks every table, in worker processes for a large store, starting at once so
     the chain walk runs beside it."""
 
     def __init__(self, db: Path, sizes: dict[str, int]) -> None:
-        self.tables = sorted(sizes, key=lambda t: -sizes[t])
-        self.db = str(db)
-        self.pool: ProcessPoolExecutor | None = None
-        if sum(sizes.values()) >= _PARALLEL_FROM:
-            self.pool = ProcessPoolExecutor(max_workers=2)
-            self.futures = [self.pool.submit(_hash_table, self.db, t) for t in self.tables]
+        import multiprocessing
 
-    def results(self) -> Iterator[tuple[str, _Hashed]]:
+        self.db = str(db)
+        self.plan = _plan(sizes)
+        self.pool: ProcessPoolExecutor | None = None
+        self.channel: Any = None
+        if sum(sizes.values()) >= _PARALLEL_FROM:
+            context = multiprocessing.get_context("spawn")
+            self.channel = context.Queue()
+            self.pool = ProcessPoolExecutor(max_workers=2, mp_context=context,
+                                            initializer=_init_worker,
+                                            initargs=(self.channel,))
+            self.futures = [self.pool.submit(_check_tables, self.db, t) for t in self.plan]
+
+    def results(self, report: Callable[[int], None]) -> list[_Checked]:
         if self.pool is None:
-            for table in self.tables:
-                yield _hash_table(self.db, table)
-            return
-        for future in self.futures:
-            yield future.result()
+            out = []
+            for tables in self.plan:
+                out.append(_check_tables(self.db, tables))
+                report(out[-1].refs)
+            return out
+        import contextlib
+        import queue
+
+        pending = set(self.futures)
+        while pending:
+            with contextlib.suppress(queue.Empty):
+                report(self.channel.get(timeout=0.2))
+            pending = {f for f in pending if not f.done()}
+        return [f.result() for f in self.futures]
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.channel.close()
 
 
 # --- walking the chain ------------------------------------------------------------------
@@ -127,15 +273,18 @@ def _events(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
         " payload_json, prev_hash, hash, format, rows_sha256 FROM audit_event ORDER BY seq")
 
 
-def _refs(conn: sqlite3.Connection) -> Iterator[tuple[int, int, str, str, int, bytes]]:
+def _ref_lines(conn: sqlite3.Connection) -> Iterator[tuple[int, str]]:
+    """Each row reference as the line ``rows_digest`` hashes for it, in chain order
+    (made by SQLite: the walk only feeds them to SHA-256)."""
     yield from conn.execute(
-        "SELECT seq, pos, entity, entity_id, version, sha256 FROM audit_row ORDER BY seq, pos")
+        "SELECT seq, entity || char(9) || entity_id || char(9) || version || char(9) ||"
+        " lower(hex(sha256)) || char(10) FROM audit_row ORDER BY seq, pos")
 
 
 def _walk_chain(conn: sqlite3.Connection, progress: Callable[[int], None]) -> int:
     """Check links, event hashes and each event's rows digest; returns events checked."""
     prev_hash, expected, checked = audit.GENESIS, 1, 0
-    refs = _refs(conn)
+    refs = _ref_lines(conn)
     pending = next(refs, None)
     for (seq, id_, at, dev, off, action, entity, eid, payload, stored_prev, digest, fmt,
          rows_sha) in _events(conn):
@@ -145,16 +294,17 @@ def _walk_chain(conn: sqlite3.Connection, progress: Callable[[int], None]) -> in
         if stored_prev != prev_hash:
             raise _Problem(seq, id_, "event {seq} does not follow the event before it "
                            "(deleted, inserted or reordered)", seq=seq)
-        rows: list[tuple[str, str, int, str]] = []
+        lines: list[str] = []
         while pending is not None and pending[0] <= seq:
             if pending[0] == seq:
-                rows.append((pending[2], pending[3], pending[4], pending[5].hex()))
+                lines.append(pending[1])
             pending = next(refs, None)
         if audit.event_hash(prev_hash, audit.event_fields(
                 seq, id_, at, dev, off, action, entity, eid, payload, fmt,
                 rows_sha)) != digest:
             raise _Problem(seq, id_, "event {seq} was changed after it was recorded", seq=seq)
-        if (fmt >= 2 and rows_digest(rows) != rows_sha) or (fmt < 2 and rows):
+        if (fmt >= 2 and hashlib.sha256("".join(lines).encode()).hexdigest() != rows_sha) \
+                or (fmt < 2 and lines):
             raise _Problem(seq, id_, "the records event {seq} names were changed", seq=seq)
         prev_hash, expected, checked = digest, seq + 1, checked + 1
         if checked % 4096 == 0:
@@ -194,65 +344,17 @@ class _Rows:
 # --- comparing the rows the chain names with the rows stored ----------------------------
 
 
-class _Streams:
-    """Each table's hashed rows, consumed in the order the chain names them."""
-
-    def __init__(self, hashed: dict[str, _Hashed]) -> None:
-        self.hashed = hashed
-        self.pos = dict.fromkeys(hashed, 0)
-        self.kept: dict[tuple[str, str, int], bytes] = {}
-        self.first_seen: set[tuple[str, str]] = set()
-
-    def next_row(self, table: str) -> tuple[bytes, bytes] | None:
-        stream, i = self.hashed[table].stream, self.pos[table]
-        if i * (_FP + 32) >= len(stream):
-            return None
-        self.pos[table] = i + 1
-        start = i * (_FP + 32)
-        return stream[start:start + _FP], stream[start + _FP:start + _FP + 32]
-
-
-def _compare(conn: sqlite3.Connection, streams: _Streams) -> int:
-    """Walk every row reference; raise at the first record that does not match."""
-    kept = {(e, i, v): hashlib.sha256(c.encode()).digest() for e, i, v, c in conn.execute(
-        "SELECT entity, entity_id, version, content FROM record_version")}
-    displaced = _displaced(conn)
-    checked = 0
-    for seq, _pos, entity_name, entity_id, version, sha in _refs(conn):
-        table_map = BY_ENTITY[Entity(entity_name)]
-        table = table_map.table
-        if not table_map.mutable or (entity_name, entity_id) not in streams.first_seen:
-            streams.first_seen.add((entity_name, entity_id))
-            at = streams.pos[table]
-            row = streams.next_row(table)
-            if row is None or row[0] != _fingerprint(entity_id):
-                _misplaced(conn, table_map, entity_id, seq, at)
-            if not table_map.mutable and row is not None and row[1] != sha:
-                raise _record_problem(seq, "{entity} {id} was changed after it was "
-                                      "recorded (event {seq})", table_map, entity_id)
-        if table_map.mutable:
-            live = streams.hashed[table].live.get(entity_id)
-            if live is not None and live[0] == version:
-                if live[1] != sha and (entity_name, entity_id, version, sha) not in displaced:
-                    raise _record_problem(seq, "{entity} {id} was changed after it was "
-                                          "recorded (event {seq})", table_map, entity_id)
-            elif kept.get((entity_name, entity_id, version)) != sha \
-                    and (entity_name, entity_id, version, sha) not in displaced:
-                raise _record_problem(seq, "version {version} of {entity} {id} was changed "
-                                      "or removed (event {seq})", table_map, entity_id,
-                                      version=version)
-        checked += 1
-    return checked
-
-
-def _displaced(conn: sqlite3.Connection) -> set[tuple[str, str, int, bytes]]:
+def _displaced(conn: sqlite3.Connection, names: Sequence[str]
+               ) -> set[tuple[str, str, int, bytes]]:
     """Local versions HQ's state replaced at the same or a lower version number
     (``store.pulled``), by the hash of their kept content."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'record_displaced'"
                     ).fetchone() is None:
         return set()
+    marks = ",".join("?" * len(names))
     return {(e, i, v, hashlib.sha256(c.encode()).digest()) for e, i, v, c in conn.execute(
-        "SELECT entity, entity_id, version, content FROM record_displaced")}
+        "SELECT entity, entity_id, version, content FROM record_displaced "
+        f"WHERE entity IN ({marks})", tuple(names))}
 
 
 def _record_problem(seq: int, problem: str, table_map: TableMap, entity_id: str,
@@ -290,13 +392,13 @@ def _named(conn: sqlite3.Connection, table_map: TableMap, entity_id: str) -> boo
                         (table_map.entity.value, entity_id)).fetchone() is not None
 
 
-def _leftovers(conn: sqlite3.Connection, streams: _Streams, last_seq: int) -> None:
-    for table, hashed in streams.hashed.items():
-        rows = len(hashed.stream) // (_FP + 32)
-        if streams.pos[table] < rows:
-            intruder = _row_at(conn, BY_TABLE[table], streams.pos[table])
-            raise _record_problem(last_seq, "{entity} {id} was added outside the record",
-                                  BY_TABLE[table], intruder or "?")
+def _unknown_entity(conn: sqlite3.Connection) -> None:
+    known = [e.value for e in Entity]
+    row = conn.execute("SELECT seq, entity, entity_id FROM audit_row WHERE entity NOT IN "
+                       f"({','.join('?' * len(known))}) ORDER BY seq, pos LIMIT 1",
+                       known).fetchone()
+    if row is not None:
+        raise _Problem(row[0], None, "the records event {seq} names were changed", seq=row[0])
 
 
 # --- the whole check --------------------------------------------------------------------
@@ -312,22 +414,33 @@ def verify(db: Path, *, public_key: str | None, device_id: str = "",
                  for m in MAPS}
         events = conn.execute("SELECT COUNT(*) FROM audit_event").fetchone()[0]
         total = events + sum(sizes.values())
-        hashing = _Hashing(db, sizes)
+        checking = _Checking(db, sizes)
         try:
             checked = _walk_chain(conn, lambda n: report("chain", n, total))
-            hashed = {}
-            for table, result in hashing.results():
-                hashed[table] = result
-                report("records", checked + sum(sizes[t] for t in hashed), total)
-            streams = _Streams(hashed)
-            records = _compare(conn, streams)
-            _leftovers(conn, streams, checked)
+            done = [checked]
+
+            def step(n: int) -> None:
+                done[0] += n
+                report("records", done[0], total)
+
+            results = checking.results(step)
+            _unknown_entity(conn)
+            problems = [r.problem for r in results if r.problem is not None]
+            if problems:
+                seq, _pos, problem, params = min(problems, key=lambda p: (p[0], p[1]))
+                raise _Problem(seq, None, problem, **params)
+            for result in results:
+                if result.extra is not None:
+                    table, intruder = result.extra
+                    raise _record_problem(checked, "{entity} {id} was added outside the "
+                                          "record", BY_TABLE[table], intruder)
+            records = sum(r.refs for r in results)
             _check_signature(conn, public_key, device_id, checked)
             _check_receipts(conn, device_id)
         except _Problem as bad:
             return VerifyResult(False, 0, bad.seq, bad.event_id, bad.problem, bad.params)
         finally:
-            hashing.close()
+            checking.close()
         report("records", total, total)
         return VerifyResult(True, checked, records=records)
     finally:

@@ -190,3 +190,131 @@ def scan_versions(conn: Any, table_map: TableMap) -> Iterator[StoredVersion]:
     """Every stored row of a table in the order it was appended (DB-API connection)."""
     for row in conn.execute(f"{table_map.select_sql} ORDER BY rowid"):
         yield stored_version(table_map, row)
+
+
+# --- a flushed object as its canonical version (no re-read) ----------------------------
+
+
+def _affinity(declared: str) -> str:
+    """SQLite's column affinity of a declared type (https://sqlite.org/datatype3.html)."""
+    name = declared.upper()
+    if "INT" in name:
+        return "INTEGER"
+    if any(t in name for t in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if not name or "BLOB" in name:
+        return "BLOB"
+    if any(t in name for t in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+# Per protocol type, the Python types a bound value may have for SQLite to hand the same
+# value back, and the column affinities under which that holds. A value of any other
+# type, or a column of another affinity, is read back instead.
+_TEXTUAL = (FieldType.TEXT, FieldType.JSON, FieldType.TIME, FieldType.DAY)
+_SAFE: dict[FieldType, tuple[tuple[type, ...], frozenset[str]]] = {
+    **{k: ((str,), frozenset({"TEXT", "BLOB", "NUMERIC", "INTEGER", "REAL"}))
+       for k in _TEXTUAL},
+    FieldType.INT: ((int,), frozenset({"INTEGER", "NUMERIC"})),
+    # an integer bound to a REAL column reads back as a float, a whole float bound to
+    # a NUMERIC one as an integer: the canonical value is float() of either
+    FieldType.FLOAT: ((float, int), frozenset({"REAL", "NUMERIC", "INTEGER"})),
+    FieldType.BOOL: ((int, bool), frozenset({"INTEGER", "NUMERIC"})),
+}
+
+
+@dataclass(frozen=True)
+class _Bind:
+    """How one protocol field's column turns an attribute into the value stored."""
+
+    name: str
+    process: Any  # the column type's bind processor (None: stored as given)
+    types: tuple[type, ...]  # () : never known without reading the row back
+    textual_numeric: bool  # a text bound here becomes a number if it looks like one
+    has_default: bool  # a None lets SQLAlchemy or SQLite fill in a default
+
+
+_BINDS: dict[tuple[str, str], tuple[tuple[_Bind, ...], tuple[_Bind, ...]]] = {}
+
+
+def _binds(table_map: TableMap, table: Any, dialect: Any) -> tuple[tuple[_Bind, ...],
+                                                                      tuple[_Bind, ...]]:
+    key = (table_map.table, dialect.name)
+    found = _BINDS.get(key)
+    if found is None:
+        columns = table.columns
+
+        def bind(name: str, kind: FieldType) -> _Bind:
+            if name not in columns:  # a column the model does not declare: the
+                return _Bind(name, None, (), False, True)  # database fills it in
+            column = columns[name]
+            impl = column.type.dialect_impl(dialect)
+            affinity = _affinity(impl.compile(dialect=dialect))
+            types, affinities = _SAFE[kind]
+            return _Bind(name, impl.bind_processor(dialect),
+                         types if affinity in affinities else (),
+                         kind in _TEXTUAL and affinity not in ("TEXT", "BLOB"),
+                         column.default is not None or column.server_default is not None)
+
+        found = (tuple(bind(c, FieldType.TEXT) for c in table_map.key),
+                 tuple(bind(n, k) for n, k in table_map.spec.fields))
+        _BINDS[key] = found
+    return found
+
+
+def _numeric_text(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+_UNKNOWN = object()
+
+
+def _stored(bind: _Bind, state: dict[str, Any]) -> Any:
+    """The value SQLite hands back for this attribute, or ``_UNKNOWN``."""
+    if not bind.types or bind.name not in state:
+        return _UNKNOWN  # expired, never set or not declared: the database filled it in
+    value = state[bind.name]
+    if value is None:
+        return _UNKNOWN if bind.has_default else None
+    if bind.process is not None:
+        value = bind.process(value)
+    if type(value) not in bind.types:  # exact types: a str subclass may bind otherwise
+        return _UNKNOWN
+    if bind.textual_numeric and _numeric_text(value):
+        return _UNKNOWN
+    return value
+
+
+def object_version(table_map: TableMap, obj: Any, dialect: Any) -> StoredVersion | None:
+    """The canonical version of a just-flushed ORM object, from the values it bound
+    (through each column type's own bind processor and SQLite's affinity rules):
+    byte-identical to what ``read_version`` gives for the same row, or ``None`` when
+    that cannot be known without reading the row back (an attribute the database filled
+    in or expired, a value whose stored form SQLite could change)."""
+    state = obj.__dict__
+    key_binds, field_binds = _binds(table_map, obj.__table__, dialect)
+    parts = []
+    for bind in key_binds:
+        value = _stored(bind, state)
+        if type(value) is not str:
+            return None
+        parts.append(value)
+    version = state.get("version") if table_map.mutable else 1
+    if type(version) is not int:
+        return None
+    stored = []
+    for bind in field_binds:
+        value = _stored(bind, state)
+        if value is _UNKNOWN:
+            return None
+        stored.append(value)
+    entity = table_map.entity
+    entity_id = ":".join(parts)
+    values = canonical_values(entity, stored)
+    return StoredVersion(entity, entity_id, version, tuple(values),
+                         content_hash(entity.value, entity_id, version, values))

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy import inspect
 from sqlmodel import Session, SQLModel
 
 from fieldapp.domain.changes import ChangeKind
@@ -27,6 +29,7 @@ from fieldapp.store.entities import (
     StoredVersion,
     TableMap,
     kind_of_table,
+    object_version,
     read_version,
     stored_version,
 )
@@ -35,6 +38,13 @@ from fieldapp.sync.protocol import Op, Scope, canonical
 T = TypeVar("T", bound=SQLModel)
 Signer = Callable[[bytes], str]
 _HLC_KEY = "hlc_last"
+# Tests set this: every version computed from a flushed object is also read back and
+# must be the same (``FIELDAPP_CHECK_CANONICAL=1``).
+CHECK_CANONICAL = os.environ.get("FIELDAPP_CHECK_CANONICAL") == "1"
+
+
+class CanonicalMismatch(AssertionError):
+    pass
 
 
 class Tx:
@@ -71,13 +81,17 @@ class Tx:
         table = str(obj.__tablename__)
         if hasattr(obj, "hlc") and not obj.hlc:
             obj.hlc = self.hlc()
+        new = inspect(obj).key is None  # flushed as an INSERT of every column
         self.session.add(obj)
         self.session.flush()
         table_map = BY_TABLE.get(table)
         if table_map is None:
             self.changed.add(kind_of_table(table))
         else:
-            self._written(table_map, table_map.entity_id(obj), Op.CREATE, 0, ())
+            # The version as inserted, from the values bound (no re-read); an UPDATE
+            # leaves columns it did not bind as stored, so those are read back.
+            stored = object_version(table_map, obj, self.conn.dialect) if new else None
+            self._written(table_map, table_map.entity_id(obj), Op.CREATE, 0, (), stored)
         return obj
 
     def update(self, obj: T, changes: dict[str, Any]) -> dict[str, Any]:
@@ -122,8 +136,15 @@ class Tx:
     # --- what a write leaves behind ------------------------------------------------------
 
     def _written(self, table_map: TableMap, entity_id: str, op: Op, base_version: int,
-                 changed: tuple[str, ...]) -> None:
-        stored = read_version(self.conn, table_map, entity_id)
+                 changed: tuple[str, ...], stored: StoredVersion | None = None) -> None:
+        if stored is None:
+            stored = read_version(self.conn, table_map, entity_id)
+        elif CHECK_CANONICAL:
+            again = read_version(self.conn, table_map, entity_id)
+            if canonical(stored.entity.value, stored.entity_id, stored.version,
+                         stored.values) != canonical(again.entity.value, again.entity_id,
+                                                     again.version, again.values):
+                raise CanonicalMismatch(f"{table_map.table} {entity_id}: {stored} != {again}")
         self._rows.append((stored.entity.value, entity_id, stored.version, stored.sha256))
         self.changed.add(table_map.kind)
         # Reference data (officers, catalogue, lists, city rules …) is HQ's to publish: a
