@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,10 @@ from pathlib import Path
 import pytest
 
 from fieldapp import i18n
+
+# Every test checks that the write path's canonical versions, hashed from the values
+# bound, are byte-identical to the rows read back (store/unit.py, Tx.add).
+os.environ.setdefault("FIELDAPP_CHECK_CANONICAL", "1")
 
 
 @pytest.fixture(autouse=True)
