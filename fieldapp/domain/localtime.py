@@ -44,11 +44,14 @@ def agency_zone_name() -> str:
     return _zone_name
 
 
+def stored_utc(moment: dt.datetime) -> dt.datetime:
+    """A moment read back from the store, aware: SQLite keeps UTC without its zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
 def to_local(moment: dt.datetime) -> dt.datetime:
     """An aware moment as the agency's wall time (a naive one is taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(_zone)
+    return stored_utc(moment).astimezone(_zone)
 
 
 def local_date(moment: dt.datetime) -> dt.date:

@@ -46,6 +46,7 @@ from fieldapp.ui.main_window import MainWindow
 from fieldapp.ui.pages.cases import CasesPage, case_list
 from fieldapp.ui.pages.cases.papers import IssueDialog
 from fieldapp.ui.qt import QFileDialog, QPlainTextEdit, Qt
+from tests.gui.test_pages_cases import _start_printing
 
 WAIT_MS = 20_000
 LOCAL = dt.timezone(dt.timedelta(hours=8))
@@ -266,17 +267,7 @@ def test_a_case_goes_from_filing_to_closing_with_every_document(
     assert dossier_completeness(ctx=squad.ctx, case_id=squad.case_id) == []
 
     target = tmp_path / "案卷.pdf"
-    qtbot.mouseClick(page.detail.dossier_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.dossier.check_dialog is not None
-                    and page.dossier.check_dialog.isVisible(), timeout=WAIT_MS)
-    assert page.dossier.missing is not None and page.dossier.missing.count() == 0
-    assert page.dossier.print_button is not None
-    qtbot.mouseClick(page.dossier.print_button, Qt.MouseButton.LeftButton)
-    dialog = page.dossier.file_dialog
-    assert isinstance(dialog, QFileDialog)
-    qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
-    dialog.selectFile(str(target))
-    dialog.accept()
+    assert _start_printing(page, qtbot, target) == []  # the check finds nothing missing
     qtbot.waitUntil(lambda: page.detail.message.text() == _(
         "Dossier saved to {path}", path=str(target)), timeout=60_000)
     text = "".join("".join((p.extract_text() or "").split())

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, exists, func, select
 
 from fieldapp.domain.entities import CaseStatus
 from fieldapp.domain.errors import DomainError
-from fieldapp.domain.localtime import agency_zone
+from fieldapp.domain.localtime import agency_zone, stored_utc
 from fieldapp.domain.workflow import Action, CaseState, Procedure, is_open
 from fieldapp.services.cases.legal_checks import own_case_refusal
 from fieldapp.services.cases.next_step import NextStep, next_step
@@ -101,10 +101,6 @@ class CaseDetail:
     refusals: tuple[tuple[Action, DomainError], ...] = ()
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-
-
 def _conditions(where: CaseFilter, today: dt.date) -> list[ColumnElement[bool]]:
     """The WHERE clauses of ``where``, as ``list_cases`` applies them."""
     found: list[ColumnElement[bool]] = []
@@ -173,7 +169,7 @@ def case_rows(*, ctx: ServiceContext, where: CaseFilter = CaseFilter(),
         upcoming = case_deadlines(state, calendar, day)
         rows.append(CaseRow(
             case.id, case.case_no, display_name(subject), violation,
-            CaseStatus(case.status), Procedure(case.procedure), lead, _utc(case.opened_at),
+            CaseStatus(case.status), Procedure(case.procedure), lead, stored_utc(case.opened_at),
             min(upcoming, key=lambda d: d.due, default=None),
             next_step(state, papers.get(case.id, []), day)))
     return rows
@@ -187,7 +183,7 @@ def case_events(*, ctx: ServiceContext, case_id: str) -> list[CaseEventView]:
              .order_by(col(CaseEvent.at_utc), col(CaseEvent.created_at), col(CaseEvent.id)))
     with ctx.read() as session:
         found = session.exec(query).all()
-    return [CaseEventView(e.id, e.action, _utc(e.at_utc), e.officer_id, name, e.role,
+    return [CaseEventView(e.id, e.action, stored_utc(e.at_utc), e.officer_id, name, e.role,
                           MappingProxyType(json.loads(e.payload_json)))
             for e, name in found]
 

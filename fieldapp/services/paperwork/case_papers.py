@@ -25,6 +25,7 @@ from fieldapp.domain.dossier_rules import FiledDocument
 from fieldapp.domain.entities import CaseStatus
 from fieldapp.domain.errors import DomainError, NotFound
 from fieldapp.domain.issuance import RECORD_KINDS, TIMES_GIVEN, check_issuable
+from fieldapp.domain.localtime import stored_utc
 from fieldapp.domain.rules_config import RuleConfig
 from fieldapp.domain.workflow import CaseState, Decision, Procedure
 from fieldapp.i18n import N_
@@ -34,7 +35,7 @@ from fieldapp.services.paperwork.case_snapshot import (
     live_documents,
     title_of,
 )
-from fieldapp.services.paperwork.documents import _act_finding, _check_own_officer
+from fieldapp.services.paperwork.documents import act_finding, check_own_officer
 from fieldapp.services.paperwork.dossier import dossier_settings
 from fieldapp.services.paperwork.issuance import issue_context
 from fieldapp.services.paperwork.snapshots import About, about
@@ -210,7 +211,7 @@ def case_papers(*, ctx: ServiceContext, case_id: str,
         by_id = {d.id: d for d in rows}
         served = set(session.exec(select(DocumentService.document_id).where(
             col(DocumentService.document_id).in_(list(by_id)))))
-        finding = _act_finding(session, None, case_id)
+        finding = act_finding(session, None, case_id)
         target = about(session, finding_id=None, case_id=case_id)
         facts = case.summary or (finding.facts if finding is not None else "")
         papers = []
@@ -225,13 +226,9 @@ def case_papers(*, ctx: ServiceContext, case_id: str,
                 called.serves, title_of(serving.kind) if serving else "",
                 serving.number if serving else "", called.serves in served,
                 _words(called.kind, state, facts), _times(called.kind), refusal))
-        act_at = _utc(finding.at_utc) if finding is not None else None
+        act_at = stored_utc(finding.at_utc) if finding is not None else None
     return CasePapers(case_id, tuple(papers), act_at,
                       (case.lead_officer_id, case.assist_officer_id))
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _issued(called: CalledFor, documents: Sequence[FiledDocument]) -> FiledDocument | None:
@@ -246,7 +243,7 @@ def _refusal(session: Session, kind: DocumentKind, target: About, officer_id: st
     """What ``issue_document`` would refuse before numbering, checked without writing."""
     try:
         check_issuable(issue_context(session, kind, target), config)
-        _check_own_officer(session, officer_id or "", target)
+        check_own_officer(session, officer_id or "", target)
     except DomainError as refused:
         return refused
     return None

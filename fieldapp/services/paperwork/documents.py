@@ -40,6 +40,7 @@ from fieldapp.domain.issuance import (
     check_no_placeholder,
     check_record_times,
 )
+from fieldapp.domain.localtime import stored_utc
 from fieldapp.domain.permissions import Action
 from fieldapp.domain.validation import check_two_officers
 from fieldapp.services.context import ServiceContext
@@ -207,14 +208,14 @@ def _issue_in(ctx: ServiceContext, tx: Tx, officer_id: str, request: _Request,
             return IssuedDocument(first.id, first.number, pdf_path_of(ctx, first.id),
                                   first.kind, first.qr_payload)
     check_issuable(issue_context(session, kind, target), rule_config(ctx=ctx))
-    _check_own_officer(session, officer_id, target)
+    check_own_officer(session, officer_id, target)
     snap = request.base if request.base is not None else build_snapshot(
         ctx, session, kind=kind, finding_id=request.finding_id, case_id=request.case_id,
         served_document_id=request.served_document_id)
     check_no_placeholder(kind, snap, f"{snap.get('violation.code', '')} "
                          f"{snap.get('violation.name', '')}")
     if request.base is None:  # an amendment keeps the sitting's times it corrects
-        snap = snap | _sitting(session, kind, _act_finding(
+        snap = snap | _sitting(session, kind, act_finding(
             session, target.finding_id, target.case_id), request.times, tx.now)
     today = local_time(tx.now).date()
     _check_officers(session, target.officer_ids, today)
@@ -248,7 +249,7 @@ def _issue_in(ctx: ServiceContext, tx: Tx, officer_id: str, request: _Request,
     return IssuedDocument(row.id, row.number, path, row.kind, row.qr_payload)
 
 
-def _act_finding(session: Session, finding_id: str | None,
+def act_finding(session: Session, finding_id: str | None,
                  case_id: str | None) -> Finding | None:
     """The finding a document is about: its own, or the one that led to its case."""
     if finding_id is None and case_id is not None:
@@ -266,13 +267,13 @@ def _sitting(session: Session, kind: DocumentKind, finding: Finding | None,
     blank for the officers to write (the app does not invent it)."""
     if times is None and kind not in RECORD_KINDS:
         return {}
-    act = _utc(finding.at_utc) if finding is not None else None
+    act = stored_utc(finding.at_utc) if finding is not None else None
     if times is None:
         if kind in TIMES_GIVEN or act is None or finding is None:
             raise ValidationError("start time", "give when the sitting this record covers "
                                   "began and ended")
         inspection = session.get(Inspection, finding.inspection_id)
-        recorded = _utc(inspection.created_at) if inspection is not None else None
+        recorded = stored_utc(inspection.created_at) if inspection is not None else None
         started = {"record.started_at": chinese_datetime(local_time(act))}
         if recorded is None or not act < recorded <= act + MAX_SITTING:
             return started
@@ -280,10 +281,6 @@ def _sitting(session: Session, kind: DocumentKind, finding: Finding | None,
     check_record_times(kind, times, now=now, act=act)
     return {"record.started_at": chinese_datetime(local_time(times.started)),
             "record.ended_at": chinese_datetime(local_time(times.ended))}
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _final_snapshot(snap: Snapshot, request: _Request, doc_id: str, number: IssuedNumber,
@@ -321,7 +318,7 @@ def _check_issuer(session: Session, officer_id: str) -> Officer:
     return officer
 
 
-def _check_own_officer(session: Session, officer_id: str, target: About) -> None:
+def check_own_officer(session: Session, officer_id: str, target: About) -> None:
     """A document is issued by one of the two officers of its own record."""
     if officer_id not in target.officer_ids:
         officer = session.get(Officer, officer_id)
