@@ -60,7 +60,7 @@ def statement_result(state: CaseState) -> str:
             if state.statement_text else "当事人提出了陈述、申辩。"
         parts.append(said)
         if state.review_text:
-            parts.append(f"经复核，{_sentence(state.review_text)}")
+            parts.append(f"{REVIEWED}{_sentence(_without_lead(state.review_text))}")
         elif state.reviewed is not None:
             parts.append("经复核，本机关采纳了当事人的部分意见，减轻了拟作出的行政处罚。")
         else:
@@ -90,6 +90,22 @@ def discretion_text(state: CaseState, *, benchmark: str, circumstances: str) -> 
             "确定处罚。")
 
 
+REVIEWED = "经复核，"
+_ENDS = ("。", "！", "？")
+
+
 def _sentence(text: str) -> str:
+    """The text as a whole sentence: a full stop unless it ends one already (also inside
+    a closing quotation mark: ……请求从轻处理。”)."""
     text = text.strip()
-    return text if text.endswith(("。", "！", "？")) else text + "。"
+    return text if text.endswith(_ENDS) or text.rstrip("”’」』）)").endswith(_ENDS) \
+        else text + "。"
+
+
+def _without_lead(review: str) -> str:
+    """An officer's 复核 finding often starts with 经复核 itself: printed once."""
+    text = review.strip()
+    for lead in (REVIEWED, "经复核,", "经复核"):
+        if text.startswith(lead):
+            return text[len(lead):].lstrip("，, ")
+    return text
