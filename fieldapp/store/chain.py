@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from fieldapp.store import audit
 from fieldapp.store.entities import BY_TABLE, MAPS, TableMap, canonical_values
 from fieldapp.sync.protocol import (
@@ -64,24 +62,7 @@ def _init_worker(channel: Any) -> None:
     _progress_queue = channel
 
 
-def _fast_sha(entity: str, entity_id: str, version: int, values: list[Any]) -> bytes:
-    """SHA-256 of the values through orjson (compact UTF-8 JSON, what ``canonical`` gives
-    for nearly every record): a mismatch is recomputed with ``canonical`` before it
-    counts (``_same``), so a float orjson writes otherwise costs time, never a false
-    alarm; and an orjson encoding that hashes to the recorded hash decodes to the same
-    values as the recorded canonical form."""
-    try:
-        return hashlib.sha256(orjson.dumps([entity, entity_id, version, *values])).digest()
-    except (TypeError, orjson.JSONEncodeError):
-        return hashlib.sha256(canonical(entity, entity_id, version, values)).digest()
-
-
-Hashed = tuple[str, int, bytes, list[Any]]  # id, version, sha256 (fast), canonical values
-
-
-def _same(entity: str, row: Hashed, sha: bytes) -> bool:
-    return row[2] == sha or hashlib.sha256(
-        canonical(entity, row[0], row[1], row[3])).digest() == sha
+Hashed = tuple[str, int, bytes]  # id, version, sha256 of the canonical form
 
 
 def _hashed_rows(conn: sqlite3.Connection, table_map: TableMap, start: int = 0,
@@ -93,7 +74,7 @@ def _hashed_rows(conn: sqlite3.Connection, table_map: TableMap, start: int = 0,
             f"{table_map.select_sql} ORDER BY rowid LIMIT ? OFFSET ?", (count, start)):
         key, number = str(entity_id), int(version)
         values = canonical_values(entity, stored)
-        yield key, number, _fast_sha(name, key, number, values), values
+        yield key, number, hashlib.sha256(canonical(name, key, number, values)).digest()
 
 
 # (seq, pos, problem, params) of the first reference that does not match
@@ -159,13 +140,13 @@ def _check(conn: sqlite3.Connection, maps: list[TableMap], start: int = 0,
                 at[name] += 1
                 if row is None or row[0] != entity_id:
                     _misplaced(conn, table_map, entity_id, seq, at[name] - 1)
-                if not mutable and row is not None and not _same(name, row, sha):
+                if not mutable and row is not None and row[2] != sha:
                     raise _record_problem(seq, "{entity} {id} was changed after it was "
                                           "recorded (event {seq})", table_map, entity_id)
             if mutable:
                 found = live[name].get(entity_id)
                 if found is not None and found[1] == version:
-                    if not _same(name, found, sha) \
+                    if found[2] != sha \
                             and (name, entity_id, version, sha) not in displaced:
                         raise _record_problem(seq, "{entity} {id} was changed after it "
                                               "was recorded (event {seq})", table_map,

@@ -20,15 +20,12 @@ version it displaces is kept in ``record_displaced`` so that its hash stays chec
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple
-
-import orjson
 
 from fieldapp.domain.hlc import Hlc, receive
 from fieldapp.store import audit, checksums, search
@@ -94,15 +91,6 @@ class Applied:
         self.evidence += other.evidence
 
 
-def _fast_hash(entity: str, entity_id: str, version: int, values: list[FieldValue]) -> str:
-    """The content hash through orjson, whose compact UTF-8 output is the canonical form
-    for the values a record holds (checked against ``protocol.canonical`` by a test)."""
-    try:
-        return hashlib.sha256(orjson.dumps([entity, entity_id, version, *values])).hexdigest()
-    except (TypeError, orjson.JSONEncodeError):
-        return content_hash(entity, entity_id, version, values)
-
-
 def parse_pulled(item: dict[str, Any], *, force: bool = False) -> Pulled | None:
     """A ``PulledChange`` as parsed JSON → ``Pulled`` (None when its content hash is not
     its fields': a malformed or altered envelope is never stored)."""
@@ -116,10 +104,8 @@ def parse_pulled(item: dict[str, Any], *, force: bool = False) -> Pulled | None:
         if len(fields) != len(names) or type(entity_id) is not str \
                 or type(version) is not int:
             return None
-        digest = _fast_hash(entity.value, entity_id, version, values)
+        digest = content_hash(entity.value, entity_id, version, values)
         expected = change.get("content_sha256")
-        if digest != expected:  # orjson and the protocol's encoder may differ on a float
-            digest = content_hash(entity.value, entity_id, version, values)
     except (KeyError, ValueError, TypeError):
         return None
     if digest != expected:
