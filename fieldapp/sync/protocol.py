@@ -214,30 +214,33 @@ assert set(SPECS) == set(Entity), "every entity has a spec"
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+_ORJSON_SAFE = frozenset({str, int, bool, type(None)})
+
+
 def canonical(entity: str, entity_id: str, version: int,
               values: Sequence[FieldValue]) -> bytes:
     """The canonical bytes of one record version (values in the spec's field order).
 
     orjson writes text, integers, booleans and null byte for byte as the reference
-    encoder below does (compact, UTF-8, the same escapes; ``tests/unit/
-    test_canonical_form.py`` holds it to that) at a tenth of the cost, which bulk loads
-    and ``audit verify`` need. Floats are left to the reference encoder: the two spell
-    some of them differently (``1e+16`` and ``1e16``), as are integers beyond 64 bits."""
-    items = [entity, entity_id, version, *values]
+    encoder does (compact, UTF-8, the same escapes; ``tests/unit/test_canonical_form.py``
+    holds it to that) at a tenth of the cost, which bulk loads and ``audit verify`` need.
+    Any other value goes to the reference: the two spell some floats differently
+    (``1e+16`` and ``1e16``), orjson refuses integers beyond 64 bits, and it would write a
+    stray datetime or UUID that the reference refuses."""
     for value in values:
-        if type(value) is float:
+        if type(value) not in _ORJSON_SAFE:
             break
     else:
         try:
-            return orjson.dumps(items)
-        except (TypeError, orjson.JSONEncodeError):
+            return orjson.dumps([entity, entity_id, version, *values])
+        except orjson.JSONEncodeError:
             pass
-    return _ENCODER.encode(items).encode()
+    return reference_canonical(entity, entity_id, version, values)
 
 
 def reference_canonical(entity: str, entity_id: str, version: int,
                         values: Sequence[FieldValue]) -> bytes:
-    """The canonical bytes through the standard library's encoder only (the definition
+    """The canonical bytes through the standard library's encoder (the definition
     ``canonical`` is checked against)."""
     return _ENCODER.encode([entity, entity_id, version, *values]).encode()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,3 +35,9 @@ def test_the_cases_that_differ_between_encoders_take_the_reference() -> None:
             reference_canonical("evidence", "e1", 1, values)
     assert canonical("subject", "s1", 2, ["摊贩\n", None, True, 3]) == \
         '["subject","s1",2,"摊贩\\n",null,true,3]'.encode()
+
+
+def test_a_value_outside_the_canonical_scalars_is_refused_as_before() -> None:
+    # orjson would write a datetime; the canonical form holds times as text only.
+    with pytest.raises(TypeError):
+        canonical("inspection", "i1", 1, [dt.datetime(2026, 12, 2, 9, 40)])
